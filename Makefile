@@ -1,0 +1,110 @@
+# bockit: five small container tools and the bocker driver.
+# make | make install PREFIX=/usr/local DESTDIR= | make check | make asan |
+# make demo | make bench | make clean
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+# Output dirs; `make asan` reruns make with BUILD=build-asan BIN=bin-asan.
+BUILD    ?= build
+BIN      ?= bin
+SAN      ?=
+
+TOOLS := nsrun cgset-lite ovlmount vethup imgpull
+
+# Modules every tool links (lib/NAME.c).
+COMMON := msg chain size path fsutil
+
+# Per tool: its own lib/ modules and the pkg-config packages it links.
+nsrun_MODS      :=
+nsrun_PKGS      := libcap
+ovlmount_MODS   :=
+ovlmount_PKGS   := mount
+cgset-lite_MODS :=
+cgset-lite_PKGS := libcgroup
+vethup_MODS     :=
+vethup_PKGS     := libmnl
+imgpull_MODS    :=
+imgpull_PKGS    := libcurl libarchive jansson libcrypto
+
+ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS)))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
+
+BK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -MMD -MP
+ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
+
+objs = $(patsubst %,$(BUILD)/lib/%.o,$(COMMON) $(1))
+
+.PHONY: all install uninstall check asan unit demo bench clean deps
+all: $(addprefix $(BIN)/,$(TOOLS))
+
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+define tool_rule
+$(BIN)/$(1): $(BUILD)/tools/$(1).o $(call objs,$($(1)_MODS))
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS))
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+# C-level unit tests: tests/unit/test_NAME.c, linked with every module of
+# every tool (the linker keeps what the test uses).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+ALL_MODS  := $(sort $(basename $(notdir $(wildcard lib/*.c))))
+
+$(BUILD)/libbockit.a: $(patsubst %,$(BUILD)/lib/%.o,$(ALL_MODS))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbockit.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libbockit.a \
+		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
+
+unit: $(UNIT_BINS)
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	$(MAKE) BUILD=build-asan BIN=bin-asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" all unit
+
+deps:
+	sh scripts/deps.sh build test
+
+check: deps
+	$(MAKE) all
+	$(MAKE) asan
+	sh scripts/run-tests.sh
+
+demo:
+	sh scripts/deps.sh build demo
+	$(MAKE) all
+	sh scripts/demo.sh
+
+bench: all
+	sh scripts/deps.sh bench
+	for b in bench/*.sh; do sh "$$b" || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(addprefix $(BIN)/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
+	if [ -f scripts/bocker ]; then install -m 755 scripts/bocker $(DESTDIR)$(PREFIX)/bin/; fi
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS) bocker)
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
+
+clean:
+	rm -rf build build-asan bin bin-asan
+
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d)

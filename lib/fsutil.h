@@ -1,0 +1,19 @@
+/* fsutil: small file-system chores every tool repeats: mkdir -p, write a
+ * short file (cgroup/proc/sysfs style), read a small file, write a file
+ * atomically (temp + rename), so readers never see half of it. */
+#ifndef BK_FSUTIL_H
+#define BK_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int bk_mkdir_p(const char *path, mode_t mode);
+/* open(O_WRONLY|O_TRUNC... no O_CREAT) + one write(2) of s. */
+int bk_write_string(const char *path, const char *s);
+/* Read at most max bytes (NUL-terminated, trailing newline kept). NULL on
+ * failure. */
+char *bk_read_small(const char *path, size_t max);
+/* Create path with content s atomically (path.tmp.PID then rename). */
+int bk_write_atomic(const char *path, const char *s, mode_t mode);
+
+#endif

@@ -1,0 +1,37 @@
+/* msg: the one error record a failing lib/ call leaves, and the -v trace.
+ *
+ * lib/ functions never print and never exit: they return -1 (or NULL) after
+ * bk_fail*() recorded "what: why". main() prints it with bk_die()/bk_warn().
+ * A caller may add context in front with bk_fail_wrap(). */
+#ifndef BK_MSG_H
+#define BK_MSG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+extern const char *bk_prog;   /* set by bk_msg_init() from argv[0] */
+extern int bk_verbose;        /* -v count; bk_trace() prints when > 0 */
+
+void bk_msg_init(const char *argv0);
+
+/* Record "fmt..." as the error; return -1. */
+int bk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record "fmt...: strerror(err)"; return -1. errno is preserved. */
+int bk_fail_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefix the recorded error with "fmt...: "; return -1. */
+int bk_fail_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *bk_error(void);
+
+/* "prog: message" on stderr. bk_die() exits with status. */
+void bk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bk_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* Print the recorded error ("prog: what: why") and exit with status. */
+void bk_die_error(int status) __attribute__((noreturn));
+
+/* One -v trace line "prog: fmt..." on stderr, written with one write(2) so
+ * lines from parallel processes do not interleave. */
+void bk_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define BK_TRACE(...) do { if (bk_verbose) bk_trace(__VA_ARGS__); } while (0)
+
+#endif

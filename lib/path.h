@@ -1,0 +1,22 @@
+/* path: join paths without letting the relative part escape the base.
+ * Purely lexical ("." and ".." resolved on the string); to stay inside a
+ * directory on disk despite symlinks, open through bk_open_beneath(). */
+#ifndef BK_PATH_H
+#define BK_PATH_H
+
+#include <stdbool.h>
+
+/* base + "/" + rel, with rel's "." and ".." folded and leading "/" dropped.
+ * A rel that would climb above base fails: NULL with
+ * "REL: escapes BASE" recorded. Result is malloc'd. */
+char *bk_path_join(const char *base, const char *rel);
+
+/* A name usable as one path component and object name: 1..max chars of
+ * [A-Za-z0-9_.-], not starting with '.' or '-'. */
+bool bk_valid_name(const char *name, unsigned max);
+
+/* openat2(dirfd, rel, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks
+ * and ".." in rel resolve as if dirfd were "/". Returns fd or -1. */
+int bk_open_beneath(int dirfd, const char *rel, int flags, unsigned mode);
+
+#endif

@@ -1,0 +1,15 @@
+/* size: parse human sizes ("512M", "1G", "4096", "1.5G") into bytes.
+ * Suffixes K M G T P (optionally followed by "B" or "iB") are powers of
+ * 1024, as in docker, cgroup files and util-linux. */
+#ifndef BK_SIZE_H
+#define BK_SIZE_H
+
+#include <stdint.h>
+
+/* Returns 0 and sets *bytes, or -1 with "invalid size 'S'" recorded. */
+int bk_parse_size(const char *s, uint64_t *bytes);
+
+/* Strict unsigned decimal (no sign, no spaces, no overflow). */
+int bk_parse_u64(const char *s, uint64_t *out);
+
+#endif

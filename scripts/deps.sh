@@ -1,0 +1,42 @@
+#!/bin/sh
+# deps.sh GROUP... — install the Debian packages a make target needs,
+# calling apt-get only when something is missing.
+# Groups: build test demo bench.
+set -eu
+
+build="make gcc libc6-dev pkg-config libmount-dev libcgroup-dev libmnl-dev
+libcurl4-openssl-dev libarchive-dev libjansson-dev libssl-dev libcap-dev"
+test="bats bats-support bats-assert busybox-static iproute2 util-linux
+cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
+iputils-ping shellcheck dash procps man-db kmod"
+demo="busybox-static iproute2 util-linux"
+bench="hyperfine bubblewrap crun cgroup-tools iproute2 util-linux busybox-static"
+
+want=""
+for group in "$@"; do
+	case $group in
+	build) want="$want $build" ;;
+	test) want="$want $test" ;;
+	demo) want="$want $demo" ;;
+	bench) want="$want $bench" ;;
+	*) echo "deps.sh: unknown group '$group' (build test demo bench)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for pkg in $want; do
+	case " $missing " in *" $pkg "*) continue ;; esac
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing="$missing $pkg"
+done
+
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is wanted
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

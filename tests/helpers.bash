@@ -1,0 +1,67 @@
+# helpers.bash — loaded by every suite: tools on PATH, a private
+# BOCKER_ROOT per test, unique object names, and cleanup that runs in
+# teardown even when the test failed.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+BOCKIT_TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BOCKIT_BIN=${BOCKIT_BIN:-$BOCKIT_TOP/bin}
+export PATH="$BOCKIT_BIN:$BOCKIT_TOP/scripts:$PATH"
+BOCKIT_FIXTURES=${BOCKIT_FIXTURES:-/tmp/bockit-fixtures}
+
+# Per-test state. Call from setup(); bk_teardown from teardown().
+bk_setup() {
+	BOCKER_ROOT=$(mktemp -d /tmp/bockit-test.XXXXXX)
+	export BOCKER_ROOT
+	BK_CLEANUP="$BOCKER_ROOT/.cleanup"
+	: >"$BK_CLEANUP"
+}
+
+# bk_defer CMD... — run CMD at teardown (last deferred runs first).
+bk_defer() {
+	local q
+	q=$(printf '%q ' "$@")
+	printf '%s\n' "$q" | cat - "$BK_CLEANUP" >"$BK_CLEANUP.new"
+	mv "$BK_CLEANUP.new" "$BK_CLEANUP"
+}
+
+bk_teardown() {
+	[ -n "${BOCKER_ROOT:-}" ] || return 0
+	if [ -f "$BK_CLEANUP" ]; then
+		while IFS= read -r cmd; do
+			eval "$cmd" >/dev/null 2>&1 || true
+		done <"$BK_CLEANUP"
+	fi
+	# Unmount anything still below the test root before deleting it.
+	grep -o " $BOCKER_ROOT[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	rm -rf "$BOCKER_ROOT"
+}
+
+# bk_name PREFIX — a short name unique to this run and test (<= 15 chars
+# with a 4-char prefix, so it fits an interface name).
+bk_name() {
+	printf '%s%x%x' "$1" "$(($$ % 4096))" "$((RANDOM % 4096))"
+}
+
+# bk_rootfs — path of the shared read-only busybox rootfs fixture.
+bk_rootfs() {
+	"$BOCKIT_TOP/tests/fixtures/mkrootfs.sh" "$BOCKIT_FIXTURES/rootfs" >&2
+	printf '%s\n' "$BOCKIT_FIXTURES/rootfs"
+}
+
+# bk_rootfs_copy DIR — a private writable copy of the rootfs.
+bk_rootfs_copy() {
+	cp -a "$(bk_rootfs)" "$1"
+}
+
+# bk_one_line — assert the output is one line on stderr/stdout mix.
+bk_assert_one_line() {
+	[ "${#lines[@]}" -eq 1 ] || { printf 'expected one line, got:\n%s\n' "$output"; return 1; }
+}
+
+# bk_mounts_under DIR — mount points at or below DIR (for leak checks).
+bk_mounts_under() {
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bats
+# C-level unit tests, run from the ASan+UBSan build (make asan).
+
+load helpers
+
+UNIT_DIR=${BOCKIT_UNIT_DIR:-$BOCKIT_TOP/build-asan/tests}
+
+run_unit() {
+	[ -x "$UNIT_DIR/$1" ] || skip "$UNIT_DIR/$1 not built (make asan)"
+	run env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$UNIT_DIR/$1"
+	echo "$output"
+	assert_success
+	refute_output --partial "not ok"
+	refute_output --partial "ERROR: AddressSanitizer"
+	refute_output --partial "runtime error:"
+}
+
+@test "unit: common modules (size, path, chain, msg) under ASan+UBSan" {
+	run_unit test_common
+}
