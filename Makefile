@@ -19,7 +19,7 @@ TOOLS := nsrun cgset-lite ovlmount vethup imgpull
 COMMON := msg chain size path fsutil
 
 # Per tool: its own lib/ modules and the pkg-config packages it links.
-nsrun_MODS      :=
+nsrun_MODS      := ns idmap rootfs caps init
 nsrun_PKGS      := libcap
 ovlmount_MODS   :=
 ovlmount_PKGS   := mount
@@ -71,7 +71,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbockit.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libbockit.a \
 		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
 
-unit: $(UNIT_BINS)
+# Static helpers that tests copy into a busybox rootfs.
+FIXTURE_BINS := $(BUILD)/tests/chroot-escape
+$(BUILD)/tests/chroot-escape: tests/fixtures/chroot-escape.c
+	@mkdir -p $(@D)
+	$(CC) $(BK_CFLAGS) $(CFLAGS) -static -o $@ $<
+
+unit: $(UNIT_BINS) $(FIXTURE_BINS)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
@@ -81,7 +87,7 @@ deps:
 	sh scripts/deps.sh build test
 
 check: deps
-	$(MAKE) all
+	$(MAKE) all unit
 	$(MAKE) asan
 	sh scripts/run-tests.sh
 

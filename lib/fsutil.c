@@ -45,6 +45,11 @@ int bk_write_string(const char *path, const char *s)
 
 char *bk_read_small(const char *path, size_t max)
 {
+	return bk_read_small_len(path, max, NULL);
+}
+
+char *bk_read_small_len(const char *path, size_t max, size_t *lenp)
+{
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
@@ -69,6 +74,8 @@ char *bk_read_small(const char *path, size_t max)
 		len += r;
 	}
 	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
 	return bk_steal_ptr(buf);
 }
 

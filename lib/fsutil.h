@@ -13,6 +13,8 @@ int bk_write_string(const char *path, const char *s);
 /* Read at most max bytes (NUL-terminated, trailing newline kept). NULL on
  * failure. */
 char *bk_read_small(const char *path, size_t max);
+/* The same, also giving the length (for contents with NUL bytes). */
+char *bk_read_small_len(const char *path, size_t max, size_t *len);
 /* Create path with content s atomically (path.tmp.PID then rename). */
 int bk_write_atomic(const char *path, const char *s, mode_t mode);
 

@@ -1,0 +1,28 @@
+/* caps: the capability set a container keeps (Docker's default, none,
+ * all, or a list), applied to bounding, permitted and effective sets with
+ * libcap; plus no_new_privs. Applied last, after every mount is done. */
+#ifndef BK_CAPS_H
+#define BK_CAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct bk_caps {
+	bool keep_all;        /* "all": touch nothing */
+	uint64_t keep;        /* bit N = capability N */
+};
+
+/* "default" | "none" | "all" | "default,-net_raw,+sys_admin" |
+ * "chown,kill,...". Names with or without "cap_", any case. */
+int bk_caps_parse(const char *spec, struct bk_caps *out);
+
+/* Drop from the bounding set every capability not kept. Done before the
+ * uid changes (it needs CAP_SETPCAP). */
+int bk_caps_drop_bounding(const struct bk_caps *c);
+/* Clear ambient and inheritable; set permitted and effective to the kept
+ * set when running as uid 0 (to nothing otherwise). Done last. */
+int bk_caps_set(const struct bk_caps *c);
+
+int bk_set_no_new_privs(void);
+
+#endif

@@ -1,0 +1,30 @@
+/* init: supervising one child. The same loop serves the outer nsrun (it
+ * waits for the first process of the new namespaces) and the mini-init
+ * that is PID 1 of a new PID namespace: signals are blocked and read from
+ * a signalfd, forwarded to the child, every zombie is reaped, and the
+ * child's wait status comes back. No allocation in the loop. */
+#ifndef BK_INIT_H
+#define BK_INIT_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/* Block every signal the loop forwards or handles (and SIGCHLD); *old gets
+ * the previous mask for the child to restore before exec. */
+int bk_signals_block(sigset_t *old);
+void bk_signals_restore(const sigset_t *old);
+
+struct bk_supervisor {
+	pid_t child;
+	int ready_fd;          /* read end; a byte arrives when the child is set up, or -1 */
+	const char *pidfile;   /* written (atomically) once ready, removed at exit; or NULL */
+};
+
+/* Run until the child exits; returns its wait status, or -1 on error. */
+int bk_supervise(const struct bk_supervisor *s);
+
+/* PID 1 of a new PID namespace: fork argv, supervise it, and return the
+ * exit code to leave with (its status, 128+N, or 125/126/127). */
+int bk_init_run(char *const argv[], const sigset_t *old);
+
+#endif

@@ -1,0 +1,292 @@
+#!/usr/bin/env bats
+# nsrun: namespaces, root switch, mounts, identity, hardening, init.
+
+load helpers
+
+setup() {
+	bk_setup
+	ROOTFS=$(bk_rootfs)
+}
+
+teardown() {
+	bk_teardown
+}
+
+# A writable rootfs copy for tests that change files.
+rootfs_copy() {
+	bk_rootfs_copy "$BOCKER_ROOT/rootfs"
+	echo "$BOCKER_ROOT/rootfs"
+}
+
+@test "help and version go to stdout and exit 0" {
+	run nsrun --help
+	assert_success
+	assert_output --partial "Usage: nsrun"
+	run nsrun -V
+	assert_success
+	assert_output --regexp '^nsrun \(bockit\) [0-9.]+$'
+}
+
+@test "-p --mount-proc: the command is PID 2 under nsrun's init, host PIDs invisible" {
+	run nsrun -fmp --mount-proc -- sh -c 'echo $$; ls -d /proc/[0-9]* | wc -l; cat /proc/1/comm'
+	assert_success
+	assert_line --index 0 "2"
+	# init (1), sh (2), ls (+ wc): far fewer than on the host
+	[ "${lines[1]}" -le 5 ]
+	assert_line --index 2 "nsrun"
+	[ ! -e /proc/1/comm ] || [ "$(cat /proc/1/comm)" != nsrun ]
+}
+
+@test "--no-init: the command itself is PID 1" {
+	run nsrun -p --mount-proc --no-init -- sh -c 'echo $$'
+	assert_success
+	assert_output "1"
+}
+
+@test "-u --hostname: hostname changes inside only" {
+	before=$(hostname)
+	run nsrun --hostname bk-inside -- hostname
+	assert_success
+	assert_output "bk-inside"
+	[ "$(hostname)" = "$before" ]
+}
+
+@test "-m: a mount made inside does not appear outside" {
+	mkdir "$BOCKER_ROOT/mnt"
+	run nsrun -m -- sh -c "mount -t tmpfs bk-test '$BOCKER_ROOT/mnt' && grep -c ' $BOCKER_ROOT/mnt ' /proc/self/mountinfo"
+	assert_success
+	assert_output "1"
+	[ -z "$(bk_mounts_under "$BOCKER_ROOT/mnt")" ]
+}
+
+@test "-n gives only lo; --net=FILE joins an existing netns" {
+	run nsrun -n -- ip -o link show
+	assert_success
+	assert_output --regexp '^1: lo:'
+	[ "${#lines[@]}" -eq 1 ]
+
+	ns=$(bk_name bkns)
+	ip netns add "$ns"
+	bk_defer ip netns del "$ns"
+	run nsrun --net="/run/netns/$ns" -- readlink /proc/self/ns/net
+	assert_success
+	assert_output "net:[$(stat -L -c %i "/run/netns/$ns")]"
+	[ "$output" != "$(readlink /proc/self/ns/net)" ]
+}
+
+@test "--root: pivot_root cannot be escaped by chroot-in-chroot; --chroot can" {
+	esc=$BOCKIT_TOP/build/tests/chroot-escape
+	[ -x "$esc" ] || make -C "$BOCKIT_TOP" build/tests/chroot-escape >&2
+	root=$(rootfs_copy)
+	cp "$esc" "$root/bin/chroot-escape"
+	marker="$BOCKER_ROOT/host-only-marker"
+	touch "$marker"
+	run nsrun --root "$root" --caps=all -- /bin/chroot-escape "$marker"
+	assert_success
+	assert_output "contained"
+	run nsrun --root "$root" --chroot -- /bin/chroot-escape "$marker"
+	assert_success
+	assert_output "escaped"
+}
+
+@test "--root: the container sees its rootfs, and nothing stays mounted" {
+	run nsrun --container --root "$ROOTFS" -- sh -c 'ls /bin/busybox && cat /etc/passwd | head -n 1'
+	assert_success
+	assert_line --index 0 "/bin/busybox"
+	assert_line --index 1 "root:x:0:0:root:/root:/bin/sh"
+	[ -z "$(bk_mounts_under "$ROOTFS")" ]
+}
+
+@test "--mount-dev: minimal /dev with the usual nodes and links" {
+	run nsrun --container --root "$ROOTFS" -- sh -c \
+		'ls /dev | tr "\n" " "; echo; echo hi > /dev/null && head -c 4 /dev/zero | wc -c; readlink /dev/fd'
+	assert_success
+	assert_line --index 0 "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero "
+	assert_line --index 1 "4"
+	assert_line --index 2 "/proc/self/fd"
+}
+
+@test "--mask-proc: /proc/keys and /proc/timer_list masked, /proc/sys read-only" {
+	run nsrun --container --root "$ROOTFS" -- sh -c \
+		'wc -c < /proc/keys; wc -c < /proc/timer_list; echo x > /proc/sys/kernel/hostname'
+	assert_failure
+	assert_line --index 0 "0"
+	assert_line --index 1 "0"
+	assert_output --partial "Read-only file system"
+	if [ -e /proc/kcore ]; then
+		run nsrun --container --root "$ROOTFS" -- sh -c 'wc -c < /proc/kcore'
+		assert_output "0"
+	fi
+	# without --mask-proc the same file is readable
+	run nsrun -p --mount-proc --root "$ROOTFS" -- sh -c 'head -c 1 /proc/timer_list | wc -c'
+	assert_output "1"
+}
+
+@test "--mount-sys: /sys is read-only" {
+	run nsrun --container --root "$ROOTFS" -- sh -c 'ls /sys/kernel >/dev/null && touch /sys/kernel/x'
+	assert_failure
+	assert_output --partial "Read-only file system"
+}
+
+@test "--caps: default, none and all land in /proc/self/status" {
+	run nsrun --caps=default -- grep CapBnd /proc/self/status
+	assert_output --regexp 'CapBnd:[[:space:]]+00000000a80425fb'
+	run nsrun --caps=default -- grep CapEff /proc/self/status
+	assert_output --regexp 'CapEff:[[:space:]]+00000000a80425fb'
+	run nsrun --caps=none -- grep -E 'CapEff|CapBnd' /proc/self/status
+	assert_line --index 0 --regexp 'CapEff:[[:space:]]+0000000000000000'
+	assert_line --index 1 --regexp 'CapBnd:[[:space:]]+0000000000000000'
+	host=$(grep CapBnd /proc/self/status)
+	run nsrun --caps=all -- grep CapBnd /proc/self/status
+	assert_output "$host"
+	run nsrun --caps=default,-net_raw,+SYS_ADMIN -- grep CapBnd /proc/self/status
+	assert_output --regexp 'CapBnd:[[:space:]]+00000000a82405fb'
+	run nsrun --caps=bogus -- true
+	assert_failure 125
+	assert_output "nsrun: --caps: unknown capability 'bogus'"
+}
+
+@test "--no-new-privs sets NoNewPrivs" {
+	run nsrun --no-new-privs -- grep NoNewPrivs /proc/self/status
+	assert_output --regexp 'NoNewPrivs:[[:space:]]+1'
+}
+
+@test "init reaps orphaned zombies" {
+	run nsrun -p --mount-proc -- sh -c '
+		for i in 1 2 3 4 5 6 7 8 9 10; do sh -c "sleep 0.2 & exit 0"; done
+		sleep 1
+		grep -l "^State:.*Z" /proc/[0-9]*/status 2>/dev/null | wc -l'
+	assert_success
+	assert_output "0"
+}
+
+@test "SIGTERM to the outer nsrun reaches the command" {
+	nsrun -p --mount-proc -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.05; done' 3>&- &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	rc=0; wait "$pid" || rc=$?
+	[ "$rc" -eq 42 ]
+
+	nsrun -p --mount-proc -- sleep 100 3>&- &
+	pid=$!
+	sleep 0.3
+	kill -TERM "$pid"
+	rc=0; wait "$pid" || rc=$?
+	[ "$rc" -eq 143 ]
+}
+
+@test "exit statuses: 0, 3, 125, 126, 127, 128+9" {
+	run nsrun -p --mount-proc -- true
+	assert_success
+	run nsrun -p --mount-proc -- sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	run nsrun --root /nonexistent -- true
+	[ "$status" -eq 125 ]
+	run nsrun -p -- /etc/passwd
+	[ "$status" -eq 126 ]
+	assert_output "nsrun: /etc/passwd: Permission denied"
+	run -127 nsrun -p -- /nonexistent/cmd
+	[ "$status" -eq 127 ]
+	assert_output "nsrun: /nonexistent/cmd: No such file or directory"
+	run nsrun -p --mount-proc -- sh -c 'kill -9 $$'
+	[ "$status" -eq 137 ]
+	run nsrun -m -- sh -c 'kill -9 $$'
+	[ "$status" -eq 137 ]
+}
+
+@test "--pidfile holds the host PID of PID 1 while it runs, and is removed after" {
+	pf=$BOCKER_ROOT/pid
+	nsrun --container --root "$ROOTFS" --pidfile "$pf" -- sleep 30 3>&- &
+	pid=$!
+	bk_defer kill -9 "$pid"
+	for _ in $(seq 50); do [ -s "$pf" ] && break; sleep 0.05; done
+	cpid=$(cat "$pf")
+	[ "$(cat /proc/$cpid/comm)" = nsrun ]
+	[ "$(awk '/^NSpid/ {print $3}' /proc/$cpid/status)" = 1 ]
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ ! -e "$pf" ]
+}
+
+@test "-t PID joins a running container: its namespaces, root, cwd and env" {
+	pf=$BOCKER_ROOT/pid
+	nsrun --container --root "$ROOTFS" --hostname joined-box -w /etc -e BK_MARK=42 \
+		--pidfile "$pf" -- sleep 30 3>&- &
+	pid=$!
+	bk_defer kill -9 "$pid"
+	for _ in $(seq 50); do [ -s "$pf" ] && break; sleep 0.05; done
+	run nsrun -t "$(cat "$pf")" --target-env -- sh -c 'hostname; pwd; echo $BK_MARK; cat /proc/1/comm; ls /bin/busybox'
+	assert_success
+	assert_line --index 0 "joined-box"
+	assert_line --index 1 "/etc"
+	assert_line --index 2 "42"
+	assert_line --index 3 "nsrun"
+	assert_line --index 4 "/bin/busybox"
+	# named namespaces only
+	run nsrun -t "$(cat "$pf")" -u -- hostname
+	assert_output "joined-box"
+}
+
+@test "-U --map-root-user as an unprivileged user: uid 0 inside, new PID ns" {
+	cp "$BOCKIT_BIN/nsrun" "$BOCKER_ROOT/nsrun"
+	chmod 755 "$BOCKER_ROOT" "$BOCKER_ROOT/nsrun"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$BOCKER_ROOT/nsrun" -U --map-root-user -m -p --mount-proc -- sh -c 'id -u; echo $$'
+	assert_success
+	assert_line --index 0 "0"
+	assert_line --index 1 "2"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$BOCKER_ROOT/nsrun" -U --map-root-user --container --root "$ROOTFS" -- sh -c 'id -u; ls /sys/kernel >/dev/null && echo sys'
+	assert_success
+	assert_line --index 0 "0"
+	assert_line --index 1 "sys"
+}
+
+@test "--bind SRC:DST:ro, --tmpfs, --workdir, --env, --clear-env, --uid/--gid" {
+	mkdir -p "$BOCKER_ROOT/data"
+	echo payload >"$BOCKER_ROOT/data/file"
+	run nsrun --container --root "$ROOTFS" --bind "$BOCKER_ROOT/data:/mnt/data:ro" \
+		--tmpfs /scratch -w /mnt/data --clear-env -e A=1 -e PATH=/bin \
+		--uid 65534 --gid 65534 -- sh -c \
+		'cat file; pwd; env | sort | tr "\n" " "; echo; id -u; touch /scratch/x 2>&1; touch file 2>&1'
+	assert_line --index 0 "payload"
+	assert_line --index 1 "/mnt/data"
+	assert_line --index 2 --regexp '^A=1 PATH=/bin (PWD=/mnt/data |SHLVL=1 )*$'
+	assert_line --index 3 "65534"
+	assert_output --partial "touch: /scratch/x: Permission denied"
+	assert_output --partial "touch: file: Read-only file system"
+}
+
+@test "bad flags and missing roots: one-line error, status 125, nothing mounted" {
+	run nsrun --bogus -- true
+	[ "$status" -eq 125 ]
+	assert_line --index 0 --partial "unrecognized option '--bogus'"
+	run nsrun --root "$BOCKER_ROOT/missing" -- true
+	[ "$status" -eq 125 ]
+	assert_output "nsrun: root $BOCKER_ROOT/missing: No such file or directory"
+	run nsrun --bind /nonexistent:/x --root "$ROOTFS" -- true
+	[ "$status" -eq 125 ]
+	assert_output "nsrun: bind source /nonexistent: No such file or directory"
+	run nsrun --mask-proc -- true
+	[ "$status" -eq 125 ]
+	bk_assert_one_line
+	run nsrun --container --root "$ROOTFS" -w /nonexistent -- true
+	[ "$status" -eq 125 ]
+	assert_output "nsrun: workdir /nonexistent: No such file or directory"
+	run nsrun -t 999999999 -- true
+	[ "$status" -eq 125 ]
+	bk_assert_one_line
+	[ -z "$(bk_mounts_under "$ROOTFS")" ]
+}
+
+@test "-v traces each kernel step in a re-typable form" {
+	run nsrun -v --container --root "$ROOTFS" -- true
+	assert_success
+	assert_line --index 0 'nsrun: unshare(CLONE_NEWPID)'
+	assert_line --index 1 'nsrun: fork()'
+	assert_line --index 2 'nsrun: unshare(CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS)'
+	assert_output --partial 'nsrun: pivot_root(".", ".")'
+	assert_output --partial 'nsrun: umount2(".", MNT_DETACH)'
+	assert_output --partial "nsrun: mount(\"proc\", \"$ROOTFS/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)"
+}

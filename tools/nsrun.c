@@ -1,0 +1,587 @@
+/* nsrun — run a command in new or existing namespaces, optionally inside a
+ * new root, under a tiny init. The unshare/nsenter/chroot of bockit. */
+#include "caps.h"
+#include "chain.h"
+#include "cleanup.h"
+#include "fsutil.h"
+#include "idmap.h"
+#include "init.h"
+#include "msg.h"
+#include "ns.h"
+#include "rootfs.h"
+#include "size.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VERSION "0.1"
+
+struct opts {
+	int new_flags;                        /* namespaces to create */
+	const char *join[BK_NS_COUNT];        /* --net=PATH & co: files to join */
+	unsigned target_mask;                 /* kinds named with -t */
+	pid_t target;
+	bool fork, no_init, target_env, clear_env, nnp;
+	struct bk_rootfs fs;
+	struct bk_mountreq mounts[64];
+	const char *hostname, *workdir, *pidfile;
+	const char *env[256];
+	size_t nenv;
+	long uid, gid;                        /* -1: unchanged */
+	long map_uid, map_gid;                /* -1: no map */
+	uid_t outer_uid;                      /* euid/egid before any unshare */
+	gid_t outer_gid;
+	struct bk_caps caps;
+	char **argv;
+};
+
+static char *default_argv[] = { "/bin/sh", NULL };
+
+static void usage(void)
+{
+	printf(
+"Usage: nsrun [options] [--] [COMMAND [ARG...]]\n"
+"Run COMMAND (default /bin/sh) in new or existing namespaces.\n"
+"\n"
+"Namespaces (new, or joined when given =FILE or with --target):\n"
+"  -m, --mount[=FILE]    mount          -u, --uts[=FILE]     hostname\n"
+"  -i, --ipc[=FILE]      System V IPC   -p, --pid[=FILE]     process ids\n"
+"  -n, --net[=FILE]      network        -U, --user[=FILE]    user ids\n"
+"  -C, --cgroup[=FILE]   cgroup root    -T, --time[=FILE]    clocks\n"
+"  -f, --fork            fork before running COMMAND (implied by -p, -T)\n"
+"  -t, --target PID      join PID's namespaces (those named, or all that\n"
+"                        differ), its root and its cwd, like nsenter\n"
+"      --target-env      take PID's environment too\n"
+"Root and filesystems (imply -m):\n"
+"  -r, --root DIR        make DIR the root with pivot_root(2)\n"
+"      --chroot          with --root: use chroot(2) instead (escapable)\n"
+"      --mount-proc      mount a new /proc\n"
+"      --mount-dev       tmpfs /dev with null zero full random urandom tty,\n"
+"                        pts, shm and the fd/stdin/stdout/stderr links\n"
+"      --mount-sys       mount /sys read-only\n"
+"      --bind SRC:DST[:ro]  bind SRC (outside) on DST (inside the root)\n"
+"      --tmpfs DST       mount an empty tmpfs on DST\n"
+"Identity:\n"
+"      --hostname NAME   set the hostname (implies -u)\n"
+"  -w, --workdir DIR     working directory inside (default /)\n"
+"  -e, --env K=V         set an environment variable (repeatable)\n"
+"      --clear-env       start from an empty environment\n"
+"      --uid UID, --gid GID  numeric ids to run COMMAND as\n"
+"      --map-root-user   with -U: map your uid and gid to 0 inside\n"
+"      --map-user UID, --map-group GID  with -U: map yours to these\n"
+"Hardening:\n"
+"      --caps SET        default | none | all | list (default,-net_raw,+sys_admin)\n"
+"      --no-new-privs    set no_new_privs (setuid binaries stop working)\n"
+"      --mask-proc       hide /proc/kcore, /proc/keys... and make /proc/sys,\n"
+"                        /proc/sysrq-trigger... read-only (as runc does)\n"
+"      --container       -mpui --mount-proc --mount-dev --mount-sys\n"
+"                        --mask-proc --caps=default --no-new-privs\n"
+"Process:\n"
+"      --no-init         with -p: COMMAND itself is PID 1 (no mini-init)\n"
+"      --pidfile FILE    write the host PID of the first process inside\n"
+"  -v, --verbose         trace every kernel-level step on stderr\n"
+"  -h, --help            this help      -V, --version\n"
+"\n"
+"Exit status: COMMAND's, 128+N if killed by signal N, 125 if nsrun failed,\n"
+"126 if COMMAND cannot run, 127 if it is not found.\n");
+}
+
+enum {
+	OPT_TARGET_ENV = 256, OPT_CHROOT, OPT_MOUNT_PROC, OPT_MOUNT_DEV,
+	OPT_MOUNT_SYS, OPT_BIND, OPT_TMPFS, OPT_HOSTNAME, OPT_CLEAR_ENV, OPT_UID,
+	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
+	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE,
+};
+
+static const struct option long_opts[] = {
+	{ "mount", optional_argument, NULL, 'm' },
+	{ "uts", optional_argument, NULL, 'u' },
+	{ "ipc", optional_argument, NULL, 'i' },
+	{ "pid", optional_argument, NULL, 'p' },
+	{ "net", optional_argument, NULL, 'n' },
+	{ "user", optional_argument, NULL, 'U' },
+	{ "cgroup", optional_argument, NULL, 'C' },
+	{ "time", optional_argument, NULL, 'T' },
+	{ "fork", no_argument, NULL, 'f' },
+	{ "target", required_argument, NULL, 't' },
+	{ "target-env", no_argument, NULL, OPT_TARGET_ENV },
+	{ "root", required_argument, NULL, 'r' },
+	{ "chroot", no_argument, NULL, OPT_CHROOT },
+	{ "mount-proc", no_argument, NULL, OPT_MOUNT_PROC },
+	{ "mount-dev", no_argument, NULL, OPT_MOUNT_DEV },
+	{ "mount-sys", no_argument, NULL, OPT_MOUNT_SYS },
+	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "gid", required_argument, NULL, OPT_GID },
+	{ "map-root-user", no_argument, NULL, OPT_MAP_ROOT },
+	{ "map-user", required_argument, NULL, OPT_MAP_USER },
+	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
+	{ "caps", required_argument, NULL, OPT_CAPS },
+	{ "no-new-privs", no_argument, NULL, OPT_NNP },
+	{ "mask-proc", no_argument, NULL, OPT_MASK_PROC },
+	{ "container", no_argument, NULL, OPT_CONTAINER },
+	{ "no-init", no_argument, NULL, OPT_NO_INIT },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static long parse_id(const char *s, const char *what)
+{
+	uint64_t v;
+
+	if (bk_parse_u64(s, &v) < 0 || v >= UINT32_MAX)
+		bk_die(BK_EXIT_FAILED, "%s: '%s' is not a numeric id", what, s);
+	return (long)v;
+}
+
+static int ns_kind_of_opt(int c)
+{
+	switch (c) {
+	case 'm': return BK_NS_MNT;
+	case 'u': return BK_NS_UTS;
+	case 'i': return BK_NS_IPC;
+	case 'p': return BK_NS_PID;
+	case 'n': return BK_NS_NET;
+	case 'U': return BK_NS_USER;
+	case 'C': return BK_NS_CGROUP;
+	case 'T': return BK_NS_TIME;
+	default: return -1;
+	}
+}
+
+static void add_mount(struct opts *o, const char *src, const char *dst, bool ro)
+{
+	if (o->fs.nmounts == sizeof(o->mounts) / sizeof(*o->mounts))
+		bk_die(BK_EXIT_FAILED, "too many --bind/--tmpfs (max %zu)",
+		       sizeof(o->mounts) / sizeof(*o->mounts));
+	if (dst[0] != '/')
+		bk_die(BK_EXIT_FAILED, "mount target '%s' must be an absolute path", dst);
+	o->mounts[o->fs.nmounts++] = (struct bk_mountreq){ src, dst, ro, -1 };
+}
+
+/* SRC:DST[:ro] — the strings live in argv, split in place. */
+static void parse_bind(struct opts *o, char *arg)
+{
+	char *dst = strchr(arg, ':');
+	char *mode;
+	bool ro = false;
+
+	if (!dst || dst == arg || !dst[1])
+		bk_die(BK_EXIT_FAILED, "--bind '%s': expected SRC:DST[:ro]", arg);
+	*dst++ = '\0';
+	mode = strchr(dst, ':');
+	if (mode) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
+			bk_die(BK_EXIT_FAILED, "--bind: unknown mode '%s' (ro or rw)", mode);
+		ro = !strcmp(mode, "ro");
+	}
+	add_mount(o, arg, dst, ro);
+}
+
+static void set_container(struct opts *o)
+{
+	o->new_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	o->fs.proc = o->fs.dev = o->fs.sys = o->fs.mask_proc = true;
+	if (bk_caps_parse("default", &o->caps) < 0)
+		bk_die_error(BK_EXIT_FAILED);
+	o->nnp = true;
+}
+
+static void parse_ns_opt(struct opts *o, int c, const char *arg)
+{
+	int k = ns_kind_of_opt(c);
+
+	if (arg)
+		o->join[k] = arg;
+	else if (o->target)
+		o->target_mask |= 1u << k;
+	else
+		o->new_flags |= bk_ns_flag(k);
+}
+
+static void parse_opt(struct opts *o, int c, char *arg)
+{
+	switch (c) {
+	case 'f': o->fork = true; break;
+	case 't': o->target = (pid_t)parse_id(arg, "--target"); break;
+	case OPT_TARGET_ENV: o->target_env = true; break;
+	case 'r': o->fs.root = arg; break;
+	case OPT_CHROOT: o->fs.use_chroot = true; break;
+	case OPT_MOUNT_PROC: o->fs.proc = true; break;
+	case OPT_MOUNT_DEV: o->fs.dev = true; break;
+	case OPT_MOUNT_SYS: o->fs.sys = true; break;
+	case OPT_BIND: parse_bind(o, arg); break;
+	case OPT_TMPFS: add_mount(o, NULL, arg, false); break;
+	case OPT_HOSTNAME: o->hostname = arg; break;
+	case 'w': o->workdir = arg; break;
+	case 'e':
+		if (!strchr(arg, '=') || arg[0] == '=')
+			bk_die(BK_EXIT_FAILED, "--env '%s': expected NAME=VALUE", arg);
+		if (o->nenv == sizeof(o->env) / sizeof(*o->env))
+			bk_die(BK_EXIT_FAILED, "too many --env");
+		o->env[o->nenv++] = arg;
+		break;
+	case OPT_CLEAR_ENV: o->clear_env = true; break;
+	case OPT_UID: o->uid = parse_id(arg, "--uid"); break;
+	case OPT_GID: o->gid = parse_id(arg, "--gid"); break;
+	case OPT_MAP_ROOT: o->map_uid = o->map_gid = 0; break;
+	case OPT_MAP_USER: o->map_uid = parse_id(arg, "--map-user"); break;
+	case OPT_MAP_GROUP: o->map_gid = parse_id(arg, "--map-group"); break;
+	case OPT_CAPS:
+		if (bk_caps_parse(arg, &o->caps) < 0)
+			bk_die(BK_EXIT_FAILED, "--caps: %s", bk_error());
+		break;
+	case OPT_NNP: o->nnp = true; break;
+	case OPT_MASK_PROC: o->fs.mask_proc = true; break;
+	case OPT_CONTAINER: set_container(o); break;
+	case OPT_NO_INIT: o->no_init = true; break;
+	case OPT_PIDFILE: o->pidfile = arg; break;
+	case 'v': bk_verbose++; break;
+	case 'h': usage(); exit(0);
+	case 'V': printf("nsrun (bockit) %s\n", VERSION); exit(0);
+	default:
+		if (ns_kind_of_opt(c) >= 0) {
+			parse_ns_opt(o, c, arg);
+			break;
+		}
+		fprintf(stderr, "Try 'nsrun --help' for more information.\n");
+		exit(BK_EXIT_FAILED);
+	}
+}
+
+static void parse(struct opts *o, int argc, char **argv)
+{
+	int c;
+
+	o->uid = o->gid = o->map_uid = o->map_gid = -1;
+	o->caps.keep_all = true;
+	bk_rootfs_init(&o->fs);
+	o->fs.mounts = o->mounts;
+	/* -t must be known before the namespace flags that follow it mean
+	 * "join": look for it first. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if ((!strcmp(argv[i], "-t") || !strcmp(argv[i], "--target")) && i + 1 < argc)
+			o->target = (pid_t)parse_id(argv[i + 1], "--target");
+		else if (!strncmp(argv[i], "--target=", 9))
+			o->target = (pid_t)parse_id(argv[i] + 9, "--target");
+	while ((c = getopt_long(argc, argv, "+muipnUCTft:r:w:e:vhV",
+				long_opts, NULL)) != -1)
+		parse_opt(o, c, optarg);
+	o->argv = optind < argc ? argv + optind : default_argv;
+}
+
+static bool wants_mounts(const struct opts *o)
+{
+	return o->fs.root || o->fs.proc || o->fs.dev || o->fs.sys ||
+	       o->fs.nmounts || o->fs.mask_proc;
+}
+
+/* Check everything that can be checked before the first namespace is made,
+ * so a usage error leaves nothing behind. */
+static void validate(struct opts *o)
+{
+	static char root[PATH_MAX];
+	struct stat st;
+
+	if (o->target && (wants_mounts(o) || o->new_flags))
+		bk_die(BK_EXIT_FAILED, "--target joins namespaces: it cannot be combined "
+		       "with new namespaces, --root or mount options");
+	if (o->target_env && !o->target)
+		bk_die(BK_EXIT_FAILED, "--target-env needs --target");
+	if (o->fs.use_chroot && !o->fs.root)
+		bk_die(BK_EXIT_FAILED, "--chroot needs --root DIR");
+	if (o->fs.mask_proc && !o->fs.proc)
+		bk_die(BK_EXIT_FAILED, "--mask-proc needs --mount-proc");
+	if ((o->map_uid >= 0 || o->map_gid >= 0) && !(o->new_flags & CLONE_NEWUSER))
+		bk_die(BK_EXIT_FAILED, "--map-root-user/--map-user/--map-group need -U");
+	if (o->no_init && !(o->new_flags & CLONE_NEWPID))
+		bk_die(BK_EXIT_FAILED, "--no-init needs -p");
+	if (o->fs.root) {
+		if (!realpath(o->fs.root, root) || stat(root, &st) < 0)
+			bk_die(BK_EXIT_FAILED, "root %s: %s", o->fs.root, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			bk_die(BK_EXIT_FAILED, "root %s: not a directory", o->fs.root);
+		o->fs.root = root;
+	}
+	for (size_t i = 0; i < o->fs.nmounts; i++)
+		if (o->mounts[i].src && stat(o->mounts[i].src, &st) < 0)
+			bk_die(BK_EXIT_FAILED, "bind source %s: %s", o->mounts[i].src, strerror(errno));
+	if (wants_mounts(o) && !o->join[BK_NS_MNT] && !(o->new_flags & CLONE_NEWNS)) {
+		BK_TRACE("root and mount options imply -m");
+		o->new_flags |= CLONE_NEWNS;
+	}
+	if (o->hostname && !o->join[BK_NS_UTS] && !(o->new_flags & CLONE_NEWUTS)) {
+		BK_TRACE("--hostname implies -u");
+		o->new_flags |= CLONE_NEWUTS;
+	}
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The process whose environment --target-env takes. When the target is
+ * nsrun's own init (a PID 1 running this very binary), its /proc environ
+ * is the one nsrun was started with, not the container's: the command's
+ * environment lives in its one child. */
+static pid_t env_source(pid_t pid)
+{
+	char path[64], exe[64];
+	_cleanup_free_ char *children = NULL;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	if (!same_file("/proc/self/exe", exe))
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	children = bk_read_small(path, 64);
+	long child = children ? strtol(children, NULL, 10) : 0;
+	return child > 0 ? (pid_t)child : pid;
+}
+
+/* Replace our environment with the one of the target process. */
+static int load_target_env(pid_t pid)
+{
+	char path[64];
+	size_t len;
+	char *buf;
+
+	pid = env_source(pid);
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	buf = bk_read_small_len(path, 1 << 20, &len);   /* kept: putenv() uses it */
+	if (!buf)
+		return -1;
+	BK_TRACE("environment of %d from %s", (int)pid, path);
+	clearenv();
+	for (char *p = buf; p < buf + len; p += strlen(p) + 1)
+		if (strchr(p, '=') && putenv(p) < 0)
+			return bk_fail_errno(errno, "putenv");
+	return 0;
+}
+
+static int join_namespaces(struct opts *o, struct bk_ns_target *t)
+{
+	if (o->target) {
+		if (bk_ns_target_open(t, o->target, o->target_mask) < 0)
+			return -1;
+		if (o->target_env && load_target_env(o->target) < 0)
+			return -1;
+	}
+	for (int k = 0; k < BK_NS_COUNT; k++)
+		if (o->join[k] && bk_ns_join_path(o->join[k], k) < 0)
+			return -1;
+	if (o->target && bk_ns_target_enter(t) < 0)
+		return -1;
+	return 0;
+}
+
+/* Namespaces that only take effect in children (pid, time) and the user
+ * namespace that must own them are made before the fork; the rest after
+ * it, in the child, so the supervising parent never shares the child's
+ * mount namespace (pivot_root would move the parent's root too). */
+#define EARLY_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME)
+
+static int create_namespaces(struct opts *o, int flags)
+{
+	if (!flags)
+		return 0;
+	if (bk_ns_unshare(flags) < 0)
+		return -1;
+	if (flags & CLONE_NEWUSER) {
+		o->fs.sys_needs_bind = !(o->new_flags & CLONE_NEWNET) && !o->join[BK_NS_NET];
+		return bk_idmap_write_self(o->map_uid >= 0 ? (uid_t)o->map_uid : (uid_t)-1, o->outer_uid,
+					   o->map_gid >= 0 ? (gid_t)o->map_gid : (gid_t)-1, o->outer_gid);
+	}
+	return 0;
+}
+
+static int set_identity(const struct opts *o, bool joined_userns)
+{
+	long uid = o->uid, gid = o->gid;
+
+	if (joined_userns) {   /* as nsenter: be root of the joined user ns */
+		uid = uid < 0 ? 0 : uid;
+		gid = gid < 0 ? 0 : gid;
+	}
+	if (gid >= 0) {
+		BK_TRACE("setgroups(0, NULL); setresgid(%ld, %ld, %ld)", gid, gid, gid);
+		if (setgroups(0, NULL) < 0 && errno != EPERM)
+			return bk_fail_errno(errno, "setgroups");
+		if (setresgid(gid, gid, gid) < 0)
+			return bk_fail_errno(errno, "setresgid %ld", gid);
+	}
+	if (uid >= 0) {
+		BK_TRACE("setresuid(%ld, %ld, %ld)", uid, uid, uid);
+		if (setresuid(uid, uid, uid) < 0)
+			return bk_fail_errno(errno, "setresuid %ld", uid);
+	}
+	return 0;
+}
+
+static int apply_env(const struct opts *o)
+{
+	if (o->clear_env) {
+		BK_TRACE("clearenv()");
+		clearenv();
+	}
+	for (size_t i = 0; i < o->nenv; i++)
+		if (putenv((char *)o->env[i]) < 0)
+			return bk_fail_errno(errno, "putenv %s", o->env[i]);
+	return 0;
+}
+
+static int setup_filesystems(struct opts *o)
+{
+	if (!(o->new_flags & CLONE_NEWNS) || !wants_mounts(o))
+		return 0;
+	if (bk_rootfs_prepare(&o->fs) < 0 || bk_rootfs_enter(&o->fs) < 0 ||
+	    bk_rootfs_populate(&o->fs) < 0)
+		return -1;
+	bk_rootfs_release(&o->fs);
+	return 0;
+}
+
+/* Everything between "in the namespaces" and exec: mounts, hostname, cwd,
+ * env, then the identity and capabilities last. */
+static int setup_process(struct opts *o, bool joined_userns)
+{
+	if (setup_filesystems(o) < 0)
+		return -1;
+	if (o->hostname) {
+		BK_TRACE("sethostname(\"%s\")", o->hostname);
+		if (sethostname(o->hostname, strlen(o->hostname)) < 0)
+			return bk_fail_errno(errno, "sethostname %s", o->hostname);
+	}
+	if (o->workdir) {
+		BK_TRACE("chdir(\"%s\")", o->workdir);
+		if (chdir(o->workdir) < 0)
+			return bk_fail_errno(errno, "workdir %s", o->workdir);
+	}
+	if (apply_env(o) < 0 || bk_caps_drop_bounding(&o->caps) < 0 ||
+	    set_identity(o, joined_userns) < 0 || bk_caps_set(&o->caps) < 0)
+		return -1;
+	if (o->nnp && bk_set_no_new_privs() < 0)
+		return -1;
+	return 0;
+}
+
+static void signal_ready(int *fd)
+{
+	if (*fd >= 0) {
+		if (write(*fd, "R", 1) < 0)
+			bk_warn("ready pipe: %s", strerror(errno));
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* In the final namespaces: set up, then exec COMMAND or become its init. */
+static void __attribute__((noreturn))
+run_inside(struct opts *o, int ready_fd, const sigset_t *old, bool joined_userns)
+{
+	if (create_namespaces(o, o->new_flags & ~EARLY_NS) < 0 ||
+	    setup_process(o, joined_userns) < 0) {
+		bk_warn("%s", bk_error());
+		_exit(BK_EXIT_FAILED);
+	}
+	signal_ready(&ready_fd);
+	if ((o->new_flags & CLONE_NEWPID) && !o->no_init)
+		_exit(bk_init_run(o->argv, old));
+	bk_signals_restore(old);
+	int code = bk_exec_command(o->argv);
+	bk_warn("%s", bk_error());
+	_exit(code);
+}
+
+static int fork_and_supervise(struct opts *o, bool joined_userns)
+{
+	sigset_t old;
+	int pipefd[2];
+	pid_t parent = getpid();
+	struct bk_supervisor s = { .pidfile = o->pidfile };
+
+	if (bk_signals_block(&old) < 0)
+		return -1;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return bk_fail_errno(errno, "pipe");
+	BK_TRACE("fork()");
+	s.child = fork();
+	if (s.child < 0)
+		return bk_fail_errno(errno, "fork");
+	if (s.child == 0) {
+		close(pipefd[0]);
+		/* The container must not outlive a SIGKILLed nsrun. In a new
+		 * PID namespace the parent is invisible: getppid() is 0. */
+		pid_t pp = getppid();
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != parent && pp != 0))
+			_exit(BK_EXIT_FAILED);
+		run_inside(o, pipefd[1], &old, joined_userns);
+	}
+	close(pipefd[1]);
+	s.ready_fd = pipefd[0];
+	int status = bk_supervise(&s);
+	close(pipefd[0]);
+	return status < 0 ? -1 : bk_exit_code(status);
+}
+
+static bool needs_fork(const struct opts *o, const struct bk_ns_target *t)
+{
+	return o->fork || (o->new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) ||
+	       o->join[BK_NS_PID] || o->join[BK_NS_TIME] ||
+	       (o->target && (bk_ns_target_has(t, BK_NS_PID) || bk_ns_target_has(t, BK_NS_TIME)));
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct bk_ns_target t = { .root_fd = -1, .cwd_fd = -1 };
+	sigset_t none;
+	int code;
+
+	bk_msg_init(argv[0]);
+	parse(&o, argc, argv);
+	validate(&o);
+	o.outer_uid = geteuid();
+	o.outer_gid = getegid();
+	if (join_namespaces(&o, &t) < 0 || create_namespaces(&o, o.new_flags & EARLY_NS) < 0)
+		bk_die_error(BK_EXIT_FAILED);
+	bool joined_userns = o.target && bk_ns_target_has(&t, BK_NS_USER);
+	bool fork_needed = needs_fork(&o, &t);
+	bk_ns_target_close(&t);
+	if (fork_needed) {
+		code = fork_and_supervise(&o, joined_userns);
+		if (code < 0)
+			bk_die_error(BK_EXIT_FAILED);
+		return code;
+	}
+	if (o.pidfile) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+		if (bk_write_atomic(o.pidfile, buf, 0644) < 0)
+			bk_die_error(BK_EXIT_FAILED);
+	}
+	sigprocmask(SIG_SETMASK, NULL, &none);
+	run_inside(&o, -1, &none, joined_userns);
+}
