@@ -21,13 +21,13 @@ COMMON := msg chain size path fsutil
 # Per tool: its own lib/ modules and the pkg-config packages it links.
 nsrun_MODS      := ns idmap rootfs caps init
 nsrun_PKGS      := libcap
-ovlmount_MODS   :=
+ovlmount_MODS   := overlay ovlpreflight fsctx ovlcheck
 ovlmount_PKGS   := mount
-cgset-lite_MODS :=
-cgset-lite_PKGS := libcgroup
-vethup_MODS     :=
-vethup_PKGS     := libmnl
-imgpull_MODS    :=
+cgset-lite_MODS := cgnames cgroup cgkill cgstats
+cgset-lite_PKGS := libcgroup jansson
+vethup_MODS     := rtnl ifconf netns ipam nat vnet
+vethup_PKGS     := libmnl libnftables
+imgpull_MODS    := imgref http regauth registry manifest blobstore layer dirlayer flatten imgstore ocisrc pull progress
 imgpull_PKGS    := libcurl libarchive jansson libcrypto
 
 ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS)))
@@ -38,7 +38,7 @@ ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 
 objs = $(patsubst %,$(BUILD)/lib/%.o,$(COMMON) $(1))
 
-.PHONY: all install uninstall check asan unit demo bench clean deps
+.PHONY: all install uninstall check asan unit lint demo bench clean deps
 all: $(addprefix $(BIN)/,$(TOOLS))
 
 $(BUILD)/lib/%.o: lib/%.c
@@ -86,8 +86,16 @@ asan:
 deps:
 	sh scripts/deps.sh build test
 
+# Static checks: cppcheck on all C, shellcheck (as POSIX sh) on the scripts.
+CPPCHECK_FLAGS := --enable=warning,style,performance,portability --std=c11 \
+	--inline-suppr -Ilib --suppress=missingIncludeSystem --error-exitcode=1 -q
+lint:
+	cppcheck $(CPPCHECK_FLAGS) lib tools tests/unit tests/fixtures
+	shellcheck -s sh $(wildcard scripts/*.sh scripts/bocker bench/*.sh tests/fixtures/*.sh)
+
 check: deps
 	$(MAKE) all unit
+	$(MAKE) lint
 	$(MAKE) asan
 	sh scripts/run-tests.sh
 

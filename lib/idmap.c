@@ -17,9 +17,11 @@ int bk_idmap_write_self(uid_t inside_uid, uid_t outer_uid,
 	char line[64];
 
 	if (inside_gid != (gid_t)-1) {
-		/* An unprivileged process may only write gid_map after giving up
-		 * setgroups(2), or it could drop groups that deny it access. */
-		if (outer_uid != 0 && write_proc("/proc/self/setgroups", "deny") < 0)
+		/* Writing our own gid_map, we hold no capability in the parent
+		 * namespace (even as root there): the kernel then requires
+		 * setgroups(2) to be given up first, or we could drop groups
+		 * that deny us access. */
+		if (write_proc("/proc/self/setgroups", "deny") < 0)
 			return -1;
 		snprintf(line, sizeof(line), "%u %u 1", (unsigned)inside_gid,
 			 (unsigned)outer_gid);

@@ -85,7 +85,7 @@ const char *bk_error(void)
 
 static void vprint_line(const char *fmt, va_list ap)
 {
-	char line[4096];
+	char line[16384];
 	int n = snprintf(line, sizeof(line), "%s: ", bk_prog);
 
 	if (n < 0 || (size_t)n >= sizeof(line))

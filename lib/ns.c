@@ -132,12 +132,18 @@ static int open_target_fds(struct bk_ns_target *t, unsigned mask)
 	return t->cwd_fd < 0 ? -1 : 0;
 }
 
-int bk_ns_target_open(struct bk_ns_target *t, pid_t pid, unsigned mask)
+void bk_ns_target_init(struct bk_ns_target *t)
 {
-	t->pid = pid;
+	t->pid = 0;
 	t->root_fd = t->cwd_fd = -1;
 	for (int k = 0; k < BK_NS_COUNT; k++)
 		t->fd[k] = -1;
+}
+
+int bk_ns_target_open(struct bk_ns_target *t, pid_t pid, unsigned mask)
+{
+	bk_ns_target_init(t);
+	t->pid = pid;
 	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH))
 		return bk_fail("target %d: no such process", (int)pid);
 	if (open_target_fds(t, mask) < 0) {
@@ -178,7 +184,5 @@ void bk_ns_target_close(struct bk_ns_target *t)
 		bk_closep(&t->fd[k]);
 	bk_closep(&t->root_fd);
 	bk_closep(&t->cwd_fd);
-	for (int k = 0; k < BK_NS_COUNT; k++)
-		t->fd[k] = -1;
-	t->root_fd = t->cwd_fd = -1;
+	bk_ns_target_init(t);
 }

@@ -33,6 +33,8 @@ struct bk_ns_target {
 	int root_fd, cwd_fd;
 };
 
+/* All fds -1: nothing opened yet. */
+void bk_ns_target_init(struct bk_ns_target *t);
 /* Open PID's namespaces named by the mask (bit k = kind k); a mask of 0
  * means every namespace that differs from ours. */
 int bk_ns_target_open(struct bk_ns_target *t, pid_t pid, unsigned mask);

@@ -317,7 +317,15 @@ static int mount_sys(struct bk_rootfs *r)
 		return -1;
 	if (r->sys_fd >= 0)
 		return place_tree(r->sys_fd, "/sys");
-	return do_mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (do_mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		return 0;
+	if (errno != EBUSY)
+		return -1;
+	/* Same network namespace as the /sys already there: the kernel
+	 * refuses a second sysfs on top; a read-only bind of it is the same. */
+	if (do_mount("/sys", "/sys", NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	return set_readonly(AT_FDCWD, "/sys", 0);
 }
 
 static int mount_request(const struct bk_mountreq *m)

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.." || exit 1
 if [ "$#" -eq 0 ]; then
 	set -- tests/*.bats
 fi
-log=${BOCKIT_TEST_LOG:-build/test.log}
+suite=all; [ "$#" -eq 1 ] && suite=$(basename "$1" .bats)
+log=${BOCKIT_TEST_LOG:-build/test-$suite.log}
 mkdir -p "$(dirname "$log")"
 
 # bats' own exit status is not used: the TAP lines are the truth.

@@ -290,3 +290,36 @@ rootfs_copy() {
 	assert_output --partial 'nsrun: umount2(".", MNT_DETACH)'
 	assert_output --partial "nsrun: mount(\"proc\", \"$ROOTFS/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)"
 }
+
+@test "stdin passes through untouched" {
+	run sh -c 'echo piped | nsrun -m -- cat'
+	assert_success
+	assert_output "piped"
+	run sh -c 'echo piped | nsrun -p --mount-proc -- cat'
+	assert_output "piped"
+}
+
+@test "-U --map-root-user works as root too" {
+	run nsrun -U --map-root-user -- sh -c 'id -u; id -g'
+	assert_success
+	assert_line --index 0 "0"
+	assert_line --index 1 "0"
+}
+
+@test "options after COMMAND belong to COMMAND, not to nsrun" {
+	run nsrun -u -- sh -c 'echo "$1"' sh -t
+	assert_success
+	assert_output "-t"
+	run nsrun -u sh -c 'readlink /proc/self/ns/uts' -t 1
+	assert_success
+	[ "$output" != "$(readlink /proc/self/ns/uts)" ]
+}
+
+@test "mount options refuse a joined mount namespace; --mount-sys works without --root" {
+	run nsrun --mount=/proc/self/ns/mnt --mount-proc -- true
+	[ "$status" -eq 125 ]
+	assert_output --partial "need a new mount namespace"
+	run nsrun -m --mount-sys -- sh -c 'ls /sys/kernel >/dev/null && touch /sys/kernel/x'
+	assert_failure 1
+	assert_output --partial "Read-only file system"
+}

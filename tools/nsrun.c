@@ -29,6 +29,7 @@
 struct opts {
 	int new_flags;                        /* namespaces to create */
 	const char *join[BK_NS_COUNT];        /* --net=PATH & co: files to join */
+	unsigned named;                       /* kinds given without =FILE */
 	unsigned target_mask;                 /* kinds named with -t */
 	pid_t target;
 	bool fork, no_init, target_env, clear_env, nnp;
@@ -73,7 +74,8 @@ static void usage(void)
 "      --tmpfs DST       mount an empty tmpfs on DST\n"
 "Identity:\n"
 "      --hostname NAME   set the hostname (implies -u)\n"
-"  -w, --workdir DIR     working directory inside (default /)\n"
+"  -w, --workdir DIR     working directory inside (default: / with --root,\n"
+"                        else unchanged)\n"
 "  -e, --env K=V         set an environment variable (repeatable)\n"
 "      --clear-env       start from an empty environment\n"
 "      --uid UID, --gid GID  numeric ids to run COMMAND as\n"
@@ -212,10 +214,8 @@ static void parse_ns_opt(struct opts *o, int c, const char *arg)
 
 	if (arg)
 		o->join[k] = arg;
-	else if (o->target)
-		o->target_mask |= 1u << k;
 	else
-		o->new_flags |= bk_ns_flag(k);
+		o->named |= 1u << k;
 }
 
 static void parse_opt(struct opts *o, int c, char *arg)
@@ -276,16 +276,19 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->caps.keep_all = true;
 	bk_rootfs_init(&o->fs);
 	o->fs.mounts = o->mounts;
-	/* -t must be known before the namespace flags that follow it mean
-	 * "join": look for it first. */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if ((!strcmp(argv[i], "-t") || !strcmp(argv[i], "--target")) && i + 1 < argc)
-			o->target = (pid_t)parse_id(argv[i + 1], "--target");
-		else if (!strncmp(argv[i], "--target=", 9))
-			o->target = (pid_t)parse_id(argv[i] + 9, "--target");
 	while ((c = getopt_long(argc, argv, "+muipnUCTft:r:w:e:vhV",
 				long_opts, NULL)) != -1)
 		parse_opt(o, c, optarg);
+	/* A bare -n means "new" alone and "join PID's" with --target, in
+	 * whatever order the two were given. */
+	for (int k = 0; k < BK_NS_COUNT; k++) {
+		if (!(o->named & (1u << k)))
+			continue;
+		if (o->target)
+			o->target_mask |= 1u << k;
+		else
+			o->new_flags |= bk_ns_flag(k);
+	}
 	o->argv = optind < argc ? argv + optind : default_argv;
 }
 
@@ -305,6 +308,9 @@ static void validate(struct opts *o)
 	if (o->target && (wants_mounts(o) || o->new_flags))
 		bk_die(BK_EXIT_FAILED, "--target joins namespaces: it cannot be combined "
 		       "with new namespaces, --root or mount options");
+	if (o->join[BK_NS_MNT] && wants_mounts(o))
+		bk_die(BK_EXIT_FAILED, "--root and mount options need a new mount namespace, "
+		       "not --mount=FILE");
 	if (o->target_env && !o->target)
 		bk_die(BK_EXIT_FAILED, "--target-env needs --target");
 	if (o->fs.use_chroot && !o->fs.root)
@@ -556,11 +562,12 @@ static bool needs_fork(const struct opts *o, const struct bk_ns_target *t)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	struct bk_ns_target t = { .root_fd = -1, .cwd_fd = -1 };
+	struct bk_ns_target t;
 	sigset_t none;
-	int code;
 
 	bk_msg_init(argv[0]);
+	argv[0] = (char *)bk_prog;   /* getopt's messages say "nsrun:" */
+	bk_ns_target_init(&t);
 	parse(&o, argc, argv);
 	validate(&o);
 	o.outer_uid = geteuid();
@@ -571,7 +578,7 @@ int main(int argc, char **argv)
 	bool fork_needed = needs_fork(&o, &t);
 	bk_ns_target_close(&t);
 	if (fork_needed) {
-		code = fork_and_supervise(&o, joined_userns);
+		int code = fork_and_supervise(&o, joined_userns);
 		if (code < 0)
 			bk_die_error(BK_EXIT_FAILED);
 		return code;
