@@ -1,0 +1,49 @@
+/* manifest: jansson parsing of what a registry or layout serves: docker v2
+ * schema2 and OCI image manifests, docker manifest lists and OCI indexes
+ * (with the platform choice), the image config's diff_ids. Schema1 is
+ * recognised only to be refused. */
+#ifndef BK_MANIFEST_H
+#define BK_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BK_MT_DOCKER_V2   "application/vnd.docker.distribution.manifest.v2+json"
+#define BK_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define BK_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define BK_MT_OCI_INDEX   "application/vnd.oci.image.index.v1+json"
+#define BK_MANIFEST_ACCEPT "Accept: " BK_MT_OCI_INDEX ", " BK_MT_DOCKER_LIST ", " \
+	BK_MT_OCI_MANIFEST ", " BK_MT_DOCKER_V2
+#define BK_MANIFEST_MAX (4u << 20)
+#define BK_CONFIG_MAX (16u << 20)
+
+enum bk_mkind { BK_MK_IMAGE, BK_MK_INDEX };
+
+struct bk_desc {
+	char *media_type, *digest;
+	uint64_t size;
+};
+
+struct bk_manifest {
+	enum bk_mkind kind;
+	struct bk_desc config;
+	struct bk_desc *layers;    /* bottom layer first, as in the manifest */
+	size_t nlayers;
+};
+
+/* Parse a manifest or an index; content_type (may be NULL) is the HTTP
+ * Content-Type, used when the document has no mediaType. */
+int bk_manifest_parse(const char *buf, size_t len, const char *content_type,
+		      struct bk_manifest *m);
+void bk_manifest_free(struct bk_manifest *m);
+void bk_desc_free(struct bk_desc *d);
+
+/* From an index, the manifest for platform "os/arch[/variant]". */
+int bk_index_pick(const char *buf, size_t len, const char *platform, struct bk_desc *out);
+/* "linux/amd64", "linux/arm64/v8"... for this machine. malloc'd. */
+char *bk_host_platform(void);
+
+/* The config's rootfs.diff_ids, bottom first (NULL-terminated). */
+int bk_config_diffids(const char *buf, size_t len, char ***ids, size_t *n);
+
+#endif

@@ -1,0 +1,32 @@
+/* ocisrc: the two local image sources. oci:DIR[:TAG] is an OCI image
+ * layout (index.json + blobs/sha256/), read and digest-checked blob by
+ * blob; docker-archive:FILE.tar is the `docker save` format (manifest.json,
+ * <config>.json, layer tars), streamed with libarchive into the store. */
+#ifndef BK_OCISRC_H
+#define BK_OCISRC_H
+
+#include <stddef.h>
+
+struct bk_desc;
+
+/* "DIR[:TAG]" -> dir, tag (NULL when absent). */
+int bk_oci_parse_spec(const char *spec, char **dir, char **tag);
+/* The index.json entry named tag (org.opencontainers.image.ref.name), or
+ * the only entry when tag is NULL. */
+int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out);
+int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
+		     size_t *len);
+/* Copy the blob into STORE/blobs, checking digest and size. */
+int bk_oci_blob_copy(const char *dir, const char *store, const struct bk_desc *d);
+
+struct bk_darchive {
+	char *config;          /* the image config as stored */
+	size_t config_len;
+	char **layers;         /* blob digests in the store, bottom first */
+	size_t nlayers;
+	char *repotag;         /* first RepoTags entry, or NULL */
+};
+int bk_darchive_load(const char *file, const char *store, struct bk_darchive *out);
+void bk_darchive_free(struct bk_darchive *a);
+
+#endif

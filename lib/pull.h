@@ -1,0 +1,42 @@
+/* pull: bring one image into the store from any source — a registry
+ * reference, oci:DIR[:TAG], docker-archive:FILE, or dir:DIR (optionally on
+ * top of a parent image) — and write its record. Every blob is verified,
+ * layers already extracted or blobs already stored are not fetched again,
+ * and nothing half-done is left under a final name. */
+#ifndef BK_PULL_H
+#define BK_PULL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum bk_pull_event {
+	BK_EV_START,      /* n layers; i unused */
+	BK_EV_CACHED,     /* layer i already extracted */
+	BK_EV_PRESENT,    /* blob of layer i already stored, to extract */
+	BK_EV_BYTES,      /* blob of layer i: now of total bytes */
+	BK_EV_FETCHED,    /* blob of layer i downloaded and verified */
+	BK_EV_EXTRACTED,  /* layer i extracted */
+};
+
+typedef void (*bk_pull_notify)(void *arg, enum bk_pull_event ev, size_t i, size_t n,
+			       const char *digest, uint64_t now, uint64_t total);
+
+struct bk_pull_opts {
+	const char *store;      /* absolute path */
+	const char *platform;   /* "os/arch[/variant]" or NULL for the host's */
+	const char *tag;        /* record this as the source instead */
+	const char *parent;     /* dir: only: image the new layer goes on top of */
+	const char *flatten;    /* also merge the layers into this dir */
+	const char *creds;      /* "user:pass" or NULL */
+	const char *insecure;   /* registry allowed over http / without TLS checks */
+	const char *ca_file;
+	long timeout;
+	unsigned parallel;
+	bk_pull_notify notify;
+	void *notify_arg;
+};
+
+/* *id gets "img_<12 hex>". */
+int bk_pull(const char *source, const struct bk_pull_opts *o, char **id);
+
+#endif

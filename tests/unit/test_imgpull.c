@@ -1,0 +1,98 @@
+/* test_imgpull.c — imgpull's pure helpers: Docker reference normalisation,
+ * WWW-Authenticate parsing, index platform choice, diff_id parsing. */
+#include "tap.h"
+#include "imgref.h"
+#include "manifest.h"
+#include "regauth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void ref_is(const char *in, const char *want)
+{
+	struct bk_imgref r;
+	char *s = NULL;
+
+	if (bk_imgref_parse(in, &r) == 0) {
+		s = bk_imgref_string(&r);
+		bk_imgref_free(&r);
+	}
+	is_str(s, want, "reference '%s'", in);
+	free(s);
+}
+
+static void ref_bad(const char *in)
+{
+	struct bk_imgref r;
+	int rc = bk_imgref_parse(in, &r);   /* ok() evaluates twice */
+
+	ok(rc < 0, "reference '%s' refused", in);
+}
+
+int main(void)
+{
+	const char *d64 = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char buf[256];
+	struct bk_challenge ch;
+	struct bk_desc d;
+	char **ids = NULL;
+	size_t n = 0;
+
+	ref_is("busybox", "docker.io/library/busybox:latest");
+	ref_is("busybox:1.36", "docker.io/library/busybox:1.36");
+	ref_is("docker://user/app", "docker.io/user/app:latest");
+	ref_is("index.docker.io/library/alpine:3", "docker.io/library/alpine:3");
+	ref_is("ghcr.io/org/name:tag", "ghcr.io/org/name:tag");
+	ref_is("localhost:5000/name", "localhost:5000/name:latest");
+	ref_is("localhost/name", "localhost/name:latest");
+	ref_is("a/b/c_d__e-f.g", "docker.io/a/b/c_d__e-f.g:latest");
+	snprintf(buf, sizeof(buf), "library/busybox@%s", d64);
+	snprintf(buf + 128, 128, "docker.io/library/busybox@%s", d64);
+	ref_is(buf, buf + 128);
+	ref_bad("Upper");
+	ref_bad("a//b");
+	ref_bad("a/");
+	ref_bad("a__-b");
+	ref_bad("x:bad tag");
+	ref_bad("x@sha256:abc");
+	ref_bad("");
+
+	int rc = bk_challenge_parse("Bearer realm=\"https://auth.example/token\",service=\"reg\","
+				    "scope=\"repository:a/b:pull\"", &ch);
+	ok(rc == 0, "Bearer challenge parses");
+	is_str(ch.scheme, "Bearer", "scheme");
+	is_str(ch.realm, "https://auth.example/token", "realm");
+	is_str(ch.service, "reg", "service");
+	is_str(ch.scope, "repository:a/b:pull", "scope");
+	bk_challenge_free(&ch);
+	rc = bk_challenge_parse("Basic realm=\"x\"", &ch);
+	ok(rc == 0 && !ch.service, "Basic challenge");
+	bk_challenge_free(&ch);
+	rc = bk_challenge_parse("Bearer realm=\"unterminated", &ch);
+	ok(rc < 0, "bad challenge refused");
+
+	static const char index[] =
+		"{\"manifests\":["
+		"{\"digest\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\","
+		"\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+		"{\"digest\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\","
+		"\"size\":2,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}}]}";
+	rc = bk_index_pick(index, sizeof(index) - 1, "linux/arm/v7", &d);
+	ok(rc == 0 && d.size == 2, "index: linux/arm/v7 picked");
+	bk_desc_free(&d);
+	rc = bk_index_pick(index, sizeof(index) - 1, "linux/amd64", &d);
+	ok(rc == 0 && d.size == 1, "index: linux/amd64 picked");
+	bk_desc_free(&d);
+	rc = bk_index_pick(index, sizeof(index) - 1, "linux/arm/v6", &d);
+	ok(rc < 0, "index: no arm/v6");
+
+	snprintf(buf, sizeof(buf), "{\"rootfs\":{\"diff_ids\":[\"%s\"]}}", d64);
+	rc = bk_config_diffids(buf, strlen(buf), &ids, &n);
+	ok(rc == 0 && n == 1, "config diff_ids");
+	for (size_t i = 0; ids && ids[i]; i++)
+		free(ids[i]);
+	free(ids);
+	rc = bk_config_diffids("{\"rootfs\":{\"diff_ids\":[\"md5:x\"]}}", 34, &ids, &n);
+	ok(rc < 0, "bad diff_id refused");
+	return tap_done();
+}
