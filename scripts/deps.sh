@@ -8,9 +8,10 @@ build="make gcc libc6-dev pkg-config libmount-dev libcgroup-dev libmnl-dev
 libcurl4-openssl-dev libarchive-dev libjansson-dev libssl-dev libcap-dev"
 test="bats bats-support bats-assert busybox-static iproute2 util-linux
 cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
-iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd"
+iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd
+python3-cryptography openssl"
 demo="busybox-static iproute2 util-linux"
-bench="hyperfine bubblewrap crun cgroup-tools iproute2 util-linux busybox-static"
+bench="hyperfine bubblewrap crun cgroup-tools iproute2 util-linux busybox-static docker-registry skopeo umoci"
 
 want=""
 for group in "$@"; do

@@ -19,3 +19,19 @@ run_unit() {
 @test "unit: common modules (size, path, chain, msg) under ASan+UBSan" {
 	run_unit test_common
 }
+
+@test "unit: ovlmount option string (overlay) under ASan+UBSan" {
+	run_unit test_ovlmount
+}
+
+@test "unit: cgnames (cgroup v1<->v2 translation, shares->weight) under ASan+UBSan" {
+	run_unit test_cgset-lite
+}
+
+@test "unit: nsrun's init loop (exit codes, reaping, signal forwarding) under ASan+LSan" {
+	run_unit test_init
+}
+
+@test "unit: imgpull helpers (references, challenges, index, diff_ids) under ASan+UBSan" {
+	run_unit test_imgpull
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# bench/cgset-lite.sh — cgset-lite against libcgroup's tools (cgroup-tools),
+# in one hyperfine run:
+#   1. a group for bocker's set (cpu, cpuacct, memory) made, limited and
+#      removed: `cgset-lite create … && cgset-lite delete …` vs
+#      `cgcreate … && cgset … && cgdelete …`. cgdelete 2.0.2 removes only
+#      the first controller of a -g list (and only the first -g), so the
+#      peer needs one cgdelete per controller to leave nothing behind.
+#   2. run a command in an existing group: `cgset-lite exec … true` vs
+#      `cgexec … true`.
+# Both sides of (1) go through `sh -c` so each pays the same shell cost.
+# Usage: sh bench/cgset-lite.sh [RUNS]   (root; cleans up after itself)
+set -eu
+cd "$(dirname "$0")/.."
+
+runs=${1:-200}
+bin=$(pwd)/bin
+out=${BENCH_OUT:-build/bench}
+tag=bkbench$$
+ctrls=cpu,cpuacct,memory
+mkdir -p "$out"
+
+for tool in hyperfine cgcreate cgset cgexec cgdelete; do
+	command -v "$tool" >/dev/null || { echo "bench: $tool missing (sh scripts/deps.sh bench)" >&2; exit 1; }
+done
+[ -x "$bin/cgset-lite" ] || { echo "bench: $bin/cgset-lite missing (make)" >&2; exit 1; }
+
+cleanup() {
+	for g in "/$tag/lite" "/$tag/tools" "/$tag/exec" "/$tag"; do
+		"$bin/cgset-lite" delete -f --kill -g "$ctrls:$g" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT INT TERM
+
+# The group the exec pair runs in exists beforehand for both.
+"$bin/cgset-lite" create -g "$ctrls:/$tag/exec" --memory 512M --cpu-shares 512
+
+lite_cycle="$bin/cgset-lite create -g $ctrls:/$tag/lite --memory 512M --cpu-shares 512 && $bin/cgset-lite delete -g $ctrls:/$tag/lite"
+tools_cycle="cgcreate -g $ctrls:/$tag/tools && cgset -r memory.limit_in_bytes=512M -r cpu.shares=512 /$tag/tools && cgdelete -g cpu:/$tag/tools && cgdelete -g cpuacct:/$tag/tools && cgdelete -g memory:/$tag/tools"
+
+hyperfine -N --warmup 5 --runs "$runs" \
+	--export-markdown "$out/cgset-lite.md" --export-csv "$out/cgset-lite.csv" \
+	-n "cgset-lite create+delete" "sh -c '$lite_cycle'" \
+	-n "cgcreate+cgset+cgdelete" "sh -c '$tools_cycle'" \
+	-n "cgset-lite exec true" "$bin/cgset-lite exec -g $ctrls:/$tag/exec -- true" \
+	-n "cgexec true" "cgexec -g $ctrls:/$tag/exec true"
+
+# CSV: command,mean,stddev,median,user,system,min,max (seconds).
+awk -F, 'NR > 1 { med[$1] = $4 }
+END {
+	printf "\nmedians: cgset-lite create+delete %.2f ms, cgcreate+cgset+cgdelete %.2f ms\n",
+		med["cgset-lite create+delete"] * 1000, med["cgcreate+cgset+cgdelete"] * 1000
+	printf "         cgset-lite exec %.2f ms, cgexec %.2f ms\n",
+		med["cgset-lite exec true"] * 1000, med["cgexec true"] * 1000
+	printf "ratio create/set/delete: cgset-lite is %.1fx faster than cgcreate+cgset+cgdelete\n",
+		med["cgcreate+cgset+cgdelete"] / med["cgset-lite create+delete"]
+	printf "ratio exec:              cgset-lite is %.1fx faster than cgexec\n",
+		med["cgexec true"] / med["cgset-lite exec true"]
+}' "$out/cgset-lite.csv"

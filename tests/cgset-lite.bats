@@ -1,0 +1,307 @@
+#!/usr/bin/env bats
+# cgset-lite: create/set/exec/attach/get/stats/delete on the real kernel.
+# Every group lives under /bockit-test-<name> in each hierarchy; teardown
+# kills what is left there and removes it, even when the test failed.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+CG=/sys/fs/cgroup
+V1SET=cpu,cpuacct,memory,pids
+
+# The directory of CTRL's hierarchy (v1 mount, or the cgroup2 mount).
+ctrl_root() {
+	local m
+	m=$(awk -v c="$1" '$3 == "cgroup" && (","$4",") ~ ","c"," { print $2; exit }' /proc/mounts)
+	[ -n "$m" ] || m=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	printf '%s\n' "$m"
+}
+
+# cgroup2 mount, and whether it is the whole tree (pure v2 host).
+V2ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+
+# Kill everything under DIR and remove DIR bottom-up (teardown helper).
+cg_purge() {
+	local dir=$1 _
+	[ -d "$dir" ] || return 0
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		# shellcheck disable=SC2038 # cgroup.procs holds pids, not file names
+		find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null
+		find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+		[ -d "$dir" ] || return 0
+		sleep 0.1
+	done
+}
+
+# Put hugetlb in the cgroup2 root's subtree_control back as it was.
+restore_v2_root() {
+	grep -qw hugetlb "$V2ROOT/cgroup.subtree_control" || return 0
+	[ "$1" = had ] || echo -hugetlb >"$V2ROOT/cgroup.subtree_control" 2>/dev/null || true
+}
+
+setup() {
+	bk_setup
+	TOP=/bockit-test-$(bk_name cg)
+	local d
+	# Deferred first, so it runs last: after the groups using it are gone.
+	if grep -qw hugetlb "$V2ROOT/cgroup.subtree_control" 2>/dev/null; then
+		bk_defer restore_v2_root had
+	else
+		bk_defer restore_v2_root none
+	fi
+	for d in $CG/*/ "$V2ROOT/"; do
+		bk_defer cg_purge "${d%/}$TOP"
+	done
+}
+
+teardown() {
+	bk_teardown
+}
+
+# No directory for PATH in any hierarchy.
+refute_group_anywhere() {
+	local d
+	for d in $CG/*/ "$V2ROOT/"; do
+		if [ -e "${d%/}$1" ]; then
+			echo "left behind: ${d%/}$1"
+			return 1
+		fi
+	done
+}
+
+has_v1() { [ "$(stat -f -c %T "$(ctrl_root "$1")")" = cgroupfs ]; }
+
+@test "cgset-lite: --help, --version, usage errors" {
+	run cgset-lite --help
+	assert_success
+	assert_output --partial "cgset-lite exec -g CONTROLLERS:PATH"
+	run cgset-lite --version
+	assert_output "cgset-lite (bockit) 0.1"
+	run cgset-lite frobnicate
+	assert_failure 2
+	bk_assert_one_line
+	run cgset-lite create
+	assert_failure 2
+	assert_output --partial "-g CONTROLLERS:PATH is required"
+	run cgset-lite exec -g memory:$TOP/x
+	assert_failure 125
+}
+
+@test "cgset-lite: create writes limits into each controller's file, delete removes every dir" {
+	run cgset-lite -v create -g $V1SET:$TOP/a --memory 64M --cpu-shares 512 --cpus 1.5 --pids 50
+	assert_success
+	assert_output --partial "mkdir $(ctrl_root memory)$TOP/a"
+	if has_v1 memory; then
+		assert_output --partial "write $(ctrl_root memory)$TOP/a/memory.limit_in_bytes 67108864"
+		[ "$(cat "$(ctrl_root memory)$TOP/a/memory.limit_in_bytes")" = 67108864 ]
+	else
+		[ "$(cat "$(ctrl_root memory)$TOP/a/memory.max")" = 67108864 ]
+	fi
+	if has_v1 cpu; then
+		[ "$(cat "$(ctrl_root cpu)$TOP/a/cpu.shares")" = 512 ]
+		[ "$(cat "$(ctrl_root cpu)$TOP/a/cpu.cfs_quota_us")" = 150000 ]
+		[ "$(cat "$(ctrl_root cpu)$TOP/a/cpu.cfs_period_us")" = 100000 ]
+	else
+		[ "$(cat "$(ctrl_root cpu)$TOP/a/cpu.weight")" = 59 ]
+		[ "$(cat "$(ctrl_root cpu)$TOP/a/cpu.max")" = "150000 100000" ]
+	fi
+	[ "$(cat "$(ctrl_root pids)$TOP/a/pids.max")" = 50 ]
+	for c in cpu cpuacct memory pids; do
+		[ -d "$(ctrl_root $c)$TOP/a" ]
+	done
+
+	run cgset-lite create -g $V1SET:$TOP/a
+	assert_failure 1
+	assert_output --partial "group exists"
+
+	run cgset-lite -v delete -g $V1SET:$TOP/a
+	assert_success
+	refute_group_anywhere "$TOP/a"
+}
+
+@test "cgset-lite: v1 and v2 names both work on this host (translation both ways)" {
+	cgset-lite create -g cpu,memory:$TOP/t -r memory.max=32M -r cpu.weight=100
+	run cgset-lite get -r memory.limit_in_bytes $TOP/t
+	assert_output 33554432
+	run cgset-lite get -r memory.max $TOP/t
+	assert_output 33554432
+	run cgset-lite get -r cpu.shares $TOP/t
+	assert_output 1024
+	run cgset-lite get -r cpu.weight $TOP/t
+	assert_output 100
+
+	cgset-lite set -r memory.limit_in_bytes=-1 -r cpu.shares=2048 $TOP/t
+	run cgset-lite get -r memory.max $TOP/t
+	assert_output max
+	run cgset-lite get -r memory.limit_in_bytes $TOP/t
+	assert_output -1
+	if has_v1 cpu; then
+		[ "$(cat "$(ctrl_root cpu)$TOP/t/cpu.shares")" = 2048 ]
+	else
+		[ "$(cat "$(ctrl_root cpu)$TOP/t/cpu.weight")" = 174 ]
+	fi
+	cgset-lite set -r cpu.max="50000 100000" $TOP/t
+	run cgset-lite get -r cpu.cfs_quota_us $TOP/t
+	assert_output 50000
+	cgset-lite delete -g cpu,memory:$TOP/t
+	refute_group_anywhere "$TOP/t"
+}
+
+@test "cgset-lite: v2 for real on the cgroup2 hierarchy: hugetlb, cgroup.procs, cgroup.kill" {
+	grep -qw hugetlb "$V2ROOT/cgroup.controllers" || skip "no hugetlb on cgroup2 here"
+	run cgset-lite -v create -g hugetlb:$TOP/h -r hugetlb.2MB.limit_in_bytes=4M
+	assert_success
+	assert_output --partial "write $V2ROOT$TOP/h/hugetlb.2MB.max 4194304"
+	[ "$(cat "$V2ROOT$TOP/h/hugetlb.2MB.max")" = 4194304 ]
+	grep -qw hugetlb "$V2ROOT$TOP/cgroup.subtree_control"
+	run cgset-lite get -r hugetlb.2MB.limit_in_bytes $TOP/h
+	assert_output 4194304
+
+	# exec: the process and its children are in the v2 group.
+	cgset-lite exec -g hugetlb:$TOP/h -- sh -c 'sleep 300 & sleep 300 & wait' &
+	local job=$!
+	for _ in $(seq 50); do
+		[ "$(wc -l <"$V2ROOT$TOP/h/cgroup.procs")" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$(wc -l <"$V2ROOT$TOP/h/cgroup.procs")" -eq 3 ]
+
+	run cgset-lite delete -g hugetlb:$TOP/h
+	assert_failure 1
+	assert_output --partial "3 processes still in it (use --kill)"
+	bk_assert_one_line
+
+	run cgset-lite -v delete --kill -g hugetlb:$TOP/h
+	assert_success
+	assert_output --partial "write $V2ROOT$TOP/h/cgroup.kill 1"
+	local st=0
+	wait "$job" || st=$?
+	assert_equal "$st" 137
+	[ ! -e "$V2ROOT$TOP/h" ]
+}
+
+@test "cgset-lite: memory limit is enforced and stats report the OOM kill" {
+	local args=(--memory 32M)
+	if has_v1 memory; then
+		[ -e "$(ctrl_root memory)/memory.memsw.limit_in_bytes" ] && args+=(--memory-swap 32M)
+	else
+		args+=(-r memory.swap.max=0)
+	fi
+	run cgset-lite exec -g memory:$TOP/oom "${args[@]}" -- sh -c 'tail /dev/zero'
+	assert_equal "$status" 137
+	run cgset-lite stats $TOP/oom
+	assert_success
+	assert_line "memory.oom_kills 1"
+	assert_line "memory.max 33554432"
+	run cgset-lite stats --json $TOP/oom
+	assert_success
+	[ "$(printf '%s' "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["memory"]["oom_kills"])')" = 1 ]
+	cgset-lite delete -g memory:$TOP/oom
+}
+
+@test "cgset-lite: pids limit stops forks" {
+	run cgset-lite exec -g pids:$TOP/p --pids 5 -- dash -c 'for i in 1 2 3 4 5 6 7 8; do sleep 30 & done; echo all-started'
+	assert_failure
+	assert_output --partial "fork"
+	refute_output --partial "all-started"
+	run cgset-lite stats $TOP/p
+	assert_line "pids.max 5"
+	cgset-lite delete --kill -g pids:$TOP/p
+	refute_group_anywhere "$TOP/p"
+}
+
+@test "cgset-lite: exec puts the process and its children in every named controller" {
+	run cgset-lite exec -g $V1SET:$TOP/e -- sh -c 'sh -c "cat /proc/self/cgroup"'
+	assert_success
+	if has_v1 memory; then
+		for c in cpu cpuacct memory pids; do
+			assert_line --regexp "^[0-9]+:([a-z,]*,)?$c(,[a-z,]*)?:$TOP/e\$"
+		done
+	else
+		assert_line "0::$TOP/e"
+	fi
+	cgset-lite delete -g $V1SET:$TOP/e
+}
+
+@test "cgset-lite: attach moves a running process (whole process, via cgroup.procs)" {
+	cgset-lite create -g memory,pids:$TOP/at
+	sleep 300 &
+	local pid=$!
+	bk_defer kill -9 "$pid"
+	run cgset-lite -v attach -g memory,pids:$TOP/at "$pid"
+	assert_success
+	assert_output --partial "write $(ctrl_root memory)$TOP/at/cgroup.procs $pid"
+	grep -qx "$pid" "$(ctrl_root memory)$TOP/at/cgroup.procs"
+	grep -qx "$pid" "$(ctrl_root pids)$TOP/at/cgroup.procs"
+	run cgset-lite attach -g memory:$TOP/at 12abc
+	assert_failure 2
+	run cgset-lite attach -g memory:$TOP/at 999999999
+	assert_failure 1
+	bk_assert_one_line
+	kill -9 "$pid"
+	wait "$pid" || true
+}
+
+@test "cgset-lite: delete --kill empties and removes a group with a tree of hundreds of processes" {
+	# 20 shells with 15 sleeps each (~320 processes), pids as a safety net.
+	cgset-lite exec -g $V1SET:$TOP/bomb --pids 1000 -- sh -c \
+		'for i in $(seq 20); do sh -c "for j in \$(seq 15); do sleep 1000 & done; wait" & done; wait' &
+	local job=$! n=0 st=0
+	for _ in $(seq 100); do
+		n=$(cat "$(ctrl_root pids)$TOP/bomb/pids.current")
+		[ "$n" -ge 321 ] && break
+		sleep 0.1
+	done
+	[ "$n" -ge 321 ]
+	run cgset-lite delete --kill -g $V1SET:$TOP/bomb
+	assert_success
+	wait "$job" || st=$?
+	assert_equal "$st" 137
+	refute_group_anywhere "$TOP/bomb"
+}
+
+@test "cgset-lite: a bad value fails after mkdir and leaves no directory behind" {
+	run cgset-lite create -g $V1SET:$TOP/bad --memory 32M -r cpu.cfs_quota_us=5
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "Invalid argument"
+	refute_group_anywhere "$TOP/bad"
+	refute_group_anywhere "$TOP"
+
+	run cgset-lite exec -g $V1SET:$TOP/bad -r memory.swappiness=500 -- true
+	assert_failure 125
+	bk_assert_one_line
+	refute_group_anywhere "$TOP"
+
+	run -127 cgset-lite exec -g memory:$TOP/bad -- /nonexistent/cmd
+	refute_group_anywhere "$TOP"
+}
+
+@test "cgset-lite: bad controller, bad size, bad path, missing group: one line, no leftovers" {
+	run cgset-lite create -g cpu,nosuchctrl:$TOP/x
+	assert_failure 1
+	bk_assert_one_line
+	assert_output "cgset-lite: controller 'nosuchctrl': not available on this host"
+	run cgset-lite create -g memory:$TOP/x --memory 12Q
+	assert_failure 1
+	bk_assert_one_line
+	run cgset-lite create -g cpu:$TOP/x --memory 1G
+	assert_failure 2
+	assert_output --partial "controller 'memory' is not in -g"
+	run cgset-lite create -g memory:$TOP/../etc
+	assert_failure 1
+	bk_assert_one_line
+	refute_group_anywhere "$TOP"
+
+	run cgset-lite delete -g $V1SET:$TOP/missing
+	assert_failure 1
+	assert_output "cgset-lite: $TOP/missing: no such group"
+	run cgset-lite delete -f --kill -g $V1SET:$TOP/missing
+	assert_success
+	run cgset-lite stats $TOP/missing
+	assert_failure 1
+	bk_assert_one_line
+	run cgset-lite set --memory 1G $TOP/missing
+	assert_failure 1
+	refute_group_anywhere "$TOP"
+}

@@ -1,0 +1,404 @@
+/* cgset-lite: create, limit, enter, read and delete cgroups on v1 and v2
+ * hosts alike. Option parsing and the outline of each subcommand; the
+ * work is in lib/cgroup.c, cgnames.c, cgkill.c and cgstats.c. */
+#include "cgkill.h"
+#include "cgnames.h"
+#include "cgroup.h"
+#include "cgstats.h"
+#include "chain.h"
+#include "msg.h"
+#include "size.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_REQS 64
+#define KILL_TIMEOUT_MS 10000
+
+enum { OPT_MEMORY = 256, OPT_SWAP, OPT_CPUS, OPT_SHARES, OPT_PIDS, OPT_CPUSET,
+       OPT_KILL, OPT_JSON };
+
+struct opts {
+	const char *cmd;
+	const char *group;            /* -g CONTROLLERS:PATH */
+	struct bk_cg_req req[MAX_REQS];
+	size_t nreq;
+	bool portable;                /* a portable limit option was given */
+	bool kill, force, json;
+	char quota[24], period[24];   /* storage for --cpus */
+};
+
+static const char usage_text[] =
+	"Usage: cgset-lite create -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS]\n"
+	"       cgset-lite set [-r NAME=VALUE]... [LIMITS] PATH\n"
+	"       cgset-lite exec -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS] -- COMMAND [ARG]...\n"
+	"       cgset-lite attach -g CONTROLLERS:PATH PID...\n"
+	"       cgset-lite get -r NAME PATH\n"
+	"       cgset-lite stats [--json] PATH\n"
+	"       cgset-lite delete [--kill] [-f] -g CONTROLLERS:PATH\n"
+	"\n"
+	"Control groups on cgroup v1 and v2 hosts alike: v1 names work on v2 and\n"
+	"v2 names on v1 (memory.limit_in_bytes <-> memory.max, cpu.shares <->\n"
+	"cpu.weight, cpu.cfs_quota_us <-> cpu.max, ...).\n"
+	"\n"
+	"  -g, --group CTRL[,CTRL...]:PATH  the group and its controllers\n"
+	"  -r, --set NAME=VALUE      write a controller file (get: -r NAME reads it)\n"
+	"      --memory SIZE         memory limit (512M, 1G, bytes, max)\n"
+	"      --memory-swap SIZE    memory + swap limit (needs --memory on v2)\n"
+	"      --cpus N              cpu quota in cpus (1.5 = 150000/100000 us)\n"
+	"      --cpu-shares N        relative cpu weight (v1 shares; v2 weight via crun's formula)\n"
+	"      --pids N              maximum number of processes\n"
+	"      --cpuset-cpus LIST    cpus to run on (0-1,3)\n"
+	"      --kill                delete: kill every process in the group first\n"
+	"  -f, --force               delete: a missing group is not an error\n"
+	"      --json                stats: print one JSON object\n"
+	"  -v, --verbose             trace every directory made and file written\n"
+	"  -h, --help                show this help\n"
+	"  -V, --version             show the version\n";
+
+static const struct option longopts[] = {
+	{ "group", required_argument, NULL, 'g' },
+	{ "set", required_argument, NULL, 'r' },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "memory-swap", required_argument, NULL, OPT_SWAP },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cpu-shares", required_argument, NULL, OPT_SHARES },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET },
+	{ "kill", no_argument, NULL, OPT_KILL },
+	{ "force", no_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_status(const struct opts *o)
+{
+	return o->cmd && !strcmp(o->cmd, "exec") ? BK_EXIT_FAILED : 2;
+}
+
+static void add_req(struct opts *o, const char *name, const char *value)
+{
+	if (o->nreq >= MAX_REQS)
+		bk_die(usage_status(o), "too many settings (at most %d)", MAX_REQS);
+	o->req[o->nreq].name = name;
+	o->req[o->nreq].value = value;
+	o->nreq++;
+}
+
+/* -r NAME=VALUE (NAME alone for get). The string is split in place. */
+static void add_setting(struct opts *o, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!strcmp(o->cmd, "get")) {
+		add_req(o, arg, "");
+		return;
+	}
+	if (!eq || eq == arg)
+		bk_die(usage_status(o), "-r '%s': want NAME=VALUE", arg);
+	*eq = '\0';
+	add_req(o, arg, eq + 1);
+}
+
+/* Portable options become v1-named requests; cgnames translates for v2. */
+static void add_portable(struct opts *o, int opt, const char *arg)
+{
+	uint64_t q, p;
+
+	o->portable = true;
+	switch (opt) {
+	case OPT_MEMORY: add_req(o, "memory.limit_in_bytes", arg); break;
+	case OPT_SWAP: add_req(o, "memory.memsw.limit_in_bytes", arg); break;
+	case OPT_SHARES: add_req(o, "cpu.shares", arg); break;
+	case OPT_PIDS: add_req(o, "pids.max", arg); break;
+	case OPT_CPUSET: add_req(o, "cpuset.cpus", arg); break;
+	case OPT_CPUS:
+		if (bk_cg_cpus_to_quota(arg, &q, &p) < 0)
+			bk_die(usage_status(o), "--cpus: %s", bk_error());
+		snprintf(o->period, sizeof(o->period), "%llu", (unsigned long long)p);
+		snprintf(o->quota, sizeof(o->quota), "%llu", (unsigned long long)q);
+		add_req(o, "cpu.cfs_period_us", o->period);
+		add_req(o, "cpu.cfs_quota_us", o->quota);
+		break;
+	}
+}
+
+/* Parse the options after the subcommand; returns the index of the first
+ * operand. exec stops at the first non-option (the COMMAND). */
+static int parse(struct opts *o, int argc, char **argv)
+{
+	const char *shortopts = !strcmp(o->cmd, "exec") ? "+g:r:fvhV" : "g:r:fvhV";
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'g': o->group = optarg; break;
+		case 'r': add_setting(o, optarg); break;
+		case 'f': o->force = true; break;
+		case OPT_KILL: o->kill = true; break;
+		case OPT_JSON: o->json = true; break;
+		case 'v': bk_verbose++; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'V': puts("cgset-lite (bockit) 0.1"); exit(0);
+		case '?': exit(usage_status(o));
+		default: add_portable(o, c, optarg); break;
+		}
+	}
+	return optind;
+}
+
+/* Refuse options that mean nothing for this subcommand. */
+static void check_fit(const struct opts *o, bool group, bool settings, int operands,
+		      int min, int max)
+{
+	int st = usage_status(o);
+
+	if (group && !o->group)
+		bk_die(st, "%s: -g CONTROLLERS:PATH is required", o->cmd);
+	if (!group && o->group)
+		bk_die(st, "%s: takes PATH, not -g", o->cmd);
+	if (!settings && (o->nreq || o->portable))
+		bk_die(st, "%s: takes no -r or limit options", o->cmd);
+	if ((o->kill || o->force) && strcmp(o->cmd, "delete"))
+		bk_die(st, "%s: --kill and --force are for delete", o->cmd);
+	if (o->json && strcmp(o->cmd, "stats"))
+		bk_die(st, "%s: --json is for stats", o->cmd);
+	if (operands < min || (max >= 0 && operands > max))
+		bk_die(st, "%s: wrong number of arguments (see --help)", o->cmd);
+}
+
+/* Translate the settings for this host and check they fit the group. */
+static size_t plan(const struct opts *o, struct bk_cgroup *g, struct bk_cg_write *w, bool infer)
+{
+	int n = bk_cg_plan(o->req, o->nreq, bk_cg_host_version, NULL, w, MAX_REQS * 2);
+
+	if (n < 0)
+		bk_die_error(o->cmd && !strcmp(o->cmd, "exec") ? BK_EXIT_FAILED : 1);
+	if (infer && bk_cg_add_for(g, w, (size_t)n) < 0)
+		bk_die_error(1);
+	for (int i = 0; i < n; i++)
+		if (!bk_cg_find(g, w[i].ctrl))
+			bk_die(usage_status(o), "%s: controller '%s' is not in -g %s", w[i].file,
+			       w[i].ctrl, o->group);
+	return (size_t)n;
+}
+
+/* create and exec: make what is missing, write the values; undone on
+ * failure. create insists the group is new. */
+static int make_group(struct bk_cgroup *g, const struct bk_cg_write *w, size_t n,
+		      bool must_be_new)
+{
+	bool created = false;
+
+	if (must_be_new && bk_cg_exists_any(g))
+		return bk_fail("%s: group exists (change it with set)", g->path);
+	if (bk_cg_create(g, &created) < 0)
+		return -1;
+	if (bk_cg_apply(g, w, n) < 0) {
+		bk_cg_rollback(g);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_create(struct opts *o, int argc, char **argv)
+{
+	struct bk_cg_write w[MAX_REQS * 2];
+	struct bk_cgroup g;
+	size_t n;
+
+	check_fit(o, true, true, argc, 0, 0);
+	(void)argv;
+	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+		bk_die_error(1);
+	n = plan(o, &g, w, false);
+	if (make_group(&g, w, n, true) < 0)
+		bk_die_error(1);
+	bk_cg_commit(&g);
+	bk_cg_close(&g);
+	return 0;
+}
+
+static int cmd_exec(struct opts *o, int argc, char **argv)
+{
+	struct bk_cg_write w[MAX_REQS * 2];
+	struct bk_cgroup g;
+	size_t n;
+	int status;
+
+	check_fit(o, true, true, argc, 1, -1);
+	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+		bk_die_error(BK_EXIT_FAILED);
+	n = plan(o, &g, w, false);
+	if (make_group(&g, w, n, false) < 0)
+		bk_die_error(BK_EXIT_FAILED);
+	if (bk_cg_attach(&g, getpid()) < 0) {
+		if (g.nundo)
+			bk_cg_leave(&g);
+		bk_cg_rollback(&g);
+		bk_die_error(BK_EXIT_FAILED);
+	}
+	status = bk_exec_command(argv);
+	/* The command could not start: take back a group made for it. */
+	if (g.nundo) {
+		bk_cg_leave(&g);
+		bk_cg_rollback(&g);
+	}
+	bk_die_error(status);
+}
+
+static int cmd_set(struct opts *o, int argc, char **argv)
+{
+	struct bk_cg_write w[MAX_REQS * 2];
+	struct bk_cgroup g;
+	size_t n;
+
+	check_fit(o, false, true, argc, 1, 1);
+	if (!o->nreq)
+		bk_die(2, "set: nothing to set (-r NAME=VALUE or a limit option)");
+	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
+		bk_die_error(1);
+	n = plan(o, &g, w, true);
+	if (!bk_cg_exists_all(&g))
+		bk_die(1, "%s: no such group", g.path);
+	if (bk_cg_apply(&g, w, n) < 0)
+		bk_die_error(1);
+	bk_cg_close(&g);
+	return 0;
+}
+
+static int cmd_attach(struct opts *o, int argc, char **argv)
+{
+	struct bk_cgroup g;
+
+	check_fit(o, true, false, argc, 1, -1);
+	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+		bk_die_error(1);
+	if (!bk_cg_exists_all(&g))
+		bk_die(1, "%s: no such group", g.path);
+	for (int i = 0; i < argc; i++) {
+		uint64_t pid;
+
+		if (bk_parse_u64(argv[i], &pid) < 0 || pid == 0 || pid > 0x7fffffff)
+			bk_die(2, "attach: '%s' is not a pid", argv[i]);
+		if (bk_cg_attach(&g, (pid_t)pid) < 0)
+			bk_die_error(1);
+	}
+	bk_cg_close(&g);
+	return 0;
+}
+
+static int cmd_get(struct opts *o, int argc, char **argv)
+{
+	struct bk_cg_read r;
+	struct bk_cgroup g;
+	char *raw, out[512];
+
+	check_fit(o, false, true, argc, 1, 1);
+	if (o->nreq != 1 || o->portable)
+		bk_die(2, "get: give exactly one -r NAME");
+	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0 ||
+	    bk_cg_read_plan(o->req[0].name, bk_cg_host_version, NULL, &r) < 0 ||
+	    bk_cg_add(&g, r.ctrl) < 0)
+		bk_die_error(1);
+	if (!bk_cg_exists_all(&g))
+		bk_die(1, "%s: no such group", g.path);
+	raw = bk_cg_read(&g, r.ctrl, r.file);
+	if (!raw || bk_cg_read_convert(&r, raw, out, sizeof(out)) < 0)
+		bk_die_error(1);
+	free(raw);
+	puts(out);
+	bk_cg_close(&g);
+	return 0;
+}
+
+static int cmd_stats(struct opts *o, int argc, char **argv)
+{
+	static const char *const ctrls[] = { "memory", "cpuacct", "pids" };
+	struct bk_cg_stats s;
+	struct bk_cgroup g;
+	char *text;
+
+	check_fit(o, false, false, argc, 1, 1);
+	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
+		bk_die_error(1);
+	for (size_t i = 0; i < sizeof(ctrls) / sizeof(*ctrls); i++)
+		(void)bk_cg_add(&g, ctrls[i]);   /* whichever this host has */
+	if (bk_cg_stats_read(&g, &s) < 0)
+		bk_die_error(1);
+	text = o->json ? bk_cg_stats_json(&s, g.path) : bk_cg_stats_text(&s);
+	if (!text)
+		bk_die_error(1);
+	fputs(text, stdout);
+	if (o->json)
+		putchar('\n');
+	free(text);
+	bk_cg_close(&g);
+	return 0;
+}
+
+static int cmd_delete(struct opts *o, int argc, char **argv)
+{
+	struct bk_cgroup g;
+
+	check_fit(o, true, false, argc, 0, 0);
+	(void)argv;
+	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+		bk_die_error(1);
+	if (o->kill && bk_cg_exists_any(&g) && bk_cg_kill(&g, KILL_TIMEOUT_MS) < 0)
+		bk_die_error(1);
+	if (bk_cg_delete(&g, o->force) < 0)
+		bk_die_error(1);
+	bk_cg_close(&g);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(struct opts *o, int argc, char **argv);
+} commands[] = {
+	{ "create", cmd_create }, { "set", cmd_set }, { "exec", cmd_exec },
+	{ "attach", cmd_attach }, { "get", cmd_get }, { "stats", cmd_stats },
+	{ "delete", cmd_delete },
+};
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int i = 1;
+
+	bk_msg_init(argv[0]);
+	/* Options before the subcommand: -v, -h, -V. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--verbose"))
+			bk_verbose++;
+		else if (argv[i][1] == 'v' && strspn(argv[i] + 1, "v") == strlen(argv[i] + 1))
+			bk_verbose += (int)strlen(argv[i] + 1);
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return fputs(usage_text, stdout) == EOF;
+		else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version"))
+			return puts("cgset-lite (bockit) 0.1") == EOF;
+		else
+			bk_die(2, "unknown option '%s' (see --help)", argv[i]);
+	}
+	if (i >= argc)
+		bk_die(2, "missing subcommand (see --help)");
+	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++) {
+		if (strcmp(argv[i], commands[c].name))
+			continue;
+		o.cmd = commands[c].name;
+		argc -= i;
+		argv += i;
+		i = parse(&o, argc, argv);
+		return commands[c].run(&o, argc - i, argv + i);
+	}
+	bk_die(2, "unknown subcommand '%s' (see --help)", argv[i]);
+}
