@@ -179,15 +179,16 @@ static void add_mount(struct opts *o, const char *src, const char *dst, bool ro)
 	o->mounts[o->fs.nmounts++] = (struct bk_mountreq){ src, dst, ro, -1 };
 }
 
-/* SRC:DST[:ro] — the strings live in argv, split in place. */
-static void parse_bind(struct opts *o, char *arg)
+/* SRC:DST[:ro], split in a copy: argv stays as given, for ps(1). */
+static void parse_bind(struct opts *o, const char *given)
 {
-	char *dst = strchr(arg, ':');
+	char *arg = strdup(given);
+	char *dst = arg ? strchr(arg, ':') : NULL;
 	char *mode;
 	bool ro = false;
 
 	if (!dst || dst == arg || !dst[1])
-		bk_die(BK_EXIT_FAILED, "--bind '%s': expected SRC:DST[:ro]", arg);
+		bk_die(BK_EXIT_FAILED, "--bind '%s': expected SRC:DST[:ro]", given);
 	*dst++ = '\0';
 	mode = strchr(dst, ':');
 	if (mode) {

@@ -1,0 +1,63 @@
+# bocker-common.bash — shared by bocker.bats and e2e.bats: a private
+# bridge and subnet per suite (no NAT), a busybox image per test, and a
+# teardown that releases every container's kernel objects.
+
+load helpers
+
+bocker_setup_file() {
+	BOCKER_BRIDGE=$(bk_name bkbr)
+	BOCKER_SUBNET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).1/24"
+	BOCKER_NAT=0
+	export BOCKER_BRIDGE BOCKER_SUBNET BOCKER_NAT
+}
+
+bocker_teardown_file() {
+	ip link del "$BOCKER_BRIDGE" 2>/dev/null || true
+}
+
+bocker_setup() {
+	bk_setup
+	ROOTFS=$(bk_rootfs)
+	IMG=$(bocker init "$ROOTFS" | sed -n 's/^Created: //p')
+	[ -n "$IMG" ]
+}
+
+# Kill whatever still runs, then let gc release the kernel objects.
+bocker_teardown() {
+	for d in "$BOCKER_ROOT"/containers/ps_*; do
+		[ -d "$d" ] || continue
+		for f in driver pid; do
+			[ -s "$d/$f" ] && kill -9 "$(cut -d' ' -f1 "$d/$f")" 2>/dev/null
+		done
+	done
+	sleep 0.1
+	bocker gc >/dev/null 2>&1 || true
+	bk_teardown
+}
+
+# The kernel objects of container $1 that must be gone after rm / gc.
+assert_released() {
+	local c=$1
+	[ ! -e "/run/netns/netns_$c" ] || { echo "netns of $c left"; return 1; }
+	! ip link show "bk${c#ps_}" >/dev/null 2>&1 || { echo "veth of $c left"; return 1; }
+	for ctl in cpu cpuacct memory pids; do
+		[ ! -d "/sys/fs/cgroup/$ctl/bocker/$c" ] || { echo "cgroup $ctl of $c left"; return 1; }
+	done
+	! grep -rqs "$c" "$BOCKER_ROOT/leases" || { echo "lease of $c left"; return 1; }
+	! grep -q "$c" /proc/self/mountinfo || { echo "mount of $c left"; return 1; }
+}
+
+# wait_running ID: until ps shows it running (a -d container is set up).
+wait_running() {
+	local i
+	for i in $(seq 100); do
+		bocker ps | grep -q "^$1.*running" && return 0
+		sleep 0.05
+	done
+	echo "$1 never ran"
+	return 1
+}
+
+ctr_ip() {
+	cut -d/ -f1 "$BOCKER_ROOT/containers/$1/ip"
+}

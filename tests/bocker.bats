@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# bocker, the driver: each command, its options, and its defences.
+
+load bocker-common
+
+setup_file() { bocker_setup_file; }
+teardown_file() { bocker_teardown_file; }
+setup() { bocker_setup; }
+teardown() { bocker_teardown; }
+
+@test "help lists every command; no command or an unknown one is a usage error" {
+	run bocker help
+	assert_success
+	for c in init pull images ps run exec logs stop commit rm gc help; do
+		assert_line --regexp "^  $c "
+	done
+	run bocker
+	assert_failure 2
+	run bocker frobnicate
+	assert_failure 2
+	assert_line --index 0 "bocker: unknown command 'frobnicate'"
+}
+
+@test "the driver is POSIX sh: shellcheck -s sh clean, runs under dash and busybox ash" {
+	run shellcheck -s sh "$BOCKIT_TOP/scripts/bocker"
+	assert_success
+	run dash "$BOCKIT_TOP/scripts/bocker" run "$IMG" 'echo dash'
+	assert_success
+	assert_output "dash"
+	run busybox ash "$BOCKIT_TOP/scripts/bocker" run "$IMG" 'echo ash'
+	assert_success
+	assert_output "ash"
+}
+
+@test "init keeps owners, modes, xattrs and dotfiles; images lists it" {
+	src=$BOCKER_ROOT/src
+	mkdir -p "$src/d"
+	echo secret >"$src/.hidden"
+	echo x >"$src/d/file"
+	chown 1234:5678 "$src/d/file"
+	chmod 4751 "$src/d/file"
+	setfattr -n user.bockit -v yes "$src/d/file"
+	run bocker init "$src"
+	assert_success
+	assert_output --regexp '^Created: img_[0-9a-f]{12}$'
+	img=${output#Created: }
+	layer=$BOCKER_ROOT/layers/sha256/$(head -n 1 "$BOCKER_ROOT/images/$img/layers")
+	[ "$(cat "$layer/.hidden")" = secret ]
+	[ "$(stat -c '%u:%g %a' "$layer/d/file")" = "1234:5678 4751" ]
+	[ "$(getfattr --only-values -n user.bockit "$layer/d/file")" = yes ]
+	run bocker images
+	assert_line --index 0 --regexp '^IMAGE_ID'
+	assert_output --partial "$img"
+	run bocker init "$BOCKER_ROOT/nonexistent"
+	assert_failure
+	assert_output "bocker: no directory named '$BOCKER_ROOT/nonexistent'"
+}
+
+@test "pull REF and bocker's pull NAME TAG form, from an OCI layout" {
+	layout=$BOCKER_ROOT/layout
+	sh "$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh" single "$layout" v1 "$ROOTFS" >/dev/null 2>&1
+	run bocker pull "oci:$layout:v1"
+	assert_success
+	assert_line --regexp '^Created: img_[0-9a-f]{12}$'
+	first=$(echo "$output" | grep '^Created:')
+	run bocker pull "oci:$layout" v1
+	assert_success
+	assert_line "$first"
+}
+
+@test "run uses the image config: Entrypoint/Cmd, Env, WorkingDir, User" {
+	layout=$BOCKER_ROOT/layout
+	sh "$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh" single "$layout" v1 "$ROOTFS" >/dev/null 2>&1
+	img=$(bocker pull "oci:$layout:v1" 2>/dev/null | sed 's/^Created: //')
+	run bocker run --network none "$img"
+	assert_success
+	assert_output "hello world"
+	run bocker run --network none -e FOO=override "$img" 'echo "$FOO|$SPACED"; pwd; id -u'
+	assert_success
+	assert_line --index 0 "override|a b"
+	assert_line --index 1 "/tmp"
+	assert_line --index 2 "1000"
+	run bocker run --network none -w / "$img" pwd
+	assert_output "/"
+}
+
+@test "run returns the container's exit status; output goes to the terminal and the log" {
+	run bocker run "$IMG" 'echo out; echo err >&2; exit 7'
+	assert_failure 7
+	assert_output --partial "out"
+	assert_output --partial "err"
+	c=$(ls "$BOCKER_ROOT/containers")
+	run bocker logs "$c"
+	assert_line "out"
+	assert_line "err"
+	run bocker ps
+	assert_line --index 1 --regexp "^$c	-	$IMG	exited\(7\)	10\."
+	run bocker run "$IMG" 'kill -9 $$'
+	assert_failure 137
+}
+
+@test "one CMD word goes to sh -c inside; several are argv, never re-parsed" {
+	run bocker run --network none "$IMG" 'x; touch /tmp/pwned-$$; echo ran inside'
+	assert_output --partial "ran inside"
+	[ -z "$(ls /tmp/pwned-* 2>/dev/null)" ]
+	c=$(ls "$BOCKER_ROOT/containers")
+	ls "$BOCKER_ROOT/containers/$c/upper/tmp/" | grep -q '^pwned-'
+	run bocker run --network none "$IMG" echo 'a;b' '$(id)' '`x`'
+	assert_success
+	assert_output 'a;b $(id) `x`'
+}
+
+@test "ids and names are validated before any path is made" {
+	for bad in ../x 'ps_../../etc' 'ps_x;rm' 'img_../x' '-rf' 'a/b'; do
+		run bocker logs "$bad"
+		assert_failure 1
+		bk_assert_one_line
+		run bocker rm "$bad"
+		assert_failure 1
+	done
+	run bocker run "../x" true
+	assert_failure 1
+	run bocker run --name '../x' "$IMG" true
+	assert_failure 1
+	assert_output --partial "--name"
+	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
+}
+
+@test "run options: --name, --hostname, -e, -v SRC:DST:ro, -w, --rm, --network none" {
+	mkdir "$BOCKER_ROOT/vol"
+	echo data >"$BOCKER_ROOT/vol/f"
+	run bocker run --rm --name web --network none -e A=1 -v "$BOCKER_ROOT/vol:/vol:ro" -w /vol "$IMG" \
+		'hostname; echo $A; cat f; pwd; touch g 2>&1; ip -o link | wc -l; grep web /etc/hosts'
+	assert_line --index 0 "web"
+	assert_line --index 1 "1"
+	assert_line --index 2 "data"
+	assert_line --index 3 "/vol"
+	assert_output --partial "Read-only file system"
+	assert_line --index 5 "1"
+	[ -z "$(ls "$BOCKER_ROOT/containers")" ]
+	run bocker run --hostname h1 --network none "$IMG" hostname
+	assert_output "h1"
+	run bocker run --network bogus "$IMG" true
+	assert_failure 2
+}
+
+@test "ps shows a -d container running with its IP; logs; stop; rm" {
+	run bocker run -d --name sleeper "$IMG" 'echo started; exec sleep 60'
+	assert_success
+	c=$output
+	[[ "$c" =~ ^ps_[0-9a-f]{10}$ ]]
+	wait_running "$c"
+	run bocker ps
+	assert_output --regexp "$c	sleeper	$IMG	running	10\.[0-9.]+	"
+	run bocker logs sleeper
+	assert_output "started"
+	run bocker rm "$c"
+	assert_failure 1
+	assert_output --partial "is running"
+	run bocker stop -t 5 sleeper
+	assert_success
+	run bocker ps
+	assert_output --regexp "$c	sleeper	$IMG	exited\(143\)"
+	run bocker rm "$c"
+	assert_success
+	assert_output "Removed: $c"
+	assert_released "$c"
+}
+
+@test "rm refuses an image a container uses, then removes it and its layers" {
+	bocker run --network none "$IMG" true
+	c=$(ls "$BOCKER_ROOT/containers")
+	run bocker rm "$IMG"
+	assert_failure 1
+	assert_output --partial "is used by container $c"
+	bocker rm "$c"
+	layer=$(head -n 1 "$BOCKER_ROOT/images/$IMG/layers")
+	run bocker rm "$IMG"
+	assert_success
+	assert_output "Removed: $IMG"
+	[ ! -e "$BOCKER_ROOT/layers/sha256/$layer" ]
+	run bocker images
+	refute_output --partial "$IMG"
+}
+
+@test "bocker's global options before the command: --cpu-share and --mem-limit" {
+	run bocker --cpu-share=256 --mem-limit=64 run -d "$IMG" 'exec sleep 60'
+	c=$output
+	wait_running "$c"
+	[ "$(cat "/sys/fs/cgroup/cpu/bocker/$c/cpu.shares")" = 256 ]
+	[ "$(cat "/sys/fs/cgroup/memory/bocker/$c/memory.limit_in_bytes")" -le 64000000 ]
+	[ "$(cat "/sys/fs/cgroup/memory/bocker/$c/memory.limit_in_bytes")" -ge 63000000 ]
+	run bocker --cpu-share=x run "$IMG" true
+	assert_failure 1
+}
