@@ -94,7 +94,7 @@ teardown() { bocker_teardown; }
 	assert_line "out"
 	assert_line "err"
 	run bocker ps
-	assert_line --index 1 --regexp "^$c	-	$IMG	exited\(7\)	10\."
+	assert_line --index 1 --regexp "^$c	-	$IMG	exited\(7\)	-	"
 	run bocker run "$IMG" 'kill -9 $$'
 	assert_failure 137
 }
