@@ -261,7 +261,13 @@ rootfs_copy() {
 @test "bad flags and missing roots: one-line error, status 125, nothing mounted" {
 	run nsrun --bogus -- true
 	[ "$status" -eq 125 ]
-	assert_line --index 0 --partial "unrecognized option '--bogus'"
+	assert_output "nsrun: unknown option or missing value: '--bogus' (see nsrun --help)"
+	run nsrun -Q -- true
+	[ "$status" -eq 125 ]
+	assert_output "nsrun: unknown option or missing value: '-Q' (see nsrun --help)"
+	run nsrun --root
+	[ "$status" -eq 125 ]
+	bk_assert_one_line
 	run nsrun --root "$BOCKER_ROOT/missing" -- true
 	[ "$status" -eq 125 ]
 	assert_output "nsrun: root $BOCKER_ROOT/missing: No such file or directory"

@@ -219,6 +219,18 @@ static void parse_ns_opt(struct opts *o, int c, const char *arg)
 		o->named |= 1u << k;
 }
 
+static char **parse_argv;
+
+/* getopt's own message would take two lines; this is the one line. */
+static const char *bad_option_msg(void)
+{
+	static char msg[256];
+
+	snprintf(msg, sizeof(msg), "unknown option or missing value: '%s'",
+		 parse_argv[optind - 1]);
+	return msg;
+}
+
 static void parse_opt(struct opts *o, int c, char *arg)
 {
 	switch (c) {
@@ -264,8 +276,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 			parse_ns_opt(o, c, arg);
 			break;
 		}
-		fprintf(stderr, "Try 'nsrun --help' for more information.\n");
-		exit(BK_EXIT_FAILED);
+		bk_die(BK_EXIT_FAILED, "%s (see nsrun --help)", bad_option_msg());
 	}
 }
 
@@ -277,6 +288,8 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->caps.keep_all = true;
 	bk_rootfs_init(&o->fs);
 	o->fs.mounts = o->mounts;
+	parse_argv = argv;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+muipnUCTft:r:w:e:vhV",
 				long_opts, NULL)) != -1)
 		parse_opt(o, c, optarg);
