@@ -35,3 +35,7 @@ run_unit() {
 @test "unit: imgpull helpers (references, challenges, index, diff_ids) under ASan+UBSan" {
 	run_unit test_imgpull
 }
+
+@test "unit: vethup's CIDR parsing, lease store and netns names under ASan+UBSan" {
+	run_unit test_vethup
+}

@@ -7,9 +7,10 @@
 static int tap_n, tap_failed;
 
 #define ok(cond, ...) do {                                             \
+	int _pass = (cond) ? 1 : 0;   /* evaluated once */             \
 	tap_n++;                                                        \
-	if (!(cond)) tap_failed++;                                      \
-	printf("%sok %d - ", (cond) ? "" : "not ", tap_n);              \
+	if (!_pass) tap_failed++;                                       \
+	printf("%sok %d - ", _pass ? "" : "not ", tap_n);               \
 	printf(__VA_ARGS__);                                            \
 	printf("\n");                                                   \
 } while (0)

@@ -1,0 +1,95 @@
+#!/bin/sh
+# bench/vethup.sh — wiring a container's network and tearing it down:
+#   vethup add + vethup del   vs   bocker's sequence of `ip` commands
+# (veth pair, up, master, netns add, move peer, lo up, MAC, address, up,
+# default route; then ip link del + ip netns del, as bocker.sh's run does),
+# timed by hyperfine in one run. Everything happens inside a private
+# network namespace made for the bench (its bridge br1 172.18.0.1/24), so
+# the machine's network is untouched; it is deleted at the end.
+# Prints hyperfine's table, then "ratio bocker-ip / vethup = X.X" (the
+# target is >= 5). Needs root, hyperfine, iproute2, python3. Environment:
+# VETHUP (binary, default bin/vethup of this tree), RUNS (default 100),
+# BENCH_OUT (keep the exports there; default a temp dir removed at exit).
+set -eu
+
+die() {
+	echo "bench/vethup.sh: $*" >&2
+	exit 1
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+vethup=${VETHUP:-$top/bin/vethup}
+runs=${RUNS:-100}
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (netns, veth, bridge)"
+for tool in hyperfine ip nsenter python3; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "$tool not found (install with: sh scripts/deps.sh bench)"
+done
+[ -x "$vethup" ] || die "$vethup not found (build it with: make bin/vethup)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-vethup.XXXXXX")
+host=vbh$$
+# Container netns of both sides are named vb<pid of the sh that made it>.
+cleanup() {
+	for ns in /run/netns/vb[0-9]* /run/netns/netns_vb[0-9]*; do
+		[ -e "$ns" ] && ip netns del "${ns##*/}"
+	done
+	ip netns del "$host" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+out=${BENCH_OUT:-$tmp}
+mkdir -p "$out"
+
+ip netns add "$host" || die "cannot make the bench netns $host"
+inhost() { nsenter --net="/run/netns/$host" "$@"; }
+inhost "$vethup" bridge br1 --addr 172.18.0.1/24 >/dev/null ||
+	die "cannot make bridge br1 in $host"
+
+# One container's worth of networking with vethup (sh -c: the && chain).
+cat >"$tmp/vethup.sh" <<EOF
+n=vb\$\$
+"$vethup" add --leases "$tmp/leases" --netns \$n --bridge br1 >/dev/null &&
+"$vethup" del --leases "$tmp/leases" --netns \$n
+EOF
+
+# The same with the ip commands bocker.sh runs (its run and teardown).
+cat >"$tmp/bocker-ip.sh" <<'EOF'
+set -e
+u=vb$$
+ip=$(($$ % 250 + 2))
+mac=$(printf ':%02x' $((ip % 256)))
+ip link add dev veth0_"$u" type veth peer name veth1_"$u"
+ip link set dev veth0_"$u" up
+ip link set veth0_"$u" master br1
+ip netns add netns_"$u"
+ip link set veth1_"$u" netns netns_"$u"
+ip netns exec netns_"$u" ip link set dev lo up
+ip netns exec netns_"$u" ip link set veth1_"$u" address 02:42:ac:11:00"$mac"
+ip netns exec netns_"$u" ip addr add 172.18.0."$ip"/24 dev veth1_"$u"
+ip netns exec netns_"$u" ip link set dev veth1_"$u" up
+ip netns exec netns_"$u" ip route add default via 172.18.0.1
+ip link del dev veth0_"$u"
+ip netns del netns_"$u"
+EOF
+
+# Each side must work once before it is timed.
+for side in vethup bocker-ip; do
+	inhost sh "$tmp/$side.sh" >/dev/null 2>"$tmp/err" ||
+		die "$side does not run: $(head -n 1 "$tmp/err")"
+done
+
+inhost hyperfine -N --warmup 5 --runs "$runs" --style basic \
+	--export-json "$out/vethup.json" --export-markdown "$out/vethup.md" \
+	-n vethup "sh $tmp/vethup.sh" \
+	-n bocker-ip "sh $tmp/bocker-ip.sh"
+
+python3 - "$out/vethup.json" <<'EOF'
+import json, sys
+mean = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
+print("vethup %.2f ms, bocker-ip %.2f ms" % (mean["vethup"] * 1e3, mean["bocker-ip"] * 1e3))
+print("ratio bocker-ip / vethup = %.1f" % (mean["bocker-ip"] / mean["vethup"]))
+EOF

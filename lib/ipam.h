@@ -1,0 +1,49 @@
+/* ipam: IPv4 address arithmetic (CIDR parsing, subnet bounds) and the
+ * lease store: one file DIR/BRIDGE/A.B.C.D per address in use, made with
+ * link(2) of a complete temp file, so the lowest free address is taken
+ * race-free by any number of concurrent callers, without locks. */
+#ifndef BK_IPAM_H
+#define BK_IPAM_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct bk_cidr {
+	struct in_addr addr;
+	unsigned prefix;
+};
+
+/* "A.B.C.D/LEN" (or "A.B.C.D" when default_prefix >= 0). */
+int bk_cidr_parse(const char *s, struct bk_cidr *c, int default_prefix);
+/* "A.B.C.D/LEN" of the subnet containing c ("172.18.0.0/24"). */
+void bk_cidr_subnet_str(const struct bk_cidr *c, char *buf, unsigned len);
+bool bk_cidr_contains(const struct bk_cidr *net, struct in_addr a);
+
+struct bk_lease {
+	char bridge[16];
+	char addr[INET_ADDRSTRLEN];
+	unsigned prefix;
+	char netns[256];
+	char hostif[16];
+	char mac[18];
+};
+
+/* Take l->addr (set) for l->bridge; EEXIST -> "address ... in use". An
+ * empty l->mac is filled with 02:42 + the address bytes (Docker's). */
+int bk_lease_take(const char *dir, struct bk_lease *l);
+/* Take the lowest free address of gw's subnet, skipping the network,
+ * broadcast and gw addresses; fills l->addr, l->prefix (and l->mac). */
+int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
+		       struct bk_lease *l);
+int bk_lease_release(const char *dir, const struct bk_lease *l);
+
+/* Call fn for every lease (bridges and addresses in directory order);
+ * stops and returns fn's value when it is not 0. A missing dir has none. */
+int bk_lease_each(const char *dir, int (*fn)(const struct bk_lease *, void *),
+		  void *data);
+
+/* Every lease, sorted by bridge then address: *out (free it), *n. */
+int bk_lease_list(const char *dir, struct bk_lease **out, size_t *n);
+
+#endif

@@ -1,0 +1,12 @@
+/* nat: IPv4 forwarding and source NAT for a bridge subnet, the host setup
+ * bocker's README asks for by hand: net.ipv4.ip_forward=1 (per netns) and
+ * a MASQUERADE rule written through libnftables as one atomic, idempotent
+ * transaction (table ip bockit, one base chain per bridge, one rule). */
+#ifndef BK_NAT_H
+#define BK_NAT_H
+
+int bk_ip_forward_enable(void);
+/* Masquerade traffic from subnet ("172.18.0.0/24") leaving it. */
+int bk_nat_masquerade(const char *bridge, const char *subnet);
+
+#endif

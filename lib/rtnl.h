@@ -1,0 +1,38 @@
+/* rtnl: one rtnetlink socket (libmnl), bound to the network namespace it
+ * was opened in, and request/ack over it: each request is traced with -v as
+ * one readable line, and a failure records that line with the kernel's
+ * extended ACK message and strerror. */
+#ifndef BK_RTNL_H
+#define BK_RTNL_H
+
+#include <libmnl/libmnl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BK_RTNL_BUFSIZE 8192
+
+struct bk_rtnl {
+	struct mnl_socket *nl;
+	unsigned portid;
+	unsigned seq;
+	char where[80];   /* "" or " netns NAME": appended to trace lines */
+};
+
+/* Open a socket in the calling thread's current netns; where labels it. */
+int bk_rtnl_open(struct bk_rtnl *r, const char *where);
+void bk_rtnl_close(struct bk_rtnl *r);
+
+/* Start a request of type with flags (NLM_F_REQUEST added) in buf
+ * (BK_RTNL_BUFSIZE bytes) followed by a zeroed family header of size
+ * extra, returned in *hdr. */
+struct nlmsghdr *bk_rtnl_msg(void *buf, uint16_t type, uint16_t flags,
+			     size_t extra, void **hdr);
+
+/* Send nlh and wait for the kernel's answer: each reply message goes to cb
+ * (may be NULL), then the ack. desc ("RTM_NEWADDR 10.0.0.2/24 dev eth0") is
+ * the trace line and the error's "what". On failure errno is the kernel's
+ * error (ENODEV, EEXIST...), so callers can tell "absent" apart. */
+int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
+		 void *data, const char *desc);
+
+#endif

@@ -1,0 +1,37 @@
+/* vnet: vethup's operations, composed from ifconf (rtnetlink), netns, ipam
+ * and nat: set up a bridge; wire a network namespace to a bridge (veth
+ * pair, address, default route, lease), undoing every step on failure;
+ * unwire it again, releasing the lease even when the netns is gone. */
+#ifndef BK_VNET_H
+#define BK_VNET_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+struct bk_vnet_bridge {
+	const char *name;
+	const char *addr;      /* "A.B.C.D/LEN" or NULL: keep what it has */
+	bool forward;          /* net.ipv4.ip_forward = 1 */
+	bool nat;              /* MASQUERADE for the bridge's subnet */
+};
+int bk_vnet_bridge(const struct bk_vnet_bridge *b);
+
+struct bk_vnet_add {
+	const char *leases;    /* lease store directory */
+	const char *netns;     /* NAME (/run/netns/NAME, made if missing) or PATH */
+	const char *bridge;
+	const char *ip;        /* "auto" or "A.B.C.D[/LEN]" (LEN: the bridge's) */
+	const char *gw;        /* NULL: the bridge's address */
+	const char *mac;       /* NULL: 02:42 followed by the address */
+	const char *host_if;   /* NULL: veth0_NAME, "netns_" dropped from NAME */
+	const char *ifname;    /* the container end, e.g. "eth0" */
+	char addr[INET_ADDRSTRLEN];   /* out: the address given */
+};
+int bk_vnet_add(struct bk_vnet_add *a);
+
+/* Delete the netns (when it is a /run/netns name; the kernel takes the
+ * veth with it), else the host end of its veth, and release its leases.
+ * Nothing to delete is an error unless force. */
+int bk_vnet_del(const char *leases, const char *netns, bool force);
+
+#endif

@@ -1,0 +1,147 @@
+/* Unit tests for vethup's pure parts: CIDR parsing and subnet arithmetic,
+ * the lease store (take, auto, full pool, release, sorted list) and netns
+ * name handling. (tap.h's ok() evaluates its condition twice: every call
+ * with an effect is made before it.) */
+#include "tap.h"
+#include "ipam.h"
+#include "msg.h"
+#include "netns.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void test_cidr(void)
+{
+	static const char *bad[] = { "", "10.0.0.1", "10.0.0.1/33", "10.0.0/24",
+				     "300.0.0.1/24", "10.0.0.1/", "10.0.0.1/-1",
+				     "10.0.0.1/2x", "010.0.0.1/8", " 10.0.0.1/8",
+				     "10.0.0.1/24/1" };
+	struct bk_cidr c;
+	char buf[32];
+	int r;
+
+	r = bk_cidr_parse("172.18.0.7/24", &c, -1);
+	ok(r == 0 && c.prefix == 24, "cidr 172.18.0.7/24");
+	bk_cidr_subnet_str(&c, buf, sizeof(buf));
+	is_str(buf, "172.18.0.0/24", "subnet of 172.18.0.7/24");
+	r = bk_cidr_parse("10.1.2.3", &c, 16);
+	ok(r == 0 && c.prefix == 16, "address alone gets the default prefix");
+	r = bk_cidr_parse("0.0.0.0/0", &c, -1);
+	ok(r == 0 && c.prefix == 0, "cidr /0");
+	bk_cidr_subnet_str(&c, buf, sizeof(buf));
+	is_str(buf, "0.0.0.0/0", "subnet of /0");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		r = bk_cidr_parse(bad[i], &c, -1);
+		ok(r < 0, "cidr '%s' refused (%s)", bad[i], bk_error());
+	}
+	bk_cidr_parse("10.9.8.1/29", &c, -1);
+	ok(bk_cidr_contains(&c, (struct in_addr){ inet_addr("10.9.8.6") }),
+	   "10.9.8.6 in 10.9.8.0/29");
+	ok(!bk_cidr_contains(&c, (struct in_addr){ inet_addr("10.9.8.8") }),
+	   "10.9.8.8 not in 10.9.8.0/29");
+}
+
+static struct bk_lease lease(const char *netns)
+{
+	struct bk_lease l = { .bridge = "br9", .hostif = "veth0_x" };
+
+	snprintf(l.netns, sizeof(l.netns), "%s", netns);
+	return l;
+}
+
+/* Fill a /29 (.2 .. .6 around gateway .1), then one more. */
+static void test_pool(const char *dir, const struct bk_cidr *gw)
+{
+	struct bk_lease l = lease("/run/netns/a");
+	char want[32];
+	int r;
+
+	for (int i = 2; i <= 6; i++) {
+		l = lease("/run/netns/a");
+		snprintf(want, sizeof(want), "10.9.8.%d", i);
+		r = bk_lease_take_auto(dir, gw, &l);
+		ok(r == 0 && l.prefix == 29, "auto lease %d", i);
+		is_str(l.addr, want, "lowest free address");
+	}
+	is_str(l.mac, "02:42:0a:09:08:06", "derived MAC");
+	l = lease("/run/netns/b");
+	r = bk_lease_take_auto(dir, gw, &l);
+	ok(r < 0, "full pool refused (%s)", bk_error());
+	l = lease("/run/netns/c");
+	snprintf(l.addr, sizeof(l.addr), "10.9.8.4");
+	r = bk_lease_take(dir, &l);
+	ok(r < 0, "taken address refused (%s)", bk_error());
+	r = bk_lease_release(dir, &l);
+	ok(r == 0, "release 10.9.8.4");
+	l = lease("/run/netns/c");
+	r = bk_lease_take_auto(dir, gw, &l);
+	ok(r == 0, "auto after a release");
+	is_str(l.addr, "10.9.8.4", "the released address comes back");
+	snprintf(l.addr, sizeof(l.addr), "10.9.8.100");
+	snprintf(l.mac, sizeof(l.mac), "02:00:00:00:00:01");
+	r = bk_lease_take(dir, &l);
+	ok(r == 0, "explicit lease outside the pool");
+}
+
+static void test_list(const char *dir)
+{
+	struct bk_lease *all;
+	size_t n;
+	int r = bk_lease_list(dir, &all, &n);
+
+	ok(r == 0 && n == 6, "six leases listed");
+	if (r < 0)
+		return;
+	is_str(n == 6 ? all[5].addr : NULL, "10.9.8.100", "sorted numerically");
+	is_str(n == 6 ? all[5].mac : NULL, "02:00:00:00:00:01", "MAC kept");
+	is_str(n == 6 ? all[2].netns : NULL, "/run/netns/c", "netns kept");
+	ok(n == 6 && all[0].prefix == 29, "prefix kept");
+	for (size_t i = 0; i < n; i++) {
+		r = bk_lease_release(dir, &all[i]);
+		ok(r == 0, "release %s", all[i].addr);
+	}
+	free(all);
+	r = bk_lease_list(dir, &all, &n);
+	ok(r == 0 && n == 0, "no lease left");
+	free(all);
+}
+
+static void test_netns_names(void)
+{
+	char *p = bk_netns_path("ps_1");
+
+	is_str(p, "/run/netns/ps_1", "name -> /run/netns/NAME");
+	ok(p && bk_netns_is_named(p), "/run/netns/ps_1 is named");
+	free(p);
+	p = bk_netns_path("/proc/1/ns/net");
+	is_str(p, "/proc/1/ns/net", "a path stays a path");
+	ok(p && !bk_netns_is_named(p), "/proc/1/ns/net is not named");
+	free(p);
+	p = bk_netns_path("..");
+	ok(p == NULL, "'..' refused (%s)", bk_error());
+	free(p);
+	ok(!bk_netns_is_named("/run/netns/"), "/run/netns/ is not a name");
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/test_vethup.XXXXXX", sub[64];
+	struct bk_cidr gw;
+	int r;
+
+	test_cidr();
+	test_netns_names();
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return tap_done();
+	}
+	bk_cidr_parse("10.9.8.1/29", &gw, -1);
+	test_pool(dir, &gw);
+	test_list(dir);
+	snprintf(sub, sizeof(sub), "%s/br9", dir);
+	r = rmdir(sub) == 0 && rmdir(dir) == 0;
+	ok(r, "store empty after the releases");
+	return tap_done();
+}

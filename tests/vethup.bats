@@ -1,0 +1,371 @@
+#!/usr/bin/env bats
+# vethup: bridge, netns wiring, leases, NAT, teardown — checked with
+# iproute2 and nft. Every test works inside a network namespace of its own
+# ($H, the "host" side: bridge, host veth ends, ip_forward, nft ruleset),
+# so the machine's network is never touched; the container netns vethup
+# makes live in /run/netns under unique names and are deleted in teardown.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	bk_setup
+	H=$(bk_name vh)
+	ip netns add "$H"
+	bk_defer ip netns del "$H"
+	BR=$(bk_name br)
+	NET=10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).0
+	GW=${NET%.0}.1
+}
+
+teardown() {
+	bk_teardown
+}
+
+# vethup (and any command) run inside the test's host-side netns.
+vh() { nsenter --net="/run/netns/$H" vethup "$@"; }
+inh() { nsenter --net="/run/netns/$H" "$@"; }
+
+# A container netns name, deleted at teardown whatever happened.
+cname() {
+	local n
+	n=$(bk_name "${1:-c}")
+	bk_defer ip netns del "$n"
+	printf '%s\n' "$n"
+}
+
+bridge() { vh bridge "$BR" --addr "$GW/${1:-24}"; }
+
+leases() { find "$BOCKER_ROOT/leases" -type f ! -name '.*' 2>/dev/null | wc -l; }
+
+# The kernel takes a deleted netns' veth down asynchronously: wait for it.
+wait_link_gone() {
+	local i
+	for i in $(seq 100); do
+		inh ip link show "$1" >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "vethup: --help, --version, usage errors exit 2" {
+	run vethup --help
+	assert_success
+	assert_output --partial "add --netns NAME|PATH --bridge BR"
+	run vethup -V
+	assert_output "vethup (bockit) 0.1"
+	run vethup
+	assert_failure 2
+	run vethup frob
+	assert_failure 2
+	assert_output --partial "unknown command 'frob'"
+	run vethup add --nat --netns x --bridge y
+	assert_failure 2
+	assert_output --partial "--nat does not apply"
+	run vethup add --bridge y
+	assert_failure 2
+	assert_output --partial "--netns and --bridge are required"
+}
+
+@test "bridge: created with its address, up, idempotent; --forward sets ip_forward" {
+	run vh bridge "$BR" --addr "$GW/24" --forward
+	assert_success
+	run vh bridge "$BR" --addr "$GW/24" --forward
+	assert_success
+	run inh ip -4 -o addr show dev "$BR"
+	assert_output --partial "inet $GW/24"
+	[ "${#lines[@]}" -eq 1 ]
+	run inh ip -d link show dev "$BR"
+	assert_output --regexp '<[^>]*UP[^>]*>'
+	assert_output --partial "bridge "
+	run inh cat /proc/sys/net/ipv4/ip_forward
+	assert_output 1
+}
+
+@test "bridge: refuses a non-bridge interface, a bad name and a bad CIDR, leaving nothing" {
+	run vh bridge lo --addr "$GW/24"
+	assert_failure 1
+	assert_output "vethup: lo: not a bridge (kind '')"
+	run vh bridge "b/r" --addr "$GW/24"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "invalid interface name"
+	run vh bridge "$BR" --addr "$GW/33"
+	assert_failure 1
+	assert_output "vethup: bad address '$GW/33': expected A.B.C.D/LEN (LEN 0-32)"
+	run vh bridge "$BR" --addr 300.1.2.3/24
+	assert_failure 1
+	bk_assert_one_line
+	run inh ip link show "$BR"
+	assert_failure
+}
+
+@test "bridge --nat: one MASQUERADE rule for the subnet after two calls" {
+	run vh bridge "$BR" --addr "$GW/24" --nat
+	assert_success
+	run vh bridge "$BR" --addr "$GW/24" --nat --forward
+	assert_success
+	run inh nft list ruleset
+	assert_success
+	assert_output --partial "type nat hook postrouting"
+	assert_output --partial "ip saddr $NET/24 ip daddr != $NET/24 masquerade"
+	[ "$(printf '%s\n' "$output" | grep -c masquerade)" -eq 1 ]
+}
+
+@test "add: netns with eth0 addressed, up, default route; host end in the bridge" {
+	bridge
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR" --ip auto
+	assert_success
+	assert_output "${NET%.0}.2"
+	# iproute2 sees the named netns (compatible /run/netns entry)
+	run ip netns list
+	assert_output --partial "$C"
+	run ip -n "$C" -4 -o addr show dev eth0
+	assert_output --partial "inet ${NET%.0}.2/24"
+	run ip -n "$C" link show eth0
+	assert_output --regexp '<[^>]*,UP[,>]'
+	assert_output --partial "link/ether 02:42:"
+	run ip -n "$C" link show lo
+	assert_output --regexp '<[^>]*,UP[,>]'
+	run ip -n "$C" route show default
+	assert_output --partial "default via $GW dev eth0"
+	run inh ip link show "veth0_$C"
+	assert_success
+	assert_output --partial "master $BR"
+	assert_output --regexp '<[^>]*,UP[,>]'
+}
+
+@test "add: explicit --ip/--mac/--gw/--if/--host-if are honoured" {
+	bridge
+	C=$(cname)
+	HI=$(bk_name hi)
+	run vh add --netns "$C" --bridge "$BR" --ip "${NET%.0}.77" \
+		--mac 02:11:22:33:44:55 --if net0 --host-if "$HI" --gw "${NET%.0}.254"
+	assert_success
+	assert_output "${NET%.0}.77"
+	run ip -n "$C" -o addr show dev net0
+	assert_output --partial "inet ${NET%.0}.77/24"
+	run ip -n "$C" link show net0
+	assert_output --partial "link/ether 02:11:22:33:44:55"
+	run ip -n "$C" route show default
+	assert_output --partial "default via ${NET%.0}.254 dev net0"
+	run inh ip link show "$HI"
+	assert_output --partial "master $BR"
+	run vh ls
+	assert_output --regexp "$BR +$C +$HI +${NET%.0}\.77/24 +02:11:22:33:44:55"
+}
+
+@test "add: two netns on the bridge ping each other and the bridge" {
+	bridge
+	C1=$(cname)
+	C2=$(cname)
+	A1=$(vh add --netns "$C1" --bridge "$BR")
+	A2=$(vh add --netns "$C2" --bridge "$BR")
+	[ "$A1" != "$A2" ]
+	run ip netns exec "$C1" ping -c 1 -W 5 "$A2"
+	assert_success
+	run ip netns exec "$C2" ping -c 1 -W 5 "$A1"
+	assert_success
+	run ip netns exec "$C1" ping -c 1 -W 5 "$GW"
+	assert_success
+}
+
+@test "add --ip auto: 50 parallel adds get 50 distinct addresses" {
+	bridge
+	P=$(bk_name p)
+	bk_defer del_prefix "$P"
+	for i in $(seq 1 50); do
+		vh add --netns "$P$i" --bridge "$BR" --ip auto >"$BOCKER_ROOT/out.$i" 2>&1 &
+	done
+	wait
+	cat "$BOCKER_ROOT"/out.* | sort >"$BOCKER_ROOT/all"
+	run grep -vc "^${NET%.0}\.[0-9]*$" "$BOCKER_ROOT/all"
+	assert_output 0
+	[ "$(sort -u "$BOCKER_ROOT/all" | wc -l)" -eq 50 ]
+	[ "$(leases)" -eq 50 ]
+	for i in $(seq 1 50); do
+		[ -e "/run/netns/$P$i" ]
+	done
+	run grep -c "^${NET%.0}\.5[2-9]$" "$BOCKER_ROOT/all"
+	assert_output 0   # the lowest 50 free: .2 .. .51
+}
+
+del_prefix() {
+	local n
+	for n in /run/netns/"$1"*; do
+		[ -e "$n" ] && ip netns del "${n##*/}"
+	done
+	return 0
+}
+
+@test "add --ip auto: a full pool gives a clear error and leaves nothing" {
+	bridge 29
+	for i in 1 2 3 4 5; do
+		C=$(cname)
+		run vh add --netns "$C" --bridge "$BR"
+		assert_success
+	done
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "vethup: no free address in $NET/29 of bridge $BR"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 5 ]
+	run inh ip link show "veth0_$C"
+	assert_failure
+}
+
+@test "del: removes netns, veth and lease; twice needs --force" {
+	bridge
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR"
+	assert_success
+	[ "$(leases)" -eq 1 ]
+	run vh del --netns "$C"
+	assert_success
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	wait_link_gone "veth0_$C"
+	run vh del --netns "$C"
+	assert_failure 1
+	assert_output "vethup: netns $C: no such netns and no lease (use --force to ignore)"
+	run vh del --force --netns "$C"
+	assert_success
+}
+
+@test "del: releases the lease when the netns is already gone" {
+	bridge
+	C=$(cname)
+	A=$(vh add --netns "$C" --bridge "$BR")
+	ip netns del "$C"
+	run vh del --force --netns "$C"
+	assert_success
+	[ "$(leases)" -eq 0 ]
+	# the address is free again
+	C2=$(cname)
+	wait_link_gone "veth0_$C"
+	run vh add --netns "$C2" --bridge "$BR"
+	assert_output "$A"
+}
+
+@test "add: bad bridge, bad CIDR, existing interface, netns in use: one line, nothing left" {
+	bridge
+	C=$(cname)
+	run vh add --netns "$C" --bridge "no/such"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "invalid interface name"
+	run vh add --netns "$C" --bridge "$(bk_name nb)"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "no such interface"
+	run vh add --netns "$C" --bridge "$BR" --ip "${NET%.0}.5/33"
+	assert_failure 1
+	assert_output "vethup: bad address '${NET%.0}.5/33': expected A.B.C.D/LEN (LEN 0-32)"
+	run vh add --netns "$C" --bridge "$BR" --host-if "$BR"
+	assert_failure 1
+	assert_output "vethup: interface $BR already exists"
+	run vh add --netns "$C" --bridge "$BR" --mac ff:ff:ff:ff:ff:ff
+	assert_failure 1
+	bk_assert_one_line
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	# netns in use: it already has eth0; the second add changes nothing
+	run vh add --netns "$C" --bridge "$BR"
+	assert_success
+	run vh add --netns "$C" --bridge "$BR" --host-if "$(bk_name hx)"
+	assert_failure 1
+	assert_output "vethup: interface eth0 already exists (netns in use)"
+	[ "$(leases)" -eq 1 ]
+	run ip -n "$C" -o link show
+	[ "${#lines[@]}" -eq 2 ]
+	[ -e "/run/netns/$C" ]
+}
+
+@test "add: a host interface name over 15 characters is refused clearly" {
+	bridge
+	C=$(cname c)abcdefghij
+	run vh add --netns "$C" --bridge "$BR"
+	assert_failure 1
+	assert_output --partial "is longer than 15 characters: pass --host-if"
+	[ ! -e "/run/netns/$C" ]
+}
+
+@test "add: a failure midway shows the kernel's message and undoes netns, veth, lease" {
+	bridge
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR" --gw 192.0.2.1
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "RTM_NEWROUTE default via 192.0.2.1 dev eth0 netns $C: Nexthop has invalid gateway"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	run inh ip link show "veth0_$C"
+	assert_failure
+}
+
+@test "add into an existing netns leaves that netns in place when it fails" {
+	bridge
+	C=$(cname)
+	ip netns add "$C"
+	run vh add --netns "$C" --bridge "$BR" --gw 192.0.2.1
+	assert_failure 1
+	[ -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	run vh add --netns "$C" --bridge "$BR"
+	assert_success
+}
+
+@test "exec: runs the command in the netns and passes its status" {
+	bridge
+	C=$(cname)
+	A=$(vh add --netns "$C" --bridge "$BR")
+	run vethup exec "$C" -- ip -4 -o addr show dev eth0
+	assert_success
+	assert_output --partial "inet $A/24"
+	run vethup exec "$C" sh -c 'exit 7'
+	assert_failure 7
+	run -127 vethup exec "$C" -- /no/such/cmd
+	run vethup exec "$(bk_name nx)" -- true
+	assert_failure 125
+	bk_assert_one_line
+}
+
+@test "ls: lists netns, host interface, address and MAC" {
+	bridge
+	C1=$(cname)
+	C2=$(cname)
+	vh add --netns "$C1" --bridge "$BR" >/dev/null
+	vh add --netns "$C2" --bridge "$BR" --ip "${NET%.0}.9/24" >/dev/null
+	run vh ls
+	assert_success
+	assert_line --index 0 --regexp '^BRIDGE +NETNS +HOST-IF +ADDRESS +MAC$'
+	assert_line --index 1 --regexp "^$BR +$C1 +veth0_$C1 +${NET%.0}\.2/24 +02:42:"
+	assert_line --index 2 --regexp "^$BR +$C2 +veth0_$C2 +${NET%.0}\.9/24 +02:42:"
+}
+
+@test "-v traces each netlink request in a readable form" {
+	bridge
+	C=$(cname)
+	run vh -v add --netns "$C" --bridge "$BR"
+	assert_success
+	assert_output --partial "vethup: unshare(CLONE_NEWNET)"
+	assert_output --partial "vethup: RTM_NEWLINK veth0_$C type veth peer eth0 netns $C address 02:42:"
+	assert_output --partial "master $BR up"
+	assert_output --partial "vethup: RTM_NEWADDR ${NET%.0}.2/24 dev eth0 netns $C"
+	assert_output --partial "vethup: RTM_NEWROUTE default via $GW dev eth0 netns $C"
+}
+
+@test "bocker naming: netns_NAME gets host end veth0_NAME" {
+	bridge
+	N=$(bk_name p)
+	bk_defer ip netns del "netns_$N"
+	run vh add --netns "netns_$N" --bridge "$BR"
+	assert_success
+	run inh ip link show "veth0_$N"
+	assert_success
+	run vh del --netns "netns_$N"
+	assert_success
+}

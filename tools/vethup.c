@@ -1,0 +1,264 @@
+/* vethup: container networking over rtnetlink: a bridge with NAT, a named
+ * netns wired to it by a veth pair (address from a lease store, default
+ * route), its teardown, and running a command inside a netns. */
+#include "chain.h"
+#include "ipam.h"
+#include "msg.h"
+#include "netns.h"
+#include "vnet.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VERSION "0.1"
+
+static const char usage_text[] =
+	"Usage: vethup [-v] COMMAND [OPTIONS]\n"
+	"\n"
+	"  bridge NAME [--addr A.B.C.D/LEN] [--forward] [--nat]\n"
+	"        create (or confirm) bridge NAME with that address, up;\n"
+	"        --forward sets net.ipv4.ip_forward=1, --nat masquerades\n"
+	"        the subnet (nftables table ip bockit); both idempotent\n"
+	"  add --netns NAME|PATH --bridge BR [--ip A.B.C.D[/LEN]|auto]\n"
+	"      [--gw A.B.C.D] [--mac MAC] [--host-if NAME] [--if NAME]\n"
+	"        make netns NAME (/run/netns/NAME) if missing, a veth pair\n"
+	"        into BR, the peer named --if (eth0) inside with the address\n"
+	"        (default auto: the lowest free one of BR's subnet), lo up,\n"
+	"        default route via --gw (BR's address); prints the address\n"
+	"  del --netns NAME|PATH [--force]\n"
+	"        delete the netns (its veth goes with it), release its lease\n"
+	"  exec NAME|PATH [--] COMMAND...\n"
+	"        run COMMAND in the netns\n"
+	"  ls   the leases: bridge, netns, host interface, address, MAC\n"
+	"\n"
+	"  --leases DIR   lease store (default $BOCKER_ROOT/leases,\n"
+	"                 BOCKER_ROOT defaulting to /var/lib/bocker)\n"
+	"  -v, --verbose  trace every netlink request and system call\n"
+	"  -h, --help     this text\n"
+	"  -V, --version  print the version\n";
+
+enum { OPT_ADDR = 256, OPT_FORWARD, OPT_NAT, OPT_NETNS, OPT_BRIDGE, OPT_IP,
+       OPT_GW, OPT_MAC, OPT_HOST_IF, OPT_IF, OPT_FORCE, OPT_LEASES };
+
+static const struct option options[] = {
+	{ "addr", required_argument, NULL, OPT_ADDR },
+	{ "forward", no_argument, NULL, OPT_FORWARD },
+	{ "nat", no_argument, NULL, OPT_NAT },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "bridge", required_argument, NULL, OPT_BRIDGE },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "gw", required_argument, NULL, OPT_GW },
+	{ "mac", required_argument, NULL, OPT_MAC },
+	{ "host-if", required_argument, NULL, OPT_HOST_IF },
+	{ "if", required_argument, NULL, OPT_IF },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "leases", required_argument, NULL, OPT_LEASES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Every option of every command; each command checks what it got. */
+struct opts {
+	struct bk_vnet_bridge bridge;
+	struct bk_vnet_add add;
+	const char *leases;
+	bool force;
+	unsigned seen;   /* bit per OPT_* given, to refuse foreign options */
+};
+
+static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	bk_die(2, "%s (try 'vethup --help')", msg);
+}
+
+static void set_opt(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_ADDR: o->bridge.addr = arg; break;
+	case OPT_FORWARD: o->bridge.forward = true; break;
+	case OPT_NAT: o->bridge.nat = true; break;
+	case OPT_NETNS: o->add.netns = arg; break;
+	case OPT_BRIDGE: o->add.bridge = arg; break;
+	case OPT_IP: o->add.ip = arg; break;
+	case OPT_GW: o->add.gw = arg; break;
+	case OPT_MAC: o->add.mac = arg; break;
+	case OPT_HOST_IF: o->add.host_if = arg; break;
+	case OPT_IF: o->add.ifname = arg; break;
+	case OPT_FORCE: o->force = true; break;
+	case OPT_LEASES: o->leases = arg; break;
+	default: break;
+	}
+	if (c >= OPT_ADDR)
+		o->seen |= 1u << (c - OPT_ADDR);
+}
+
+/* getopt_long over argv; in_order stops at the first operand (before the
+ * command, and for exec's COMMAND), else options and operands mix. */
+static void parse(int argc, char **argv, struct opts *o, bool in_order)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, in_order ? "+vhV" : "vhV", options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'v': bk_verbose++; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'V': puts("vethup (bockit) " VERSION); exit(0);
+		case '?': bk_die(2, "try 'vethup --help'");
+		default: set_opt(o, c, optarg); break;
+		}
+	}
+}
+
+#define BIT(opt) (1u << ((opt) - OPT_ADDR))
+
+static void only(const struct opts *o, const char *cmd, unsigned allowed)
+{
+	for (int c = OPT_ADDR; c <= OPT_LEASES; c++)
+		if ((o->seen & BIT(c)) && !(allowed & BIT(c)))
+			for (const struct option *p = options; p->name; p++)
+				if (p->val == c) {
+					char msg[128];
+					snprintf(msg, sizeof(msg), "%s: --%s does not apply", cmd, p->name);
+					usage_error("%s", msg);
+				}
+}
+
+static char *default_leases(void)
+{
+	const char *root = getenv("BOCKER_ROOT");
+	char *dir;
+
+	if (asprintf(&dir, "%s/leases", root && *root ? root : "/var/lib/bocker") < 0)
+		bk_die(1, "out of memory");
+	return dir;
+}
+
+static int cmd_bridge(struct opts *o, int argc, char **argv)
+{
+	only(o, "bridge", BIT(OPT_ADDR) | BIT(OPT_FORWARD) | BIT(OPT_NAT));
+	if (argc != 1)
+		usage_error("%s", "bridge: expected one bridge NAME");
+	o->bridge.name = argv[0];
+	if (bk_vnet_bridge(&o->bridge) < 0)
+		bk_die_error(1);
+	return 0;
+}
+
+static int cmd_add(struct opts *o, int argc, char **argv)
+{
+	only(o, "add", BIT(OPT_NETNS) | BIT(OPT_BRIDGE) | BIT(OPT_IP) | BIT(OPT_GW) |
+	     BIT(OPT_MAC) | BIT(OPT_HOST_IF) | BIT(OPT_IF) | BIT(OPT_LEASES));
+	if (argc > 0)
+		usage_error("add: unexpected argument '%s'", argv[0]);
+	if (!o->add.netns || !o->add.bridge)
+		usage_error("%s", "add: --netns and --bridge are required");
+	o->add.ip = o->add.ip ? o->add.ip : "auto";
+	o->add.ifname = o->add.ifname ? o->add.ifname : "eth0";
+	o->add.leases = o->leases;
+	if (bk_vnet_add(&o->add) < 0)
+		bk_die_error(1);
+	puts(o->add.addr);
+	return 0;
+}
+
+static int cmd_del(struct opts *o, int argc, char **argv)
+{
+	only(o, "del", BIT(OPT_NETNS) | BIT(OPT_FORCE) | BIT(OPT_LEASES));
+	if (argc > 0)
+		usage_error("del: unexpected argument '%s'", argv[0]);
+	if (!o->add.netns)
+		usage_error("%s", "del: --netns is required");
+	if (bk_vnet_del(o->leases, o->add.netns, o->force) < 0)
+		bk_die_error(1);
+	return 0;
+}
+
+static int cmd_ls(struct opts *o, int argc, char **argv)
+{
+	struct bk_lease *l;
+	size_t n;
+
+	only(o, "ls", BIT(OPT_LEASES));
+	if (argc > 0)
+		usage_error("ls: unexpected argument '%s'", argv[0]);
+	if (bk_lease_list(o->leases, &l, &n) < 0)
+		bk_die_error(1);
+	printf("%-15s %-20s %-15s %-18s %s\n", "BRIDGE", "NETNS", "HOST-IF",
+	       "ADDRESS", "MAC");
+	for (size_t i = 0; i < n; i++) {
+		char addr[32];
+		const char *ns = l[i].netns;
+		if (bk_netns_is_named(ns))
+			ns = strrchr(ns, '/') + 1;
+		snprintf(addr, sizeof(addr), "%s/%u", l[i].addr, l[i].prefix);
+		printf("%-15s %-20s %-15s %-18s %s\n", l[i].bridge, ns,
+		       l[i].hostif, addr, l[i].mac);
+	}
+	free(l);
+	return 0;
+}
+
+/* exec NAME [--] COMMAND...: enter the netns and chain-load COMMAND. */
+static int cmd_exec(struct opts *o, int argc, char **argv)
+{
+	char *path;
+	int fd;
+
+	only(o, "exec", 0);
+	if (argc > 1 && !strcmp(argv[1], "--")) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	if (argc < 2)
+		usage_error("%s", "exec: expected NAME [--] COMMAND...");
+	path = bk_netns_path(argv[0]);
+	if (!path || (fd = bk_netns_open(path)) < 0 || bk_netns_enter(fd, path) < 0)
+		bk_die_error(BK_EXIT_FAILED);
+	BK_TRACE("execvp(\"%s\")", argv[1]);
+	bk_die_error(bk_exec_command(argv + 1));
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const char *cmd;
+	char *leases;
+	int ret;
+
+	bk_msg_init(argv[0]);
+	parse(argc, argv, &o, true);
+	if (optind >= argc)
+		usage_error("%s", "missing COMMAND (bridge add del exec ls)");
+	cmd = argv[optind];
+	argv += optind;
+	argc -= optind;
+	optind = 0;   /* 0: glibc restarts its scan (at argv[1], after cmd) */
+	parse(argc, argv, &o, !strcmp(cmd, "exec"));
+	argv += optind;
+	argc -= optind;
+	leases = o.leases ? NULL : default_leases();
+	o.leases = o.leases ? o.leases : leases;
+	if (!strcmp(cmd, "bridge"))
+		ret = cmd_bridge(&o, argc, argv);
+	else if (!strcmp(cmd, "add"))
+		ret = cmd_add(&o, argc, argv);
+	else if (!strcmp(cmd, "del"))
+		ret = cmd_del(&o, argc, argv);
+	else if (!strcmp(cmd, "ls"))
+		ret = cmd_ls(&o, argc, argv);
+	else if (!strcmp(cmd, "exec"))
+		ret = cmd_exec(&o, argc, argv);
+	else
+		usage_error("unknown command '%s' (bridge add del exec ls)", cmd);
+	free(leases);
+	return ret;
+}
