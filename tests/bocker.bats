@@ -193,3 +193,13 @@ teardown() { bocker_teardown; }
 	run bocker --cpu-share=x run "$IMG" true
 	assert_failure 1
 }
+
+@test "-e and -v keep their order: the last -e wins, nested volumes stack" {
+	mkdir -p "$BOCKER_ROOT/outer/inner" "$BOCKER_ROOT/in2"
+	echo deep >"$BOCKER_ROOT/in2/f"
+	run bocker run --network none -e A=1 -e A=2 \
+		-v "$BOCKER_ROOT/outer:/x" -v "$BOCKER_ROOT/in2:/x/inner" "$IMG" 'echo $A; cat /x/inner/f'
+	assert_success
+	assert_line --index 0 "2"
+	assert_line --index 1 "deep"
+}

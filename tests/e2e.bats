@@ -8,6 +8,17 @@ teardown_file() { bocker_teardown_file; }
 setup() { bocker_setup; }
 teardown() { bocker_teardown; }
 
+# The id of the only container, once its PID 1 runs.
+wait_first_container() {
+	local c
+	for _ in $(seq 100); do
+		c=$(ls "$BOCKER_ROOT/containers" 2>/dev/null || true)
+		[ -n "$c" ] && [ -s "$BOCKER_ROOT/containers/$c/pid" ] && break
+		sleep 0.05
+	done
+	echo "$c"
+}
+
 @test "--mem-limit is enforced: a process allocating past it is OOM-killed" {
 	run bocker run --mem-limit=32 --network none "$IMG" 'exec tail /dev/zero'
 	assert_failure 137
@@ -81,11 +92,7 @@ teardown() { bocker_teardown; }
 @test "SIGTERM to a foreground bocker run releases everything" {
 	bocker run "$IMG" 'exec sleep 60' 3>&- &
 	pid=$!
-	for _ in $(seq 100); do
-		c=$(ls "$BOCKER_ROOT/containers" 2>/dev/null || true)
-		[ -n "$c" ] && [ -s "$BOCKER_ROOT/containers/$c/pid" ] && break
-		sleep 0.05
-	done
+	c=$(wait_first_container)
 	kill -TERM "$pid"
 	rc=0; wait "$pid" || rc=$?
 	[ "$rc" -ne 0 ]
@@ -97,11 +104,7 @@ teardown() { bocker_teardown; }
 @test "kill -9 of a running bocker run, then bocker gc, leaves nothing" {
 	bocker run "$IMG" 'exec sleep 60' 3>&- &
 	pid=$!
-	for _ in $(seq 100); do
-		c=$(ls "$BOCKER_ROOT/containers" 2>/dev/null || true)
-		[ -n "$c" ] && [ -s "$BOCKER_ROOT/containers/$c/pid" ] && break
-		sleep 0.05
-	done
+	c=$(wait_first_container)
 	cpid=$(cat "$BOCKER_ROOT/containers/$c/pid")
 	kill -9 "$pid"
 	wait "$pid" || true

@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int run_init(char *const argv[])
+/* Run argv under an init (as a subreaper, like PID 1); after a moment
+ * send the init sig (0: none). Returns the init's exit code. */
+static int init_exit_code(char *const argv[], int sig)
 {
 	sigset_t old;
 	int status;
@@ -22,27 +24,16 @@ static int run_init(char *const argv[])
 		bk_signals_block(&old);
 		_exit(bk_init_run(argv, &old));
 	}
-	waitpid(pid, &status, 0);
-	return bk_exit_code(status);
-}
-
-/* Start an init, send it sig after a moment, return its exit code. */
-static int signal_init(char *const argv[], int sig)
-{
-	sigset_t old;
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		prctl(PR_SET_CHILD_SUBREAPER, 1);
-		bk_signals_block(&old);
-		_exit(bk_init_run(argv, &old));
+	if (sig) {
+		usleep(300 * 1000);
+		kill(pid, sig);
 	}
-	usleep(300 * 1000);
-	kill(pid, sig);
 	waitpid(pid, &status, 0);
 	return bk_exit_code(status);
 }
+
+#define run_init(argv) init_exit_code(argv, 0)
+#define signal_init(argv, sig) init_exit_code(argv, sig)
 
 int main(void)
 {
