@@ -329,3 +329,14 @@ rootfs_copy() {
 	assert_failure 1
 	assert_output --partial "Read-only file system"
 }
+
+@test "-C and -T make new cgroup and time namespaces" {
+	run nsrun -C -- readlink /proc/self/ns/cgroup
+	assert_success
+	[ "$output" != "$(readlink /proc/self/ns/cgroup)" ]
+	run nsrun -C -- cat /proc/self/cgroup
+	assert_line --regexp '^[0-9]+:memory:/$'
+	run nsrun -T -- readlink /proc/self/ns/time
+	assert_success
+	[ "$output" != "$(readlink /proc/self/ns/time)" ]
+}
