@@ -2,6 +2,7 @@
 #include "dirlayer.h"
 #include "blobstore.h"
 #include "cleanup.h"
+#include "layer.h"
 #include "msg.h"
 
 #include <archive.h>
@@ -33,30 +34,6 @@ static la_ssize_t to_blob(struct archive *a, void *arg, const void *buf, size_t 
 static int out_fail(struct walk *wk, const char *path)
 {
 	return bk_fail("dir:%s: %s: %s", wk->dir, path, archive_error_string(wk->out));
-}
-
-/* Keep every xattr but trusted.overlay.*; say whether it was opaque. */
-static int strip_overlay_xattrs(struct archive_entry *e)
-{
-	struct archive_entry *copy = archive_entry_clone(e);
-	const char *name;
-	const void *val;
-	size_t size;
-	int opaque = 0;
-
-	if (!copy)
-		return 0;
-	archive_entry_xattr_clear(e);
-	archive_entry_xattr_reset(copy);
-	while (archive_entry_xattr_next(copy, &name, &val, &size) == ARCHIVE_OK) {
-		if (strncmp(name, "trusted.overlay.", 16))
-			archive_entry_xattr_add_entry(e, name, val, size);
-		else if (!strcmp(name, "trusted.overlay.opaque") && size == 1 &&
-			 *(const char *)val == 'y')
-			opaque = 1;
-	}
-	archive_entry_free(copy);
-	return opaque;
 }
 
 static int write_marker(struct walk *wk, const char *path, struct archive_entry *like)
@@ -112,7 +89,7 @@ static int one(struct walk *wk, struct archive_entry *e, const char *path)
 
 	if (archive_entry_filetype(e) == AE_IFSOCK)
 		return 0;   /* tar cannot carry sockets */
-	opaque = strip_overlay_xattrs(e);
+	opaque = bk_entry_take_overlay_xattrs(e);
 	if (is_whiteout(e)) {
 		if (whiteout_name(path, name, sizeof(name)) < 0)
 			return -1;

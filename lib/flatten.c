@@ -94,29 +94,6 @@ static int clear_dir(struct merge *m, const char *path)
 	return 0;
 }
 
-/* Strip trusted.overlay.*; say whether the dir was opaque. */
-static int take_overlay_xattrs(struct archive_entry *e)
-{
-	struct archive_entry *copy = archive_entry_clone(e);
-	const char *name;
-	const void *val;
-	size_t size;
-	int opaque = 0;
-
-	if (!copy)
-		return 0;
-	archive_entry_xattr_clear(e);
-	archive_entry_xattr_reset(copy);
-	while (archive_entry_xattr_next(copy, &name, &val, &size) == ARCHIVE_OK) {
-		if (strncmp(name, "trusted.overlay.", 16))
-			archive_entry_xattr_add_entry(e, name, val, size);
-		else if (!strcmp(name, "trusted.overlay.opaque"))
-			opaque = 1;
-	}
-	archive_entry_free(copy);
-	return opaque;
-}
-
 static int put(struct merge *m, struct archive_entry *e, const char *path)
 {
 	struct archive_entry *spare = NULL;
@@ -147,7 +124,7 @@ static int put(struct merge *m, struct archive_entry *e, const char *path)
 
 static int one(struct merge *m, struct archive_entry *e, const char *path)
 {
-	int opaque = take_overlay_xattrs(e);
+	int opaque = bk_entry_take_overlay_xattrs(e);
 
 	if (archive_entry_filetype(e) == AE_IFCHR && archive_entry_rdev(e) == 0)
 		return whiteout(m, path);

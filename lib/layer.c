@@ -397,3 +397,28 @@ int bk_layer_extract(const char *store, const char *blob, const char *diffid)
 	}
 	return 0;
 }
+
+/* Drop trusted.overlay.* from e, keep every other xattr; 1 if it was an
+ * opaque dir (trusted.overlay.opaque=y). (layer.h) */
+int bk_entry_take_overlay_xattrs(struct archive_entry *e)
+{
+	struct archive_entry *copy = archive_entry_clone(e);
+	const char *name;
+	const void *val;
+	size_t size;
+	int opaque = 0;
+
+	if (!copy)
+		return 0;
+	archive_entry_xattr_clear(e);
+	archive_entry_xattr_reset(copy);
+	while (archive_entry_xattr_next(copy, &name, &val, &size) == ARCHIVE_OK) {
+		if (strncmp(name, "trusted.overlay.", 16))
+			archive_entry_xattr_add_entry(e, name, val, size);
+		else if (!strcmp(name, "trusted.overlay.opaque") && size == 1 &&
+			 *(const char *)val == 'y')
+			opaque = 1;
+	}
+	archive_entry_free(copy);
+	return opaque;
+}

@@ -13,6 +13,11 @@ int bk_layer_exists(const char *store, const char *diffid);
  * success when a concurrent pull put it there first). */
 int bk_layer_extract(const char *store, const char *blob, const char *diffid);
 
+struct archive_entry;
+/* Drop trusted.overlay.* xattrs from e, keep the others; returns 1 if they
+ * marked an opaque dir (trusted.overlay.opaque=y), else 0. */
+int bk_entry_take_overlay_xattrs(struct archive_entry *e);
+
 /* Remove a tree without following symlinks (nftw FTW_PHYS). */
 int bk_rm_rf(const char *path);
 
