@@ -11,21 +11,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool first_of_dir(const struct bk_cgroup *g, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (!strcmp(g->ctrl[j].dir, g->ctrl[i].dir))
-			return false;
-	return true;
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -79,7 +64,7 @@ static const struct bk_cg_ctrl *freeze_v1(const struct bk_cgroup *g, long long d
 	const struct bk_cg_ctrl *f = bk_cg_find(g, "freezer");
 	char path[4096];
 
-	if (!f || f->v2 || !is_dir(f->dir) || write_file(f->dir, "freezer.state", "FROZEN") < 0)
+	if (!f || f->v2 || !bk_is_dir(f->dir) || write_file(f->dir, "freezer.state", "FROZEN") < 0)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/freezer.state", f->dir);
 	while (now_ms() < deadline) {
@@ -104,7 +89,7 @@ int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/cgroup.kill", g->ctrl[i].dir);
-		if (g->ctrl[i].v2 && first_of_dir(g, i) && stat(path, &st) == 0 &&
+		if (g->ctrl[i].v2 && bk_cg_first_of_dir(g, i) && stat(path, &st) == 0 &&
 		    write_file(g->ctrl[i].dir, "cgroup.kill", "1") < 0)
 			return -1;
 	}
@@ -112,7 +97,7 @@ int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
 	for (;;) {
 		left = 0;
 		for (size_t i = 0; i < g->n; i++)
-			if (first_of_dir(g, i) && is_dir(g->ctrl[i].dir))
+			if (bk_cg_first_of_dir(g, i) && bk_is_dir(g->ctrl[i].dir))
 				left += kill_listed(g->ctrl[i].dir);
 		if (frozen) {
 			write_file(frozen->dir, "freezer.state", "THAWED");

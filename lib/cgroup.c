@@ -203,16 +203,9 @@ const struct bk_cg_ctrl *bk_cg_find(const struct bk_cgroup *g, const char *ctrl)
 	return NULL;
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Several controllers can share one directory (v2, or v1 co-mounts):
  * true for the first controller of each directory. */
-static bool first_of_dir(const struct bk_cgroup *g, size_t i)
+bool bk_cg_first_of_dir(const struct bk_cgroup *g, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
 		if (!strcmp(g->ctrl[j].dir, g->ctrl[i].dir))
@@ -223,7 +216,7 @@ static bool first_of_dir(const struct bk_cgroup *g, size_t i)
 bool bk_cg_exists_any(const struct bk_cgroup *g)
 {
 	for (size_t i = 0; i < g->n; i++)
-		if (is_dir(g->ctrl[i].dir))
+		if (bk_is_dir(g->ctrl[i].dir))
 			return true;
 	return false;
 }
@@ -231,7 +224,7 @@ bool bk_cg_exists_any(const struct bk_cgroup *g)
 bool bk_cg_exists_all(const struct bk_cgroup *g)
 {
 	for (size_t i = 0; i < g->n; i++)
-		if (!is_dir(g->ctrl[i].dir))
+		if (!bk_is_dir(g->ctrl[i].dir))
 			return false;
 	return g->n > 0;
 }
@@ -277,7 +270,7 @@ static bool subtree_has(const char *dir, const char *ctrl)
 
 static int note_mkdir(struct bk_cgroup *g, const char *dir)
 {
-	if (is_dir(dir) || noted_mkdir(g, dir))
+	if (bk_is_dir(dir) || noted_mkdir(g, dir))
 		return 0;
 	BK_TRACE("mkdir %s", dir);
 	return note(g, dir, NULL);
@@ -303,7 +296,7 @@ static int enable_v2(struct bk_cgroup *g, const struct bk_cg_ctrl *c)
 		if (level[i] != '/')
 			continue;
 		level[i] = '\0';
-		if (is_dir(level) && !subtree_has(level, c->name) &&
+		if (bk_is_dir(level) && !subtree_has(level, c->name) &&
 		    (write_value(c, level, "cgroup.subtree_control", val) < 0 ||
 		     note(g, level, c->name) < 0))
 			return -1;
@@ -533,7 +526,7 @@ int bk_cg_attach(const struct bk_cgroup *g, pid_t pid)
 
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (size_t i = 0; i < g->n; i++) {
-		if (!first_of_dir(g, i))
+		if (!bk_cg_first_of_dir(g, i))
 			continue;
 		snprintf(path, sizeof(path), "%s/cgroup.procs", g->ctrl[i].dir);
 		BK_TRACE("write %s %s", path, val);
@@ -595,7 +588,7 @@ int bk_cg_delete(struct bk_cgroup *g, bool force)
 	for (size_t i = 0; i < g->n && !ret; i++) {
 		if (!cgroup_add_controller(cg, g->ctrl[i].name))
 			ret = bk_fail("%s: cannot add controller %s", g->path, g->ctrl[i].name);
-		else if (first_of_dir(g, i) && is_dir(g->ctrl[i].dir))
+		else if (bk_cg_first_of_dir(g, i) && bk_is_dir(g->ctrl[i].dir))
 			BK_TRACE("rmdir %s", g->ctrl[i].dir);
 	}
 	/* EMPTY_ONLY: plain rmdir; never move the group's tasks to the parent,
@@ -606,7 +599,7 @@ int bk_cg_delete(struct bk_cgroup *g, bool force)
 	if (ret < 0)
 		return -1;
 	for (size_t i = 0; i < g->n; i++)
-		if (is_dir(g->ctrl[i].dir) && explain_busy(&g->ctrl[i]) < 0)
+		if (bk_is_dir(g->ctrl[i].dir) && explain_busy(&g->ctrl[i]) < 0)
 			return -1;
 	if (ret && ret != ECGNONEMPTY)
 		return cg_error(ret, "delete %s", g->path);

@@ -56,6 +56,9 @@ int bk_cg_host_version(const char *ctrl, void *unused);
 const struct bk_cg_ctrl *bk_cg_find(const struct bk_cgroup *g, const char *ctrl);
 /* Does the group's directory exist in any (all) of its hierarchies? */
 bool bk_cg_exists_any(const struct bk_cgroup *g);
+/* Several controllers can share one directory (v2, or v1 co-mounts):
+ * true for the first controller of each directory. */
+bool bk_cg_first_of_dir(const struct bk_cgroup *g, size_t i);
 bool bk_cg_exists_all(const struct bk_cgroup *g);
 
 /* Make the group's directories that are missing (parents too), noting

@@ -31,6 +31,13 @@ int bk_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+bool bk_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int bk_write_string(const char *path, const char *s)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);

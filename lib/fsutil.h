@@ -4,10 +4,12 @@
 #ifndef BK_FSUTIL_H
 #define BK_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 int bk_mkdir_p(const char *path, mode_t mode);
+bool bk_is_dir(const char *path);   /* stat(2) follows links */
 /* open(O_WRONLY|O_TRUNC... no O_CREAT) + one write(2) of s. */
 int bk_write_string(const char *path, const char *s);
 /* Read at most max bytes (NUL-terminated, trailing newline kept). NULL on

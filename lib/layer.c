@@ -406,7 +406,7 @@ int bk_entry_take_overlay_xattrs(struct archive_entry *e)
 	const char *name;
 	const void *val;
 	size_t size;
-	int opaque = 0;
+	int is_opaque = 0;
 
 	if (!copy)
 		return 0;
@@ -417,8 +417,8 @@ int bk_entry_take_overlay_xattrs(struct archive_entry *e)
 			archive_entry_xattr_add_entry(e, name, val, size);
 		else if (!strcmp(name, "trusted.overlay.opaque") && size == 1 &&
 			 *(const char *)val == 'y')
-			opaque = 1;
+			is_opaque = 1;
 	}
 	archive_entry_free(copy);
-	return opaque;
+	return is_opaque;
 }
