@@ -2,6 +2,7 @@
 # BOCKER_ROOT per test, unique object names, and cleanup that runs in
 # teardown even when the test failed.
 
+bats_require_minimum_version 1.5.0   # run -N / --separate-stderr
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
