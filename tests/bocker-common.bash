@@ -32,13 +32,25 @@ bocker_teardown() {
 	done
 	sleep 0.1
 	bocker gc >/dev/null 2>&1 || true
+	local leaks=0
+	for d in "$BOCKER_ROOT"/containers/ps_*; do
+		[ -d "$d" ] || continue
+		assert_released "$(basename "$d")" || leaks=1
+	done
 	bk_teardown
+	[ "$leaks" -eq 0 ]   # a leak fails the test that made it
 }
 
 # The kernel objects of container $1 that must be gone after rm / gc.
 assert_released() {
 	local c=$1
 	[ ! -e "/run/netns/netns_$c" ] || { echo "netns of $c left"; return 1; }
+	# the kernel deletes the veth of a deleted netns in the background
+	local i
+	for i in $(seq 40); do
+		ip link show "bk${c#ps_}" >/dev/null 2>&1 || break
+		sleep 0.05
+	done
 	! ip link show "bk${c#ps_}" >/dev/null 2>&1 || { echo "veth of $c left"; return 1; }
 	for ctl in cpu cpuacct memory pids; do
 		[ ! -d "/sys/fs/cgroup/$ctl/bocker/$c" ] || { echo "cgroup $ctl of $c left"; return 1; }

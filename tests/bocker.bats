@@ -203,3 +203,15 @@ teardown() { bocker_teardown; }
 	assert_line --index 0 "2"
 	assert_line --index 1 "deep"
 }
+
+@test "an image without Cmd, or a bad option value, fails before anything is made" {
+	run bocker run "$IMG"
+	assert_failure 1
+	assert_output "bocker: $IMG has no Entrypoint or Cmd: give a command"
+	run bocker run -e "$(printf 'A=1\nB=2')" "$IMG" true
+	assert_failure 1
+	assert_output "bocker: -e: newlines are not allowed"
+	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
+	[ -z "$(ls /run/netns | grep "^netns_ps_" | while read -r n; do
+		[ -d "$BOCKER_ROOT/containers/${n#netns_}" ] && echo "$n"; done)" ]
+}
