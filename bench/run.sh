@@ -1,0 +1,316 @@
+#!/bin/sh
+# bench/run.sh — what one `bocker run IMG true` costs, against its peers, in
+# ONE hyperfine run on the same busybox image (tests/fixtures/mkrootfs.sh,
+# made an image with `bocker init`):
+#   bocker 2MB       scripts/bocker run IMG true: veth + netns + address from
+#                    the pool, cgroup with cpu.shares and a memory limit,
+#                    overlay of the image's layer dirs, pid/mount/uts/ipc/net
+#                    namespaces, /proc /dev /sys, hosts/resolv.conf, log,
+#                    exit status; torn down (netns, veth, lease, cgroup).
+#   bocker 200MB     the same on an image of two layers: the busybox one and
+#                    one holding a 200 MB file of random data (written in a
+#                    container, then `bocker commit`).
+#   pipeline+copy    the commands the bash bocker runs per container
+#                    (/work/shared/reference/bocker.sh), one `sh` script per
+#                    run: ten `ip` commands, mkdir, cp -rf of the image into
+#                    lower/ (as bocker does), mount -t overlay, resolv.conf,
+#                    cgcreate, two cgset, cgexec … ip netns exec … unshare
+#                    -fmuip --mount-proc chroot … /bin/sh -c 'mount -t proc
+#                    proc /proc && true' | tee LOG, then the teardown bocker
+#                    spreads over run and rm: umount, ip link del, ip netns
+#                    del, cgdelete (one per controller: cgdelete 2.0.2
+#                    removes only the first of a list).
+#   pipeline-nocopy  the same with the layer dir itself as lowerdir (no cp).
+#   crun             crun run of an OCI bundle (crun spec; /bin/true, no
+#                    terminal, the same rootfs, no network) through
+#                    `nsenter --mount=NS`: crun 1.8 refuses this hybrid
+#                    cgroup layout, so NS is a persistent mount namespace in
+#                    which /sys/fs/cgroup/unified was unmounted once, before
+#                    timing.
+#   crun/unshare     the recipe of reading.md, all timed: unshare -m sh -c
+#                    'umount /sys/fs/cgroup/unified && exec crun run …'.
+#   nsenter true, unshare-umount true: the two wrappers alone, to subtract.
+# Untimed between runs (hyperfine --prepare): the previous containers are
+# removed (`bocker rm` / rm -rf of the pipeline's dirs).
+# Prints hyperfine's table, then the ratios of the medians (and of the
+# means) with their targets:
+#   bocker / pipeline <= 0.1, bocker / crun <= 1.5, 200MB / 2MB <= 1.1.
+# Needs root, hyperfine, crun, cgroup-tools, iproute2, util-linux, python3,
+# busybox-static (`make bench` runs scripts/deps.sh bench first) and the
+# tools in bin/ (make). Environment: RUNS (30), WARMUP (3), BENCH_OUT (keep
+# the JSON and markdown there; default a temp dir removed at the end).
+# Everything it makes is private and removed on exit: BOCKER_ROOT, bridge,
+# subnet, cgroups, netns, mounts, temp dirs.
+set -eu
+
+die() {
+	echo "bench/run.sh: $*" >&2
+	exit 1
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+bocker=$top/scripts/bocker
+runs=${RUNS:-30}
+warmup=${WARMUP:-3}
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (netns, cgroups, mounts)"
+for tool in hyperfine crun cgcreate cgset cgexec cgdelete ip unshare nsenter \
+	chroot mount umount mountpoint python3 tee; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "$tool not found (install with: sh scripts/deps.sh bench)"
+done
+for tool in nsrun cgset-lite ovlmount vethup imgpull; do
+	[ -x "$top/bin/$tool" ] || die "$top/bin/$tool not found (build with: make)"
+done
+{ [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; } ||
+	die "the bash bocker pipeline needs cgroup v1 cpu and memory controllers"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-run.XXXXXX")
+case $tmp in *[!A-Za-z0-9/._-]*) die "temp dir '$tmp': use a TMPDIR without spaces" ;; esac
+
+# Unique names: a random tag in every name this run makes.
+tag=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n' | cut -c1-3)
+pfx=q$tag                   # pipeline: q + 3 hex + counter, veth0_… <= 15
+bridge=bkr$tag
+crun_id=bkcrun$tag
+crun_cg=/bkcrun$tag
+export BOCKER_ROOT="$tmp/root" BOCKER_BRIDGE="$bridge" BOCKER_NAT=0
+ns_dir=$tmp/ns
+pipe=$tmp/pipe
+
+# A /24 no address or route of this host is in.
+pick_subnet() {
+	used=$(ip -4 -o addr show; ip -4 route show)
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		r=$(od -An -N2 -tu1 /dev/urandom | tr -s ' ' ' ')
+		# shellcheck disable=SC2086 # two numbers
+		set -- $r
+		net=10.$((200 + $1 % 50)).$2
+		case $used in *" $net."*) continue ;; esac
+		echo "$net"
+		return 0
+	done
+	return 1
+}
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+	set +e
+	if [ -d "$BOCKER_ROOT/containers" ]; then
+		# not `bocker gc`: it also releases the netns of other roots'
+		# containers (see the report of issue 7)
+		for d in "$BOCKER_ROOT"/containers/ps_*; do
+			[ -d "$d" ] || continue
+			"$bocker" stop -t 1 "${d##*/}" >/dev/null
+			"$bocker" rm "${d##*/}" >/dev/null
+		done
+	fi
+	for d in "$BOCKER_ROOT"/images/img_*; do
+		[ -d "$d" ] && "$bocker" rm "$(basename "$d")" >/dev/null
+	done
+	# whatever a failed pipeline run left: mounts, veths, netns, cgroups
+	for d in "$pipe"/c/*; do
+		mountpoint -q "$d/merged" 2>/dev/null && umount "$d/merged"
+	done
+	for l in $(ip -o link show 2>/dev/null | sed -n "s/^[0-9]*: \(veth0_${pfx}[0-9]*\)[@:].*/\1/p"); do
+		ip link del dev "$l"
+	done
+	for n in /run/netns/netns_"$pfx"*; do
+		[ -e "$n" ] && ip netns del "${n#/run/netns/}"
+	done
+	crun --root "$tmp/crun" delete -f "$crun_id" >/dev/null 2>&1
+	for c in /sys/fs/cgroup/*/"$pfx"[0-9]* /sys/fs/cgroup/*/"${crun_cg#/}"; do
+		[ -d "$c" ] && rmdir "$c"
+	done
+	mountpoint -q "$ns_dir" 2>/dev/null && { umount "$ns_dir/mnt" 2>/dev/null; umount "$ns_dir"; }
+	ip link show "$bridge" >/dev/null 2>&1 && ip link del "$bridge"
+	if grep -q " $tmp/" /proc/self/mountinfo; then
+		echo "bench/run.sh: mounts left under $tmp, not removing it" >&2
+	else
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+out=${BENCH_OUT:-$tmp/out}
+mkdir -p "$out"
+
+# Every command must succeed once before it is timed: hyperfine would
+# otherwise report the speed of an error message.
+check() {
+	"$@" >"$tmp/check.out" 2>&1 ||
+		die "does not run: $* ($(tail -n 1 "$tmp/check.out"))"
+}
+
+# ---- the images --------------------------------------------------------------
+
+net=$(pick_subnet) || die "no free 10.x.y.0/24 for the bridge"
+export BOCKER_SUBNET="$net.1/24"
+sh "$top/tests/fixtures/mkrootfs.sh" "$tmp/rootfs" || die "cannot build the busybox rootfs"
+img=$("$bocker" init "$tmp/rootfs" | sed -n 's/^Created: //p')
+[ -n "$img" ] || die "bocker init failed"
+ctr=$("$bocker" run -d "$img" 'dd if=/dev/urandom of=/random.bin bs=1M count=200 2>/dev/null')
+n=0
+while [ ! -f "$BOCKER_ROOT/containers/$ctr/exit" ] && [ "$n" -lt 1200 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+[ "$(cat "$BOCKER_ROOT/containers/$ctr/exit" 2>/dev/null)" = 0 ] ||
+	die "writing the 200 MB file in $ctr failed"
+img_big=$("$bocker" commit "$ctr" big | sed -n 's/^Created: //p')
+[ -n "$img_big" ] || die "bocker commit failed"
+"$bocker" rm "$ctr" >/dev/null
+layer=$BOCKER_ROOT/layers/sha256/$(cat "$BOCKER_ROOT/images/$img/layers")
+size_small=$(du -sm "$layer" | cut -f1)
+size_big=0
+while IFS= read -r l; do
+	size_big=$((size_big + $(du -sm "$BOCKER_ROOT/layers/sha256/$l" | cut -f1)))
+done <"$BOCKER_ROOT/images/$img_big/layers"
+echo "images: $img ${size_small} MB (1 layer), $img_big ${size_big} MB (2 layers)"
+
+# ---- the bash bocker's pipeline ----------------------------------------------
+
+mkdir -p "$pipe/c"
+echo 0 >"$pipe/counter"
+# pipeline_script COPY(0|1): one container as bocker.sh runs it, then what
+# its rm undoes. Names are unique per run through the counter file (hyperfine
+# 1.15 has no {iteration}); read/echo are builtins, no process is spent.
+pipeline_script() {
+	cat <<EOF
+set -e
+read -r n <$pipe/counter
+n=\$((n + 1))
+echo "\$n" >$pipe/counter
+u=$pfx\$n
+d=$pipe/c/\$u
+ip link add dev "veth0_\$u" type veth peer name "veth1_\$u"
+ip link set dev "veth0_\$u" up
+ip link set "veth0_\$u" master $bridge
+ip netns add "netns_\$u"
+ip link set "veth1_\$u" netns "netns_\$u"
+ip netns exec "netns_\$u" ip link set dev lo up
+ip netns exec "netns_\$u" ip link set "veth1_\$u" address 02:42:ac:11:00:fe
+ip netns exec "netns_\$u" ip addr add $net.250/24 dev "veth1_\$u"
+ip netns exec "netns_\$u" ip link set dev "veth1_\$u" up
+ip netns exec "netns_\$u" ip route add default via $net.1
+mkdir -p "\$d/lower" "\$d/upper" "\$d/work" "\$d/merged"
+EOF
+	if [ "$1" = 1 ]; then
+		cat <<EOF
+cp -rf --reflink=auto $layer/* "\$d/lower" >/dev/null
+lower=\$d/lower
+EOF
+	else
+		echo "lower=$layer"
+	fi
+	cat <<EOF
+mount -t overlay overlay -o "lowerdir=\$lower,upperdir=\$d/upper,workdir=\$d/work" "\$d/merged"
+echo 'nameserver 114.114.114.114' >"\$d/merged/etc/resolv.conf"
+echo true >"\$d/\$u.cmd"
+cgcreate -g "cpu,cpuacct,memory:/\$u"
+cgset -r cpu.shares=512 "\$u"
+cgset -r memory.limit_in_bytes=512000000 "\$u"
+cgexec -g "cpu,cpuacct,memory:\$u" ip netns exec "netns_\$u" unshare -fmuip --mount-proc \\
+	chroot "\$d/merged" /bin/sh -c '/bin/mount -t proc proc /proc && true' 2>&1 | tee "\$d/\$u.log"
+umount "\$d/merged"
+ip link del dev "veth0_\$u"
+ip netns del "netns_\$u"
+cgdelete -g "cpu:/\$u"
+cgdelete -g "cpuacct:/\$u"
+cgdelete -g "memory:/\$u"
+EOF
+}
+pipeline_script 1 >"$pipe/copy.sh"
+pipeline_script 0 >"$pipe/nocopy.sh"
+
+# ---- crun ---------------------------------------------------------------------
+
+mkdir -p "$tmp/bundle" "$tmp/crun"
+(cd "$tmp/bundle" && crun spec) || die "crun spec failed"
+python3 - "$tmp/bundle/config.json" "$tmp/rootfs" "$crun_cg" <<'EOF' || die "cannot edit config.json"
+import json, sys
+path, rootfs, cgroup = sys.argv[1:4]
+with open(path) as f:
+    config = json.load(f)
+config["process"]["args"] = ["/bin/true"]
+config["process"]["terminal"] = False
+config["root"] = {"path": rootfs, "readonly": True}
+config["linux"]["cgroupsPath"] = cgroup
+with open(path, "w") as f:
+    json.dump(config, f, indent=1)
+EOF
+# A mount namespace that outlives its processes (bound on a file in a
+# private mount), without the cgroup2 mount crun 1.8 refuses.
+mkdir -p "$ns_dir"
+mount --bind "$ns_dir" "$ns_dir"
+mount --make-private "$ns_dir"
+: >"$ns_dir/mnt"
+unshare --mount="$ns_dir/mnt" umount /sys/fs/cgroup/unified ||
+	die "cannot make the mount namespace for crun"
+crun_run="crun --root $tmp/crun run --bundle $tmp/bundle $crun_id"
+
+# ---- one hyperfine run -------------------------------------------------------
+
+# Untimed, before each run: remove the previous containers.
+cat >"$tmp/prep-bocker.sh" <<EOF
+for d in $BOCKER_ROOT/containers/ps_*; do
+	[ -d "\$d" ] && $bocker rm "\${d##*/}" >/dev/null
+done
+exit 0
+EOF
+echo "rm -rf $pipe/c/*" >"$tmp/prep-pipe.sh"
+
+check sh "$pipe/copy.sh"
+check sh "$pipe/nocopy.sh"
+check "$bocker" run "$img" true
+check "$bocker" run "$img_big" true
+# shellcheck disable=SC2086 # split on purpose: the command's words
+check nsenter --mount="$ns_dir/mnt" $crun_run
+check unshare -m sh -c "umount /sys/fs/cgroup/unified && exec $crun_run"
+sh "$tmp/prep-bocker.sh"
+sh "$tmp/prep-pipe.sh"
+
+hyperfine -N --warmup "$warmup" --runs "$runs" --style basic \
+	--export-json "$out/run.json" --export-markdown "$out/run.md" \
+	-p "sh $tmp/prep-bocker.sh" -n "bocker 2MB" "$bocker run $img true" \
+	-p "sh $tmp/prep-bocker.sh" -n "bocker 200MB" "$bocker run $img_big true" \
+	-p "sh $tmp/prep-pipe.sh" -n "pipeline+copy" "sh $pipe/copy.sh" \
+	-p "sh $tmp/prep-pipe.sh" -n "pipeline-nocopy" "sh $pipe/nocopy.sh" \
+	-p true -n "crun" "nsenter --mount=$ns_dir/mnt $crun_run" \
+	-p true -n "crun/unshare" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec $crun_run'" \
+	-p true -n "nsenter true" "nsenter --mount=$ns_dir/mnt true" \
+	-p true -n "unshare-umount true" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec true'"
+
+echo
+# Ratios of medians: on a shared host, a few runs stalled by other work
+# (the rtnl lock, cgroup or mount contention) move the means a lot.
+python3 - "$out/run.json" <<'EOF'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+mean = {r["command"]: r["mean"] for r in results}
+med = {r["command"]: r["median"] for r in results}
+
+def ratio(label, a, b, target):
+    r = med[a] / med[b]
+    verdict = "met" if r <= target else "MISSED"
+    print("ratio %-32s %6.3f  (target <= %g: %s; of means %.3f)"
+          % (label, r, target, verdict, mean[a] / mean[b]))
+
+for name in med:
+    print("%-20s median %7.1f ms   mean %7.1f ms"
+          % (name, med[name] * 1e3, mean[name] * 1e3))
+med["crun alone"] = med["crun"] - med["nsenter true"]
+mean["crun alone"] = mean["crun"] - mean["nsenter true"]
+print("crun without its nsenter wrapper: median %.1f ms" % (med["crun alone"] * 1e3))
+print()
+ratio("bocker 2MB / pipeline+copy", "bocker 2MB", "pipeline+copy", 0.1)
+ratio("bocker 2MB / pipeline-nocopy", "bocker 2MB", "pipeline-nocopy", 0.1)
+ratio("bocker 2MB / crun (nsenter)", "bocker 2MB", "crun", 1.5)
+ratio("bocker 2MB / crun alone", "bocker 2MB", "crun alone", 1.5)
+ratio("bocker 2MB / crun/unshare", "bocker 2MB", "crun/unshare", 1.5)
+ratio("bocker 200MB / bocker 2MB", "bocker 200MB", "bocker 2MB", 1.1)
+EOF
+[ -n "${BENCH_OUT:-}" ] && echo "results: $out/run.json $out/run.md"
+exit 0
