@@ -215,3 +215,9 @@ teardown() { bocker_teardown; }
 	[ -z "$(ls /run/netns | grep "^netns_ps_" | while read -r n; do
 		[ -d "$BOCKER_ROOT/containers/${n#netns_}" ] && echo "$n"; done)" ]
 }
+
+@test "run passes stdin on to the container command" {
+	run sh -c "echo piped-in | bocker run --network none '$IMG' cat"
+	assert_success
+	assert_output "piped-in"
+}
