@@ -19,7 +19,7 @@ TOOLS := nsrun cgset-lite ovlmount vethup imgpull
 COMMON := msg chain size path fsutil
 
 # Per tool: its own lib/ modules and the pkg-config packages it links.
-nsrun_MODS      := ns idmap rootfs caps init
+nsrun_MODS      := ns idmap rootfs caps init procenv
 nsrun_PKGS      := libcap
 ovlmount_MODS   := overlay ovlpreflight fsctx ovlcheck
 ovlmount_PKGS   := mount

@@ -8,13 +8,13 @@
 #include "init.h"
 #include "msg.h"
 #include "ns.h"
+#include "procenv.h"
 #include "rootfs.h"
 #include "size.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -355,58 +355,12 @@ static void validate(struct opts *o)
 	}
 }
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* The process whose environment --target-env takes. When the target is
- * nsrun's own init (a PID 1 running this very binary), its /proc environ
- * is the one nsrun was started with, not the container's: the command's
- * environment lives in its one child. */
-static pid_t env_source(pid_t pid)
-{
-	char path[64], exe[64];
-	_cleanup_free_ char *children = NULL;
-
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-	if (!same_file("/proc/self/exe", exe))
-		return pid;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	children = bk_read_small(path, 64);
-	long child = children ? strtol(children, NULL, 10) : 0;
-	return child > 0 ? (pid_t)child : pid;
-}
-
-/* Replace our environment with the one of the target process. */
-static int load_target_env(pid_t pid)
-{
-	char path[64];
-	size_t len;
-	char *buf;
-
-	pid = env_source(pid);
-	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
-	buf = bk_read_small_len(path, 1 << 20, &len);   /* kept: putenv() uses it */
-	if (!buf)
-		return -1;
-	BK_TRACE("environment of %d from %s", (int)pid, path);
-	clearenv();
-	for (char *p = buf; p < buf + len; p += strlen(p) + 1)
-		if (strchr(p, '=') && putenv(p) < 0)
-			return bk_fail_errno(errno, "putenv");
-	return 0;
-}
-
 static int join_namespaces(struct opts *o, struct bk_ns_target *t)
 {
 	if (o->target) {
 		if (bk_ns_target_open(t, o->target, o->target_mask) < 0)
 			return -1;
-		if (o->target_env && load_target_env(o->target) < 0)
+		if (o->target_env && bk_take_env_of(o->target) < 0)
 			return -1;
 	}
 	for (int k = 0; k < BK_NS_COUNT; k++)
@@ -437,39 +391,16 @@ static int create_namespaces(struct opts *o, int flags)
 	return 0;
 }
 
+/* As nsenter: in a joined user namespace, be its root unless told. */
 static int set_identity(const struct opts *o, bool joined_userns)
 {
 	long uid = o->uid, gid = o->gid;
 
-	if (joined_userns) {   /* as nsenter: be root of the joined user ns */
+	if (joined_userns) {
 		uid = uid < 0 ? 0 : uid;
 		gid = gid < 0 ? 0 : gid;
 	}
-	if (gid >= 0) {
-		BK_TRACE("setgroups(0, NULL); setresgid(%ld, %ld, %ld)", gid, gid, gid);
-		if (setgroups(0, NULL) < 0 && errno != EPERM)
-			return bk_fail_errno(errno, "setgroups");
-		if (setresgid(gid, gid, gid) < 0)
-			return bk_fail_errno(errno, "setresgid %ld", gid);
-	}
-	if (uid >= 0) {
-		BK_TRACE("setresuid(%ld, %ld, %ld)", uid, uid, uid);
-		if (setresuid(uid, uid, uid) < 0)
-			return bk_fail_errno(errno, "setresuid %ld", uid);
-	}
-	return 0;
-}
-
-static int apply_env(const struct opts *o)
-{
-	if (o->clear_env) {
-		BK_TRACE("clearenv()");
-		clearenv();
-	}
-	for (size_t i = 0; i < o->nenv; i++)
-		if (putenv((char *)o->env[i]) < 0)
-			return bk_fail_errno(errno, "putenv %s", o->env[i]);
-	return 0;
+	return bk_set_ids(uid, gid);
 }
 
 static int setup_filesystems(struct opts *o)
@@ -499,7 +430,7 @@ static int setup_process(struct opts *o, bool joined_userns)
 		if (chdir(o->workdir) < 0)
 			return bk_fail_errno(errno, "workdir %s", o->workdir);
 	}
-	if (apply_env(o) < 0 || bk_caps_drop_bounding(&o->caps) < 0 ||
+	if (bk_apply_env(o->clear_env, o->env, o->nenv) < 0 || bk_caps_drop_bounding(&o->caps) < 0 ||
 	    set_identity(o, joined_userns) < 0 || bk_caps_set(&o->caps) < 0)
 		return -1;
 	if (o->nnp && bk_set_no_new_privs() < 0)
