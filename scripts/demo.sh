@@ -46,8 +46,10 @@ run cgset-lite stats "/bocker/$id"
 run bocker ps
 run bocker logs demo
 
-step "the chain bocker run built (one argument per line):"
-cat "$BOCKER_ROOT/containers/$id/pipeline"
+step "the chain bocker run built (one link a line; saved one word a line in pipeline):"
+tr '\n' ' ' <"$BOCKER_ROOT/containers/$id/pipeline" |
+	sed 's/ -- \(nsrun\|ovlmount\) / --\n    \1 /g'
+echo
 
 step "nsrun -v: each kernel step of the container's innermost link"
 nsrun -v --container --root "$BOCKER_ROOT/rootfs" --hostname traced -- /bin/hostname
