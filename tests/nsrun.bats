@@ -161,9 +161,10 @@ rootfs_copy() {
 }
 
 @test "SIGTERM to the outer nsrun reaches the command" {
-	nsrun -p --mount-proc -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.05; done' 3>&- &
+	ready=$BOCKER_ROOT/trap-set
+	nsrun -p --mount-proc -- sh -c 'trap "exit 42" TERM; touch "$1"; while :; do sleep 0.05; done' sh "$ready" 3>&- &
 	pid=$!
-	sleep 0.5
+	for _ in $(seq 200); do [ -e "$ready" ] && break; sleep 0.05; done
 	kill -TERM "$pid"
 	rc=0; wait "$pid" || rc=$?
 	[ "$rc" -eq 42 ]
