@@ -106,7 +106,7 @@ demo:
 
 bench: all
 	sh scripts/deps.sh bench
-	for b in bench/*.sh; do sh "$$b" || exit 1; done
+	for b in bench/*.sh; do [ "$$b" = bench/lib.sh ] || sh "$$b" || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

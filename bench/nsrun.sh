@@ -13,21 +13,13 @@
 # is removed at the end).
 set -eu
 
-die() {
-	echo "bench/nsrun.sh: $*" >&2
-	exit 1
-}
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091 # bench/lib.sh, next to this script
+. "$(dirname "$0")/lib.sh"
 nsrun=${NSRUN:-$top/bin/nsrun}
 runs=${RUNS:-200}
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (namespaces, mounts, pivot_root)"
-for tool in hyperfine bwrap unshare python3; do
-	command -v "$tool" >/dev/null 2>&1 ||
-		die "$tool not found (install with: sh scripts/deps.sh bench)"
-done
-[ -x "$nsrun" ] || die "$nsrun not found (build it with: make bin/nsrun)"
+bench_need "namespaces, mounts, pivot_root" hyperfine bwrap unshare python3
+bench_built "$nsrun"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-nsrun.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -18,21 +18,13 @@
 # 300), BENCH_OUT (keep the exports there; default: the temp dir).
 set -eu
 
-die() {
-	echo "bench/ovlmount.sh: $*" >&2
-	exit 1
-}
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091 # bench/lib.sh, next to this script
+. "$(dirname "$0")/lib.sh"
 ovl=${OVLMOUNT:-$top/bin/ovlmount}
 runs=${RUNS:-300}
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (mounts)"
-for tool in hyperfine unshare mount umount sha256sum; do
-	command -v "$tool" >/dev/null 2>&1 ||
-		die "$tool not found (install with: sh scripts/deps.sh bench)"
-done
-[ -x "$ovl" ] || die "$ovl not found (build it with: make bin/ovlmount)"
+bench_need "mounts" hyperfine unshare mount umount sha256sum
+bench_built "$ovl"
 
 # Run the rest in a private mount namespace: no mount can outlive it.
 if [ -z "${BK_BENCH_PRIVATE:-}" ]; then

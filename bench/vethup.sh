@@ -12,21 +12,13 @@
 # BENCH_OUT (keep the exports there; default a temp dir removed at exit).
 set -eu
 
-die() {
-	echo "bench/vethup.sh: $*" >&2
-	exit 1
-}
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091 # bench/lib.sh, next to this script
+. "$(dirname "$0")/lib.sh"
 vethup=${VETHUP:-$top/bin/vethup}
 runs=${RUNS:-100}
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (netns, veth, bridge)"
-for tool in hyperfine ip nsenter python3; do
-	command -v "$tool" >/dev/null 2>&1 ||
-		die "$tool not found (install with: sh scripts/deps.sh bench)"
-done
-[ -x "$vethup" ] || die "$vethup not found (build it with: make bin/vethup)"
+bench_need "netns, veth, bridge" hyperfine ip nsenter python3
+bench_built "$vethup"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-vethup.XXXXXX")
 host=vbh$$
