@@ -98,28 +98,15 @@ int bk_fsctx_create(int fsfd)
 	return fail_with_kernel_message(fsfd, errno, "fsconfig create");
 }
 
-static const char *attr_names(unsigned attrs, char *buf, size_t len)
-{
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY" },
-		{ MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID" },
-		{ MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV" },
-		{ MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC" },
-		{ MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME" },
-		{ MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME" },
-		{ MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME" },
-	};
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		if (attrs & names[i].bit)
-			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
-				      n ? "|" : "", names[i].name);
-	if (!n)
-		snprintf(buf, len, "0");
-	return buf;
-}
+static const struct bk_flag_name attr_names[] = {
+	{ MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY" },
+	{ MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID" },
+	{ MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV" },
+	{ MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC" },
+	{ MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME" },
+	{ MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME" },
+	{ MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME" },
+};
 
 int bk_fsctx_attach(int fsfd, unsigned attrs, const char *target)
 {
@@ -128,7 +115,7 @@ int bk_fsctx_attach(int fsfd, unsigned attrs, const char *target)
 	if (bk_verbose) {
 		char names[200];
 		bk_trace("fsmount(%d, FSMOUNT_CLOEXEC, %s) = %d", fsfd,
-			 attr_names(attrs, names, sizeof(names)), mfd);
+			 BK_FLAGS_STR(attrs, attr_names, names), mfd);
 	}
 	if (mfd < 0)
 		return fail_with_kernel_message(fsfd, errno, "fsmount");

@@ -131,3 +131,26 @@ void bk_trace(const char *fmt, ...)
 	va_end(ap);
 	errno = saved;
 }
+
+const char *bk_flags_str(unsigned long flags, const struct bk_flag_name *t,
+			 size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	snprintf(buf, len, "0");
+	for (size_t i = 0; i < n; i++) {
+		if (!(flags & t[i].bit))
+			continue;
+		int w = snprintf(buf + used, len - used, "%s%s", used ? "|" : "", t[i].name);
+		if (w < 0 || (size_t)w >= len - used) {
+			/* drop the name that did not fit whole */
+			if (used)
+				buf[used] = '\0';
+			else
+				snprintf(buf, len, "0");
+			break;
+		}
+		used += w;
+	}
+	return buf;
+}

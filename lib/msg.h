@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 extern const char *bk_prog;   /* set by bk_msg_init() from argv[0] */
 extern int bk_verbose;        /* -v count; bk_trace() prints when > 0 */
@@ -33,5 +34,17 @@ void bk_die_error(int status) __attribute__((noreturn));
  * lines from parallel processes do not interleave. */
 void bk_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define BK_TRACE(...) do { if (bk_verbose) bk_trace(__VA_ARGS__); } while (0)
+
+/* One named bit of a flag word, for traces. */
+struct bk_flag_name {
+	unsigned long bit;
+	const char *name;
+};
+
+/* "NAME|NAME" for the bits of flags that t[0..n) names, "0" for none. */
+const char *bk_flags_str(unsigned long flags, const struct bk_flag_name *t,
+			 size_t n, char *buf, size_t len);
+#define BK_FLAGS_STR(flags, table, buf) \
+	bk_flags_str(flags, table, sizeof(table) / sizeof(*(table)), buf, sizeof(buf))
 
 #endif

@@ -31,35 +31,20 @@ static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
-static const char *ms_flags_str(unsigned long f, char *buf, size_t len)
-{
-	static const struct { unsigned long f; const char *n; } names[] = {
-		{ MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" },
-		{ MS_NODEV, "MS_NODEV" }, { MS_NOEXEC, "MS_NOEXEC" },
-		{ MS_REMOUNT, "MS_REMOUNT" }, { MS_BIND, "MS_BIND" },
-		{ MS_REC, "MS_REC" }, { MS_PRIVATE, "MS_PRIVATE" },
-		{ MS_SLAVE, "MS_SLAVE" }, { MS_STRICTATIME, "MS_STRICTATIME" },
-	};
-	size_t used = 0;
-
-	snprintf(buf, len, "0");
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		if (!(f & names[i].f))
-			continue;
-		int n = snprintf(buf + used, len - used, "%s%s", used ? "|" : "", names[i].n);
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += n;
-	}
-	return buf;
-}
+static const struct bk_flag_name ms_names[] = {
+	{ MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" },
+	{ MS_NODEV, "MS_NODEV" }, { MS_NOEXEC, "MS_NOEXEC" },
+	{ MS_REMOUNT, "MS_REMOUNT" }, { MS_BIND, "MS_BIND" },
+	{ MS_REC, "MS_REC" }, { MS_PRIVATE, "MS_PRIVATE" },
+	{ MS_SLAVE, "MS_SLAVE" }, { MS_STRICTATIME, "MS_STRICTATIME" },
+};
 
 static int do_mount(const char *src, const char *dst, const char *type,
 		    unsigned long flags, const char *data)
 {
 	char fl[160];
 
-	ms_flags_str(flags, fl, sizeof(fl));
+	BK_FLAGS_STR(flags, ms_names, fl);
 	BK_TRACE("mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s)",
 		 src ? "\"" : "", src ? src : "NULL", src ? "\"" : "", dst,
 		 type ? "\"" : "", type ? type : "NULL", type ? "\"" : "", fl,

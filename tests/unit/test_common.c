@@ -71,6 +71,16 @@ static void test_chain(void)
 	ok(bk_exec_command(noexec) == 126, "not executable -> 126 (%s)", bk_error());
 }
 
+static void test_flags_str(void)
+{
+	static const struct bk_flag_name t[] = { { 1, "ONE" }, { 4, "FOUR" }, { 8, "EIGHT" } };
+	char buf[32], tiny[6];
+
+	is_str(BK_FLAGS_STR(1 | 8, t, buf), "ONE|EIGHT", "named bits joined by |");
+	is_str(BK_FLAGS_STR(2, t, buf), "0", "no named bit: 0");
+	is_str(BK_FLAGS_STR(1 | 4, t, tiny), "ONE", "stops before a name that does not fit");
+}
+
 static void test_msg(void)
 {
 	bk_fail("inner");
@@ -86,5 +96,6 @@ int main(void)
 	test_path();
 	test_chain();
 	test_msg();
+	test_flags_str();
 	return tap_done();
 }
