@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +67,14 @@ int bk_ns_unshare(int flags)
 	BK_TRACE("unshare(%s)", names);
 	if (unshare(flags) < 0)
 		return bk_fail_errno(errno, "unshare(%s)", names);
+	return 0;
+}
+
+int bk_ns_mounts_private(void)
+{
+	BK_TRACE("mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return bk_fail_errno(errno, "make the new mount namespace private");
 	return 0;
 }
 

@@ -169,9 +169,8 @@ static int mount_early(struct bk_rootfs *r, const char *name, const char *type,
 
 int bk_rootfs_prepare(struct bk_rootfs *r)
 {
-	/* Nothing done below may propagate back to the host's mounts. */
-	if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return -1;
+	/* The caller made the new namespace's mounts private (nsrun did,
+	 * right after unshare): nothing done below propagates to the host. */
 	if (clone_sources(r) < 0)
 		return -1;
 	if (!r->root)

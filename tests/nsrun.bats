@@ -59,6 +59,17 @@ rootfs_copy() {
 	[ -z "$(bk_mounts_under "$BOCKER_ROOT/mnt")" ]
 }
 
+@test "-m on a host whose / is shared: the new namespace's mounts are private" {
+	mkdir "$BOCKER_ROOT/mnt"
+	run unshare -m --propagation unchanged sh -c '
+		mount --make-rshared / || exit 99
+		nsrun -v -m -- mount -t tmpfs bk-test "$1" || exit 98
+		echo "left $(grep -c " $1 " /proc/self/mountinfo)"' sh "$BOCKER_ROOT/mnt"
+	assert_success
+	assert_line 'nsrun: mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)'
+	assert_line --index 3 'left 0'
+}
+
 @test "-n gives only lo; --net=FILE joins an existing netns" {
 	run nsrun -n -- ip -o link show
 	assert_success
