@@ -73,6 +73,9 @@ void bk_cg_commit(struct bk_cgroup *g);
 
 /* Move the whole process PID (all its threads) into every hierarchy. */
 int bk_cg_attach(const struct bk_cgroup *g, pid_t pid);
+/* Move the calling process, which must be single-threaded, the cheap way
+ * (see self_move in cgroup.c). */
+int bk_cg_attach_self(const struct bk_cgroup *g);
 
 /* Move this process back to each hierarchy's root, so a group made for
  * it can be rolled back (used when the command failed to start). */

@@ -157,7 +157,11 @@ has_v1() { [ "$(stat -f -c %T "$(ctrl_root "$1")")" = cgroupfs ]; }
 	run cgset-lite get -r hugetlb.2MB.limit_in_bytes $TOP/h
 	assert_output 4194304
 
-	# exec: the process and its children are in the v2 group.
+	# exec: the process and its children are in the v2 group (cgroup.procs:
+	# v2 moves no thread out of its domain alone).
+	run cgset-lite -v exec -g hugetlb:$TOP/h -- true
+	assert_success
+	assert_output --regexp "write $V2ROOT$TOP/h/cgroup.procs [0-9]+"
 	cgset-lite exec -g hugetlb:$TOP/h -- sh -c 'sleep 300 & sleep 300 & wait' &
 	local job=$!
 	for _ in $(seq 50); do
@@ -211,14 +215,17 @@ has_v1() { [ "$(stat -f -c %T "$(ctrl_root "$1")")" = cgroupfs ]; }
 }
 
 @test "cgset-lite: exec puts the process and its children in every named controller" {
-	run cgset-lite exec -g $V1SET:$TOP/e -- sh -c 'sh -c "cat /proc/self/cgroup"'
+	run cgset-lite -v exec -g $V1SET:$TOP/e -- sh -c 'sh -c "cat /proc/self/cgroup"'
 	assert_success
 	if has_v1 memory; then
 		for c in cpu cpuacct memory pids; do
 			assert_line --regexp "^[0-9]+:([a-z,]*,)?$c(,[a-z,]*)?:$TOP/e\$"
 		done
+		# itself, the cheap way: "0" (this thread) to v1's tasks
+		assert_line "cgset-lite: write $(ctrl_root memory)$TOP/e/tasks 0"
 	else
 		assert_line "0::$TOP/e"
+		assert_line --regexp "^cgset-lite: write $V2ROOT$TOP/e/cgroup.procs [0-9]+\$"
 	fi
 	cgset-lite delete -g $V1SET:$TOP/e
 }

@@ -240,7 +240,7 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	n = plan(o, &g, w, false);
 	if (make_group(&g, w, n, false) < 0)
 		bk_die_error(BK_EXIT_FAILED);
-	if (bk_cg_attach(&g, getpid()) < 0) {
+	if (bk_cg_attach_self(&g) < 0) {
 		if (g.nundo)
 			bk_cg_leave(&g);
 		bk_cg_rollback(&g);
