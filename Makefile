@@ -18,19 +18,21 @@ TOOLS := nsrun cgset-lite ovlmount vethup imgpull
 # Modules every tool links (lib/NAME.c).
 COMMON := msg chain size path fsutil
 
-# Per tool: its own lib/ modules and the pkg-config packages it links.
+# Per tool: its own lib/ modules, the pkg-config packages it links, and
+# those it only dlopen()s when an option needs them (headers only here).
 nsrun_MODS      := ns idmap rootfs caps init procenv
 nsrun_PKGS      := libcap
-ovlmount_MODS   := overlay ovlpreflight fsctx ovlcheck
+ovlmount_MODS   := overlay ovlpreflight fsctx ovlcheck ns
 ovlmount_PKGS   := mount
 cgset-lite_MODS := cgnames cgroup cgkill cgstats
 cgset-lite_PKGS := libcgroup jansson
 vethup_MODS     := rtnl ifconf netns ipam nat vnet
-vethup_PKGS     := libmnl libnftables
+vethup_PKGS     := libmnl
+vethup_DLOPEN   := libnftables
 imgpull_MODS    := imgref http regauth registry manifest blobstore layer dirlayer flatten imgstore ocisrc pull progress
 imgpull_PKGS    := libcurl libarchive jansson libcrypto
 
-ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS)))
+ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_DLOPEN)))
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 
 BK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -MMD -MP

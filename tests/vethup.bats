@@ -101,8 +101,12 @@ wait_link_gone() {
 }
 
 @test "bridge --nat: one MASQUERADE rule for the subnet after two calls" {
-	run vh bridge "$BR" --addr "$GW/24" --nat
+	run vh -v bridge "$BR" --addr "$GW/24" --nat
 	assert_success
+	# loaded for --nat only: vethup itself does not link it
+	assert_output --partial 'vethup: dlopen("libnftables.so.1")'
+	run ldd "$BOCKIT_BIN/vethup"
+	refute_output --partial libnftables
 	run vh bridge "$BR" --addr "$GW/24" --nat --forward
 	assert_success
 	run inh nft list ruleset
