@@ -89,6 +89,17 @@ wait_first_container() {
 	[ ! -d "$BOCKER_ROOT/containers/$c" ]
 }
 
+@test "on a host whose / is shared (systemd's), the overlay never shows outside" {
+	# The host is played by a mount namespace whose / is made rshared.
+	run unshare -m --propagation unchanged sh -c '
+		mount --make-rshared / || exit 99
+		bocker run --name shared "$1" "grep -c \" / overlay \" /proc/mounts"
+		echo "outside $(grep -c " $2/" /proc/self/mountinfo)"' sh "$IMG" "$BOCKER_ROOT"
+	assert_success
+	assert_line --index 0 1                  # inside: its root
+	assert_line "outside 0"
+}
+
 @test "SIGTERM to a foreground bocker run releases everything" {
 	bocker run "$IMG" 'exec sleep 60' 3>&- &
 	pid=$!

@@ -306,6 +306,32 @@ overlay"
 	[ "$(cat "$R/u/x")" = up ]               # the upper keeps the writes
 }
 
+@test "ovlmount: -m mounts in a namespace of COMMAND's own, even when / is shared" {
+	# systemd makes / shared: a mount in a plain new namespace would
+	# propagate back here and outlive it. -m makes the copy private.
+	run unshare -m --propagation unchanged sh -c '
+		mount --make-rshared / || exit 99
+		ovlmount -v -m -l "$1/l1:$1/l2" -u "$1/u" -w "$1/w" "$1/m" -- \
+			sh -c "cat \"$1/m/a\"; echo up >\"$1/m/x\"; exit 7"
+		echo "status $?"
+		echo "left $(grep -c " $1/m " /proc/self/mountinfo)"' sh "$R"
+	assert_success
+	assert_line --index 0 'ovlmount: unshare(CLONE_NEWNS)'
+	assert_line --index 1 'ovlmount: mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)'
+	assert_line top
+	assert_line 'status 7'                   # the COMMAND's status
+	assert_line 'left 0'                     # not mounted where -m was run
+	assert_no_overlay
+	[ "$(cat "$R/u/x")" = up ]
+}
+
+@test "ovlmount: -m without a COMMAND is a usage error" {
+	run -2 ovlmount -m -l "$R/l1:$R/l2" "$R/m"
+	bk_assert_one_line
+	assert_output --partial "-m needs a COMMAND"
+	assert_no_overlay
+}
+
 @test "ovlmount: chain mode into nsrun --root (the bocker run pipeline)" {
 	[ -x "$BOCKIT_BIN/nsrun" ] || skip "nsrun not built"
 	rootfs=$(bk_rootfs)

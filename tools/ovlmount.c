@@ -4,11 +4,13 @@
 #include "chain.h"
 #include "cleanup.h"
 #include "msg.h"
+#include "ns.h"
 #include "ovlcheck.h"
 #include "ovlpreflight.h"
 #include "overlay.h"
 
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,7 @@ struct opts {
 	struct bk_ovl ovl;
 	char *lowers[BK_OVL_MAX_LOWERS + 1];
 	char *options;          /* -o joined with ',' */
-	bool mkdir, lazy;
+	bool mkdir, lazy, mount_ns;
 	char **argv;            /* COMMAND after --, or NULL */
 	char **dirs;            /* positional args before -- */
 	int ndirs;
@@ -37,6 +39,8 @@ static void usage(void)
 "Mount an overlay filesystem (leftmost LOWER is the top layer); without\n"
 "-u it is read-only. With COMMAND, mount then run it (chain-loading).\n"
 "\n"
+"  -m, --mount-ns        with COMMAND: mount in a new private mount namespace,\n"
+"                        so only COMMAND sees the overlay, and it goes with it\n"
 "  -l, --lower DIRS      lower layers, ':'-separated, top first (repeatable)\n"
 "  -u, --upper DIR       writable upper layer\n"
 "  -w, --work DIR        overlay's work dir (same filesystem as UPPER, empty)\n"
@@ -62,6 +66,7 @@ static void usage(void)
 enum { OPT_MKDIR = 256, OPT_VOLATILE, OPT_INDEX, OPT_USERXATTR, OPT_API, OPT_LAZY, OPT_CHECK };
 
 static const struct option long_opts[] = {
+	{ "mount-ns", no_argument, NULL, 'm' },
 	{ "lower", required_argument, NULL, 'l' },
 	{ "upper", required_argument, NULL, 'u' },
 	{ "work", required_argument, NULL, 'w' },
@@ -150,8 +155,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--"))
 			usage_status = BK_EXIT_FAILED;
-	while ((c = getopt_long(argc, argv, "+l:u:w:o:UvhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ml:u:w:o:UvhV", long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'm': o->mount_ns = true; break;
 		case 'l': add_lowers(o, optarg); break;
 		case 'u': o->ovl.upper = optarg; break;
 		case 'w': o->ovl.work = optarg; break;
@@ -189,6 +195,14 @@ static void validate_mount(const struct opts *o)
 		usage_error("no lower layer given (-l)");
 	if (!o->ovl.upper != !o->ovl.work)
 		usage_error("-u UPPER and -w WORK go together");
+	if (o->mount_ns && !o->argv)
+		usage_error("-m needs a COMMAND: the namespace lives as long as it does");
+}
+
+/* -m: the overlay will exist in a mount namespace of COMMAND's own. */
+static int enter_mount_ns(void)
+{
+	return bk_ns_unshare(CLONE_NEWNS) < 0 ? -1 : bk_ns_mounts_private();
 }
 
 static int do_mount(struct opts *o)
@@ -198,7 +212,8 @@ static int do_mount(struct opts *o)
 
 	validate_mount(o);
 	o->ovl.merged = o->dirs[0];
-	if ((o->mkdir && bk_ovl_mkdirs(&o->ovl, &made) < 0) ||
+	if ((o->mount_ns && enter_mount_ns() < 0) ||
+	    (o->mkdir && bk_ovl_mkdirs(&o->ovl, &made) < 0) ||
 	    bk_ovl_preflight(&o->ovl) < 0 || bk_ovl_mount(&o->ovl) < 0) {
 		bk_ovl_rmdirs(&o->ovl, &made, true);
 		bk_die_error(failed);
@@ -209,8 +224,8 @@ static int do_mount(struct opts *o)
 		bk_ovl_rmdirs(&o->ovl, &made, false);
 		return 0;
 	}
-	/* No unmount after exec: the caller's private mount namespace
-	 * (nsrun -m) takes the overlay with it. If exec fails, undo. */
+	/* No unmount after exec: a private mount namespace (-m, or the
+	 * caller's nsrun -m) takes the overlay with it. If exec fails, undo. */
 	int status = bk_exec_command(o->argv);
 	char why[1024];
 	snprintf(why, sizeof(why), "%s", bk_error());
