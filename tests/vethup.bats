@@ -127,16 +127,18 @@ wait_link_gone() {
 	assert_output --partial "$C"
 	run ip -n "$C" -4 -o addr show dev eth0
 	assert_output --partial "inet ${NET%.0}.2/24"
-	run ip -n "$C" link show eth0
+	run ip -n "$C" -d link show eth0
 	assert_output --regexp '<[^>]*,UP[,>]'
 	assert_output --partial "link/ether 02:42:"
+	assert_output --partial "numtxqueues 1 numrxqueues 1" # asked for: no RCU wait
 	run ip -n "$C" link show lo
 	assert_output --regexp '<[^>]*,UP[,>]'
 	run ip -n "$C" route show default
 	assert_output --partial "default via $GW dev eth0"
-	run inh ip link show "veth0_$C"
+	run inh ip -d link show "veth0_$C"
 	assert_success
 	assert_output --partial "master $BR"
+	assert_output --partial "numtxqueues 1 numrxqueues 1"
 	assert_output --regexp '<[^>]*,UP[,>]'
 }
 
