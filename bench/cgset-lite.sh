@@ -7,7 +7,11 @@
 #      the first controller of a -g list (and only the first -g), so the
 #      peer needs one cgdelete per controller to leave nothing behind.
 #   2. run a command in an existing group: `cgset-lite exec … true` vs
-#      `cgexec … true`.
+#      `cgexec … true`, back to back.
+#   3. the same after 50 ms idle (hyperfine --prepare 'sleep 0.05'), as a
+#      container start usually comes: moving a PID through cgroup.procs
+#      takes a kernel lock that waits for an RCU grace period once the
+#      lock has gone idle; back to back, (2) never sees that wait.
 # Both sides of (1) go through `sh -c` so each pays the same shell cost.
 # Usage: sh bench/cgset-lite.sh [RUNS]   (root; cleans up after itself)
 set -eu
@@ -45,15 +49,24 @@ hyperfine -N --warmup 5 --runs "$runs" \
 	-n "cgset-lite exec true" "$bin/cgset-lite exec -g $ctrls:/$tag/exec -- true" \
 	-n "cgexec true" "cgexec -g $ctrls:/$tag/exec true"
 
+hyperfine -N --warmup 2 --runs "$(((runs + 1) / 2))" --prepare 'sleep 0.05' \
+	--export-csv "$out/cgset-lite-idle.csv" \
+	-n "cgset-lite exec true (idle)" "$bin/cgset-lite exec -g $ctrls:/$tag/exec -- true" \
+	-n "cgexec true (idle)" "cgexec -g $ctrls:/$tag/exec true"
+
 # CSV: command,mean,stddev,median,user,system,min,max (seconds).
-awk -F, 'NR > 1 { med[$1] = $4 }
+awk -F, 'FNR > 1 { med[$1] = $4 }
 END {
 	printf "\nmedians: cgset-lite create+delete %.2f ms, cgcreate+cgset+cgdelete %.2f ms\n",
 		med["cgset-lite create+delete"] * 1000, med["cgcreate+cgset+cgdelete"] * 1000
 	printf "         cgset-lite exec %.2f ms, cgexec %.2f ms\n",
 		med["cgset-lite exec true"] * 1000, med["cgexec true"] * 1000
+	printf "         after 50 ms idle: cgset-lite exec %.2f ms, cgexec %.2f ms\n",
+		med["cgset-lite exec true (idle)"] * 1000, med["cgexec true (idle)"] * 1000
 	printf "ratio create/set/delete: cgset-lite is %.1fx faster than cgcreate+cgset+cgdelete\n",
 		med["cgcreate+cgset+cgdelete"] / med["cgset-lite create+delete"]
 	printf "ratio exec:              cgset-lite is %.1fx faster than cgexec\n",
 		med["cgexec true"] / med["cgset-lite exec true"]
-}' "$out/cgset-lite.csv"
+	printf "ratio exec, idle:        cgset-lite is %.1fx faster than cgexec\n",
+		med["cgexec true (idle)"] / med["cgset-lite exec true (idle)"]
+}' "$out/cgset-lite.csv" "$out/cgset-lite-idle.csv"
