@@ -138,8 +138,14 @@ teardown() { bocker_teardown; }
 	assert_output --partial "Read-only file system"
 	assert_line --index 5 "1"
 	[ -z "$(ls "$BOCKER_ROOT/containers")" ]
-	run bocker run --hostname h1 --network none "$IMG" hostname
-	assert_output "h1"
+	# --rm: the overlay is volatile (no sync for an upper about to go);
+	# without --rm it is not
+	run bocker run --rm --network none "$IMG" 'grep -c " / overlay .*volatile" /proc/mounts'
+	assert_output "1"
+	run bocker run --hostname h1 --network none "$IMG" \
+		'hostname; grep -c " / overlay .*volatile" /proc/mounts'
+	assert_line --index 0 "h1"
+	assert_line --index 1 "0"
 	run bocker run --network bogus "$IMG" true
 	assert_failure 2
 }
