@@ -74,7 +74,7 @@ has_v1() { [ "$(stat -f -c %T "$(ctrl_root "$1")")" = cgroupfs ]; }
 @test "cgset-lite: --help, --version, usage errors" {
 	run cgset-lite --help
 	assert_success
-	assert_output --partial "cgset-lite exec -g CONTROLLERS:PATH"
+	assert_output --partial "cgset-lite exec [--rm] -g CONTROLLERS:PATH"
 	run cgset-lite --version
 	assert_output "cgset-lite (bockit) 0.1"
 	run cgset-lite frobnicate
@@ -228,6 +228,36 @@ has_v1() { [ "$(stat -f -c %T "$(ctrl_root "$1")")" = cgroupfs ]; }
 		assert_line --regexp "^cgset-lite: write $V2ROOT$TOP/e/cgroup.procs [0-9]+\$"
 	fi
 	cgset-lite delete -g $V1SET:$TOP/e
+}
+
+@test "cgset-lite: exec --rm waits outside the group, then empties and removes it" {
+	run cgset-lite -v exec --rm -g $V1SET:$TOP/r --pids 50 -- sh -c '
+		grep -c "$1" /proc/self/cgroup
+		sleep 300 &                 # left behind: --rm kills it
+		echo $! >"$2"
+		exit 3' sh ":$TOP/r\$" "$BOCKER_ROOT/left"
+	assert_failure 3                                # the command's status
+	assert_line "cgset-lite: mkdir $(ctrl_root pids)$TOP/r"
+	assert_line "cgset-lite: fork()"
+	assert_line --regexp "^[1-9]\$"                 # in the group, per hierarchy
+	assert_line --partial "rmdir $(ctrl_root pids)$TOP/r"
+	refute_group_anywhere "$TOP/r"
+	! kill -0 "$(cat "$BOCKER_ROOT/left")" 2>/dev/null
+	# (rmdir succeeded: the waiting parent itself stayed outside the group)
+
+	# a signal to cgset-lite reaches the command; the group still goes
+	cgset-lite exec --rm -g pids:$TOP/s -- sh -c 'trap "exit 9" TERM; touch "$1"; while :; do sleep 0.05; done' \
+		sh "$BOCKER_ROOT/ready" &
+	local job=$! st=0
+	for _ in $(seq 100); do [ -e "$BOCKER_ROOT/ready" ] && break; sleep 0.05; done
+	kill -TERM "$job"
+	wait "$job" || st=$?
+	assert_equal "$st" 9
+	refute_group_anywhere "$TOP/s"
+
+	run -2 cgset-lite create --rm -g pids:$TOP/t
+	assert_output --partial "--rm is for exec"
+	refute_group_anywhere "$TOP/t"
 }
 
 @test "cgset-lite: attach moves a running process (whole process, via cgroup.procs)" {

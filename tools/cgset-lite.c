@@ -6,9 +6,11 @@
 #include "cgroup.h"
 #include "cgstats.h"
 #include "chain.h"
+#include "init.h"
 #include "msg.h"
 #include "size.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,7 +22,7 @@
 #define KILL_TIMEOUT_MS 10000
 
 enum { OPT_MEMORY = 256, OPT_SWAP, OPT_CPUS, OPT_SHARES, OPT_PIDS, OPT_CPUSET,
-       OPT_KILL, OPT_JSON };
+       OPT_KILL, OPT_JSON, OPT_RM };
 
 struct opts {
 	const char *cmd;
@@ -28,14 +30,14 @@ struct opts {
 	struct bk_cg_req req[MAX_REQS];
 	size_t nreq;
 	bool portable;                /* a portable limit option was given */
-	bool kill, force, json;
+	bool kill, force, json, rm;
 	char quota[24], period[24];   /* storage for --cpus */
 };
 
 static const char usage_text[] =
 	"Usage: cgset-lite create -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS]\n"
 	"       cgset-lite set [-r NAME=VALUE]... [LIMITS] PATH\n"
-	"       cgset-lite exec -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS] -- COMMAND [ARG]...\n"
+	"       cgset-lite exec [--rm] -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS] -- COMMAND [ARG]...\n"
 	"       cgset-lite attach -g CONTROLLERS:PATH PID...\n"
 	"       cgset-lite get -r NAME PATH\n"
 	"       cgset-lite stats [--json] PATH\n"
@@ -53,6 +55,8 @@ static const char usage_text[] =
 	"      --cpu-shares N        relative cpu weight (v1 shares; v2 weight via crun's formula)\n"
 	"      --pids N              maximum number of processes\n"
 	"      --cpuset-cpus LIST    cpus to run on (0-1,3)\n"
+	"      --rm                  exec: wait for COMMAND outside the group, then\n"
+	"                            kill what is left in it and remove it\n"
 	"      --kill                delete: kill every process in the group first\n"
 	"  -f, --force               delete: a missing group is not an error\n"
 	"      --json                stats: print one JSON object\n"
@@ -70,6 +74,7 @@ static const struct option longopts[] = {
 	{ "pids", required_argument, NULL, OPT_PIDS },
 	{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET },
 	{ "kill", no_argument, NULL, OPT_KILL },
+	{ "rm", no_argument, NULL, OPT_RM },
 	{ "force", no_argument, NULL, 'f' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -144,6 +149,7 @@ static int parse(struct opts *o, int argc, char **argv)
 		case 'r': add_setting(o, optarg); break;
 		case 'f': o->force = true; break;
 		case OPT_KILL: o->kill = true; break;
+		case OPT_RM: o->rm = true; break;
 		case OPT_JSON: o->json = true; break;
 		case 'v': bk_verbose++; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -169,6 +175,8 @@ static void check_fit(const struct opts *o, bool group, bool settings, int opera
 		bk_die(st, "%s: takes no -r or limit options", o->cmd);
 	if ((o->kill || o->force) && strcmp(o->cmd, "delete"))
 		bk_die(st, "%s: --kill and --force are for delete", o->cmd);
+	if (o->rm && strcmp(o->cmd, "exec"))
+		bk_die(st, "%s: --rm is for exec", o->cmd);
 	if (o->json && strcmp(o->cmd, "stats"))
 		bk_die(st, "%s: --json is for stats", o->cmd);
 	if (operands < min || (max >= 0 && operands > max))
@@ -227,6 +235,42 @@ static int cmd_create(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* Empty the group and remove it: what exec --rm does when COMMAND ended. */
+static void remove_group(struct bk_cgroup *g)
+{
+	if (bk_cg_exists_any(g) && bk_cg_kill(g, KILL_TIMEOUT_MS) < 0)
+		bk_warn("%s", bk_error());
+	else if (bk_cg_delete(g, true) < 0)
+		bk_warn("%s", bk_error());
+}
+
+/* exec --rm: COMMAND runs as a child that moves itself into the group,
+ * while this process waits outside it (forwarding signals, as nsrun's
+ * supervisor does), then removes the group: it lives as long as COMMAND,
+ * and nobody has to start a second cgset-lite to delete it. */
+static int run_then_remove(struct bk_cgroup *g, char **argv)
+{
+	struct bk_supervisor s = { .ready_fd = -1 };
+	sigset_t old;
+	int status;
+
+	if (bk_signals_block(&old) < 0)
+		return -1;
+	BK_TRACE("fork()");
+	s.child = fork();
+	if (s.child < 0)
+		return bk_fail_errno(errno, "fork");
+	if (s.child == 0) {
+		bk_signals_restore(&old);
+		int code = bk_cg_attach_self(g) < 0 ? BK_EXIT_FAILED : bk_exec_command(argv);
+		bk_warn("%s", bk_error());
+		_exit(code);
+	}
+	status = bk_supervise(&s);
+	remove_group(g);
+	return status < 0 ? -1 : bk_exit_code(status);
+}
+
 static int cmd_exec(struct opts *o, int argc, char **argv)
 {
 	struct bk_cg_write w[MAX_REQS * 2];
@@ -240,6 +284,16 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	n = plan(o, &g, w, false);
 	if (make_group(&g, w, n, false) < 0)
 		bk_die_error(BK_EXIT_FAILED);
+	if (o->rm) {
+		bk_cg_commit(&g);
+		status = run_then_remove(&g, argv);
+		if (status < 0) {
+			remove_group(&g);
+			bk_die_error(BK_EXIT_FAILED);
+		}
+		bk_cg_close(&g);
+		return status;
+	}
 	if (bk_cg_attach_self(&g) < 0) {
 		if (g.nundo)
 			bk_cg_leave(&g);
