@@ -37,8 +37,10 @@
 #   bocker / pipeline <= 0.1, bocker / crun <= 1.5, 200MB / 2MB <= 1.1.
 # Needs root, hyperfine, crun, cgroup-tools, iproute2, util-linux, python3,
 # busybox-static (`make bench` runs scripts/deps.sh bench first) and the
-# tools in bin/ (make). Environment: RUNS (30), WARMUP (3), BENCH_OUT (keep
-# the JSON and markdown there; default a temp dir removed at the end).
+# tools in bin/ (make). Environment: RUNS (30 per command), ROUNDS (3:
+# hyperfine runs of RUNS/ROUNDS each, pooled), WARMUP (3 per round),
+# BENCH_OUT (keep the JSON and markdown there; default a temp dir removed
+# at the end).
 # Everything it makes is private and removed on exit: BOCKER_ROOT, bridge,
 # subnet, cgroups, netns, mounts, temp dirs.
 set -eu
@@ -52,6 +54,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bocker=$top/scripts/bocker
 runs=${RUNS:-30}
 warmup=${WARMUP:-3}
+rounds=${ROUNDS:-3}
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (netns, cgroups, mounts)"
 for tool in hyperfine crun cgcreate cgset cgexec cgdelete ip unshare nsenter \
@@ -272,25 +275,41 @@ check unshare -m sh -c "umount /sys/fs/cgroup/unified && exec $crun_run"
 sh "$tmp/prep-bocker.sh"
 sh "$tmp/prep-pipe.sh"
 
-hyperfine -N --warmup "$warmup" --runs "$runs" --style basic \
-	--export-json "$out/run.json" --export-markdown "$out/run.md" \
-	-p "sh $tmp/prep-bocker.sh" -n "bocker 2MB" "$bocker run $img true" \
-	-p "sh $tmp/prep-bocker.sh" -n "bocker 200MB" "$bocker run $img_big true" \
-	-p "sh $tmp/prep-pipe.sh" -n "pipeline+copy" "sh $pipe/copy.sh" \
-	-p "sh $tmp/prep-pipe.sh" -n "pipeline-nocopy" "sh $pipe/nocopy.sh" \
-	-p true -n "crun" "nsenter --mount=$ns_dir/mnt $crun_run" \
-	-p true -n "crun/unshare" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec $crun_run'" \
-	-p true -n "nsenter true" "nsenter --mount=$ns_dir/mnt true" \
-	-p true -n "unshare-umount true" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec true'"
+# ROUNDS hyperfine runs of RUNS/ROUNDS each, pooled: hyperfine times one
+# command after the other, and this VM drifts by 15% within a minute (the
+# overlay's sync finds more or less dirty data, the kernel's netns cleanup
+# lags); rounds spread every command over the whole time.
+per_round=$(((runs + rounds - 1) / rounds))
+round=0
+while [ "$round" -lt "$rounds" ]; do
+	round=$((round + 1))
+	hyperfine -N --warmup "$warmup" --runs "$per_round" --style basic \
+		--export-json "$out/run-$round.json" --export-markdown "$out/run-$round.md" \
+		-p "sh $tmp/prep-bocker.sh" -n "bocker 2MB" "$bocker run $img true" \
+		-p "sh $tmp/prep-bocker.sh" -n "bocker 200MB" "$bocker run $img_big true" \
+		-p "sh $tmp/prep-pipe.sh" -n "pipeline+copy" "sh $pipe/copy.sh" \
+		-p "sh $tmp/prep-pipe.sh" -n "pipeline-nocopy" "sh $pipe/nocopy.sh" \
+		-p true -n "crun" "nsenter --mount=$ns_dir/mnt $crun_run" \
+		-p true -n "crun/unshare" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec $crun_run'" \
+		-p true -n "nsenter true" "nsenter --mount=$ns_dir/mnt true" \
+		-p true -n "unshare-umount true" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec true'"
+done
 
 echo
 # Ratios of medians: on a shared host, a few runs stalled by other work
 # (the rtnl lock, cgroup or mount contention) move the means a lot.
-python3 - "$out/run.json" <<'EOF'
-import json, sys
-results = json.load(open(sys.argv[1]))["results"]
-mean = {r["command"]: r["mean"] for r in results}
-med = {r["command"]: r["median"] for r in results}
+python3 - "$out" "$rounds" <<'EOF'
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+times = {}
+for k in range(1, rounds + 1):
+    for r in json.load(open("%s/run-%d.json" % (out, k)))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+mean = {c: statistics.mean(t) for c, t in times.items()}
+med = {c: statistics.median(t) for c, t in times.items()}
+json.dump({"results": [{"command": c, "times": t, "mean": mean[c], "median": med[c]}
+                       for c, t in times.items()]}, open(out + "/run.json", "w"))
+print("%d rounds, %d runs per command" % (rounds, len(next(iter(times.values())))))
 
 def ratio(label, a, b, target):
     r = med[a] / med[b]
@@ -312,5 +331,5 @@ ratio("bocker 2MB / crun alone", "bocker 2MB", "crun alone", 1.5)
 ratio("bocker 2MB / crun/unshare", "bocker 2MB", "crun/unshare", 1.5)
 ratio("bocker 200MB / bocker 2MB", "bocker 200MB", "bocker 2MB", 1.1)
 EOF
-[ -n "${BENCH_OUT:-}" ] && echo "results: $out/run.json $out/run.md"
+[ -n "${BENCH_OUT:-}" ] && echo "results: $out/run.json (pooled), $out/run-*.md"
 exit 0
