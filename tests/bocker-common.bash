@@ -52,9 +52,10 @@ assert_released() {
 		sleep 0.05
 	done
 	! ip link show "bk${c#ps_}" >/dev/null 2>&1 || { echo "veth of $c left"; return 1; }
-	for ctl in cpu cpuacct memory pids; do
-		[ ! -d "/sys/fs/cgroup/$ctl/bocker/$c" ] || { echo "cgroup $ctl of $c left"; return 1; }
-	done
+	# v1 (/sys/fs/cgroup/CTRL/bocker/ID), v2, or hybrid's unified tree
+	local left
+	left=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/bocker/$c" 2>/dev/null)
+	[ -z "$left" ] || { echo "cgroup of $c left: $left"; return 1; }
 	! grep -rqs "$c" "$BOCKER_ROOT/leases" || { echo "lease of $c left"; return 1; }
 	! grep -q "$c" /proc/self/mountinfo || { echo "mount of $c left"; return 1; }
 }

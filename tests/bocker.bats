@@ -193,9 +193,13 @@ teardown() { bocker_teardown; }
 	run bocker --cpu-share=256 --mem-limit=64 run -d "$IMG" 'exec sleep 60'
 	c=$output
 	wait_running "$c"
-	[ "$(cat "/sys/fs/cgroup/cpu/bocker/$c/cpu.shares")" = 256 ]
-	[ "$(cat "/sys/fs/cgroup/memory/bocker/$c/memory.limit_in_bytes")" -le 64000000 ]
-	[ "$(cat "/sys/fs/cgroup/memory/bocker/$c/memory.limit_in_bytes")" -ge 63000000 ]
+	if [ -f "/sys/fs/cgroup/cpu/bocker/$c/cpu.shares" ]; then # v1
+		[ "$(cat "/sys/fs/cgroup/cpu/bocker/$c/cpu.shares")" = 256 ]
+	else # v2: a weight below the default 100, as 256 is below 1024 shares
+		[ "$(cat "/sys/fs/cgroup/bocker/$c/cpu.weight")" -lt 100 ]
+	fi
+	run cgset-lite get -r memory.limit_in_bytes "/bocker/$c" # memory.max on v2
+	[ "$output" -le 64000000 ] && [ "$output" -ge 63000000 ]
 	run bocker --cpu-share=x run "$IMG" true
 	assert_failure 1
 }

@@ -82,7 +82,7 @@ wait_first_container() {
 	c=$(bocker run -d "$IMG" 'exec sleep 60')
 	wait_running "$c"
 	[ -e "/run/netns/netns_$c" ]
-	[ -d "/sys/fs/cgroup/memory/bocker/$c" ]
+	[ -n "$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/bocker/$c")" ]
 	bocker stop "$c"
 	bocker rm "$c"
 	assert_released "$c"
