@@ -59,6 +59,17 @@ const char *bk_ns_flags_str(int flags, char *buf, unsigned len)
 	return buf;
 }
 
+/* A new mount namespace shares nothing back, as with unshare(1): on a
+ * host whose / is shared (systemd's default), a mount made inside would
+ * otherwise propagate to the host and outlive the namespace. */
+static int mounts_private(void)
+{
+	BK_TRACE("mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return bk_fail_errno(errno, "make the new mount namespace private");
+	return 0;
+}
+
 int bk_ns_unshare(int flags)
 {
 	char names[200];
@@ -67,15 +78,7 @@ int bk_ns_unshare(int flags)
 	BK_TRACE("unshare(%s)", names);
 	if (unshare(flags) < 0)
 		return bk_fail_errno(errno, "unshare(%s)", names);
-	return 0;
-}
-
-int bk_ns_mounts_private(void)
-{
-	BK_TRACE("mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return bk_fail_errno(errno, "make the new mount namespace private");
-	return 0;
+	return (flags & CLONE_NEWNS) ? mounts_private() : 0;
 }
 
 static int join_fd(int fd, const char *what, enum bk_ns_kind k)

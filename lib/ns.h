@@ -21,11 +21,9 @@ const char *bk_ns_name(enum bk_ns_kind k);  /* "user" ... ("mnt") */
 /* "CLONE_NEWNS|CLONE_NEWPID" for traces and messages. */
 const char *bk_ns_flags_str(int flags, char *buf, unsigned len);
 
+/* unshare(2); a new mount namespace gets every mount made private, as
+ * unshare(1) does, so nothing mounted inside propagates to the host. */
 int bk_ns_unshare(int flags);
-/* In a new mount namespace: mark every mount private, as unshare(1) does.
- * Otherwise, on a host whose / is shared (systemd's default), a mount made
- * inside would propagate back to the host and outlive the namespace. */
-int bk_ns_mounts_private(void);
 /* open(path) + setns(fd, flag of k). */
 int bk_ns_join_path(const char *path, enum bk_ns_kind k);
 

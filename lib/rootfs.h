@@ -33,7 +33,7 @@ struct bk_rootfs {
 
 void bk_rootfs_init(struct bk_rootfs *r);
 /* Before the switch, in a new mount namespace already made private
- * (bk_ns_mounts_private): clones of bind sources and of the host's device
+ * (bk_ns_unshare): clones of bind sources and of the host's device
  * nodes, the new root bound onto itself. */
 int bk_rootfs_prepare(struct bk_rootfs *r);
 /* pivot_root or chroot into r->root (no-op without a root). */

@@ -383,8 +383,6 @@ static int create_namespaces(struct opts *o, int flags)
 		return 0;
 	if (bk_ns_unshare(flags) < 0)
 		return -1;
-	if ((flags & CLONE_NEWNS) && bk_ns_mounts_private() < 0)
-		return -1;
 	if (flags & CLONE_NEWUSER) {
 		o->fs.sys_needs_bind = !(o->new_flags & CLONE_NEWNET) && !o->join[BK_NS_NET];
 		return bk_idmap_write_self(o->map_uid >= 0 ? (uid_t)o->map_uid : (uid_t)-1, o->outer_uid,

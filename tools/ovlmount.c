@@ -199,12 +199,6 @@ static void validate_mount(const struct opts *o)
 		usage_error("-m needs a COMMAND: the namespace lives as long as it does");
 }
 
-/* -m: the overlay will exist in a mount namespace of COMMAND's own. */
-static int enter_mount_ns(void)
-{
-	return bk_ns_unshare(CLONE_NEWNS) < 0 ? -1 : bk_ns_mounts_private();
-}
-
 static int do_mount(struct opts *o)
 {
 	struct bk_ovl_made made = { { NULL } };
@@ -212,7 +206,8 @@ static int do_mount(struct opts *o)
 
 	validate_mount(o);
 	o->ovl.merged = o->dirs[0];
-	if ((o->mount_ns && enter_mount_ns() < 0) ||
+	/* -m: the overlay will exist in a mount namespace of COMMAND's own */
+	if ((o->mount_ns && bk_ns_unshare(CLONE_NEWNS) < 0) ||
 	    (o->mkdir && bk_ovl_mkdirs(&o->ovl, &made) < 0) ||
 	    bk_ovl_preflight(&o->ovl) < 0 || bk_ovl_mount(&o->ovl) < 0) {
 		bk_ovl_rmdirs(&o->ovl, &made, true);
