@@ -235,12 +235,17 @@ static int cmd_create(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* Empty the group and remove it: what exec --rm does when COMMAND ended. */
+/* delete [--kill] [-f], and exec --rm when COMMAND ended (kill, force). */
+static int delete_group(struct bk_cgroup *g, bool kill, bool force)
+{
+	if (kill && bk_cg_exists_any(g) && bk_cg_kill(g, KILL_TIMEOUT_MS) < 0)
+		return -1;
+	return bk_cg_delete(g, force);
+}
+
 static void remove_group(struct bk_cgroup *g)
 {
-	if (bk_cg_exists_any(g) && bk_cg_kill(g, KILL_TIMEOUT_MS) < 0)
-		bk_warn("%s", bk_error());
-	else if (bk_cg_delete(g, true) < 0)
+	if (delete_group(g, true, true) < 0)
 		bk_warn("%s", bk_error());
 }
 
@@ -407,9 +412,7 @@ static int cmd_delete(struct opts *o, int argc, char **argv)
 	(void)argv;
 	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
 		bk_die_error(1);
-	if (o->kill && bk_cg_exists_any(&g) && bk_cg_kill(&g, KILL_TIMEOUT_MS) < 0)
-		bk_die_error(1);
-	if (bk_cg_delete(&g, o->force) < 0)
+	if (delete_group(&g, o->kill, o->force) < 0)
 		bk_die_error(1);
 	bk_cg_close(&g);
 	return 0;
