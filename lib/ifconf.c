@@ -64,17 +64,25 @@ int bk_link_get(struct bk_rtnl *r, const char *name, struct bk_link *out)
 	return out->index > 0;
 }
 
-int bk_link_add_bridge(struct bk_rtnl *r, const char *name)
+/* An RTM_NEWLINK request that creates link NAME, up. */
+static struct nlmsghdr *new_link_msg(char *buf, const char *name)
 {
-	char buf[BK_RTNL_BUFSIZE], desc[64];
 	struct ifinfomsg *ifi;
 	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_NEWLINK,
 					   NLM_F_CREATE | NLM_F_EXCL,
 					   sizeof(*ifi), (void **)&ifi);
-	struct nlattr *info;
 
 	put_up(ifi);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
+int bk_link_add_bridge(struct bk_rtnl *r, const char *name)
+{
+	char buf[BK_RTNL_BUFSIZE], desc[64];
+	struct nlmsghdr *nlh = new_link_msg(buf, name);
+	struct nlattr *info;
+
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
@@ -151,14 +159,9 @@ static void describe_veth(char *desc, size_t len, const struct bk_veth *v)
 int bk_link_add_veth(struct bk_rtnl *r, const struct bk_veth *v)
 {
 	char buf[BK_RTNL_BUFSIZE], desc[256];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_NEWLINK,
-					   NLM_F_CREATE | NLM_F_EXCL,
-					   sizeof(*ifi), (void **)&ifi);
+	struct nlmsghdr *nlh = new_link_msg(buf, v->name);
 	struct nlattr *info;
 
-	put_up(ifi);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, v->name);
 	put_one_queue(nlh);
 	if (v->master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)v->master);
