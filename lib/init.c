@@ -152,25 +152,31 @@ int bk_supervise(const struct bk_supervisor *s)
 	return status;
 }
 
-int bk_init_run(char *const argv[], const sigset_t *old)
+int bk_init_run(char *const argv[], const sigset_t *old, const struct bk_init_hooks *h)
 {
+	static const struct bk_init_hooks none;
 	struct bk_supervisor s = { .ready_fd = -1 };
 	int status;
 
+	h = h ? h : &none;
 	s.child = fork();
 	if (s.child < 0) {
-		bk_fail_errno(errno, "fork");
+		bk_warn("init: fork: %s", strerror(errno));
 		return BK_EXIT_FAILED;
 	}
 	if (s.child == 0) {
 		bk_signals_restore(old);
-		int code = bk_exec_command(argv);
+		int code = h->exec ? h->exec(argv, h->arg) : bk_exec_command(argv);
 		bk_warn("%s", bk_error());
 		_exit(code);
 	}
 	BK_TRACE("init: fork() = %d, forwarding signals, reaping orphans", (int)s.child);
+	if (h->forked && h->forked(h->arg) < 0)
+		bk_warn("init: %s", bk_error());
 	status = bk_supervise(&s);
-	if (status < 0)
+	if (status < 0) {
+		bk_warn("init: %s", bk_error());
 		return BK_EXIT_FAILED;
+	}
 	return bk_exit_code(status);
 }

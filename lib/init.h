@@ -23,8 +23,20 @@ struct bk_supervisor {
 /* Run until the child exits; returns its wait status, or -1 on error. */
 int bk_supervise(const struct bk_supervisor *s);
 
+/* What the init does around its one fork; every member may be NULL. */
+struct bk_init_hooks {
+	/* In the child, after the signal mask is restored: exec argv, and
+	 * return (only on failure) the code to exit with. Default:
+	 * bk_exec_command. */
+	int (*exec)(char *const argv[], void *arg);
+	/* In the init, once the child exists (to drop what the init must not
+	 * hold); a failure is printed, not fatal. */
+	int (*forked)(void *arg);
+	void *arg;
+};
+
 /* PID 1 of a new PID namespace: fork argv, supervise it, and return the
  * exit code to leave with (its status, 128+N, or 125/126/127). */
-int bk_init_run(char *const argv[], const sigset_t *old);
+int bk_init_run(char *const argv[], const sigset_t *old, const struct bk_init_hooks *h);
 
 #endif

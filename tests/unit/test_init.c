@@ -22,7 +22,7 @@ static int init_exit_code(char *const argv[], int sig)
 	if (pid == 0) {
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 		bk_signals_block(&old);
-		_exit(bk_init_run(argv, &old));
+		_exit(bk_init_run(argv, &old, NULL));
 	}
 	if (sig) {
 		usleep(300 * 1000);
