@@ -20,7 +20,7 @@ COMMON := msg chain size path fsutil
 
 # Per tool: its own lib/ modules, the pkg-config packages it links, and
 # those it only dlopen()s when an option needs them (headers only here).
-nsrun_MODS      := ns idmap rootfs caps init procenv
+nsrun_MODS      := ns idmap rootfs cgns caps init procenv procself
 nsrun_PKGS      := libcap
 ovlmount_MODS   := overlay ovlpreflight fsctx ovlcheck ns
 ovlmount_PKGS   := mount

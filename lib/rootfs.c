@@ -39,8 +39,8 @@ static const struct bk_flag_name ms_names[] = {
 	{ MS_SLAVE, "MS_SLAVE" }, { MS_STRICTATIME, "MS_STRICTATIME" },
 };
 
-static int do_mount(const char *src, const char *dst, const char *type,
-		    unsigned long flags, const char *data)
+int bk_mount(const char *src, const char *dst, const char *type,
+	     unsigned long flags, const char *data)
 {
 	char fl[160];
 
@@ -54,19 +54,31 @@ static int do_mount(const char *src, const char *dst, const char *type,
 	return 0;
 }
 
-static int set_readonly(int dirfd, const char *path, unsigned flags)
-{
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+static const struct bk_flag_name attr_names[] = {
+	{ MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY" }, { MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID" },
+	{ MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV" }, { MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC" },
+};
 
-	BK_TRACE("mount_setattr(%s, AT_RECURSIVE, MOUNT_ATTR_RDONLY)", path);
-	if (mount_setattr(dirfd, dirfd >= 0 ? "" : path, flags | AT_RECURSIVE,
-			  &attr, sizeof(attr)) < 0)
-		return bk_fail_errno(errno, "make %s read-only", path);
+int bk_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t attrs)
+{
+	struct mount_attr attr = { .attr_set = attrs };
+	char names[120];
+
+	BK_FLAGS_STR(attrs, attr_names, names);
+	BK_TRACE("mount_setattr(%s, %s%s)", path, flags & AT_RECURSIVE ? "AT_RECURSIVE, " : "", names);
+	if (mount_setattr(dirfd, dirfd >= 0 ? "" : path, flags, &attr, sizeof(attr)) < 0)
+		return bk_fail_errno(errno, "mount_setattr %s on %s", names, path);
 	return 0;
 }
 
-/* A detached copy of the mount tree at path (a bind mount not yet placed). */
-static int clone_tree(const char *path, bool ro)
+static int set_readonly(int dirfd, const char *path, unsigned flags)
+{
+	return bk_mount_setattr(dirfd, path, flags | AT_RECURSIVE, MOUNT_ATTR_RDONLY);
+}
+
+/* A detached copy of the mount tree at path (a bind mount not yet placed),
+ * with attrs (MOUNT_ATTR_RDONLY, _NODEV) set on the whole copy. */
+static int clone_tree(const char *path, uint64_t attrs)
 {
 	int fd;
 
@@ -74,7 +86,7 @@ static int clone_tree(const char *path, bool ro)
 	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (fd < 0)
 		return bk_fail_errno(errno, "bind source %s", path);
-	if (ro && set_readonly(fd, path, AT_EMPTY_PATH) < 0) {
+	if (attrs && bk_mount_setattr(fd, path, AT_EMPTY_PATH | AT_RECURSIVE, attrs) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -115,15 +127,17 @@ static int clone_sources(struct bk_rootfs *r)
 	for (size_t i = 0; i < r->nmounts; i++) {
 		struct bk_mountreq *m = &r->mounts[i];
 		m->tree_fd = -1;
-		if (m->src && (m->tree_fd = clone_tree(m->src, m->ro)) < 0)
+		uint64_t attrs = (m->ro ? MOUNT_ATTR_RDONLY : 0) |
+				 (r->nodev && !m->device ? MOUNT_ATTR_NODEV : 0);
+		if (m->src && (m->tree_fd = clone_tree(m->src, attrs)) < 0)
 			return -1;
 	}
 	for (int i = 0; r->dev && i < BK_DEV_NODES; i++) {
 		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
-		if ((r->dev_fd[i] = clone_tree(path, false)) < 0)
+		if ((r->dev_fd[i] = clone_tree(path, 0)) < 0)
 			return -1;
 	}
-	if (r->sys && r->sys_needs_bind && (r->sys_fd = clone_tree("/sys", true)) < 0)
+	if (r->sys && r->sys_needs_bind && (r->sys_fd = clone_tree("/sys", MOUNT_ATTR_RDONLY)) < 0)
 		return -1;
 	return 0;
 }
@@ -175,7 +189,9 @@ int bk_rootfs_prepare(struct bk_rootfs *r)
 		return -1;
 	if (!r->root)
 		return 0;
-	if (!r->use_chroot && do_mount(r->root, r->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (!r->use_chroot && bk_mount(r->root, r->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	if (r->nodev && bk_mount_setattr(AT_FDCWD, r->root, AT_RECURSIVE, MOUNT_ATTR_NODEV) < 0)
 		return -1;
 	if (r->proc && mount_early(r, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
 		return -1;
@@ -254,7 +270,7 @@ static int mount_proc(void)
 {
 	if (make_dir("/proc") < 0)
 		return -1;
-	return do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	return bk_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 static int dev_links(void)
@@ -278,7 +294,8 @@ static int mount_dev(struct bk_rootfs *r)
 	char path[64];
 
 	if (make_dir("/dev") < 0 ||
-	    do_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
+	    bk_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | (r->nodev ? MS_NODEV : 0),
+		     "mode=755,size=65536k") < 0)
 		return -1;
 	for (int i = 0; i < BK_DEV_NODES; i++) {
 		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
@@ -286,11 +303,11 @@ static int mount_dev(struct bk_rootfs *r)
 			return -1;
 	}
 	if (make_dir("/dev/pts") < 0 ||
-	    do_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    bk_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=620") < 0)
 		return -1;
 	if (make_dir("/dev/shm") < 0 ||
-	    do_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") < 0)
+	    bk_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") < 0)
 		return -1;
 	return dev_links();
 }
@@ -301,13 +318,13 @@ static int mount_sys(struct bk_rootfs *r)
 		return -1;
 	if (r->sys_fd >= 0)
 		return place_tree(r->sys_fd, "/sys");
-	if (do_mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+	if (bk_mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
 		return 0;
 	if (errno != EBUSY)
 		return -1;
 	/* Same network namespace as the /sys already there: the kernel
 	 * refuses a second sysfs on top; a read-only bind of it is the same. */
-	if (do_mount("/sys", "/sys", NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (bk_mount("/sys", "/sys", NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	return set_readonly(AT_FDCWD, "/sys", 0);
 }
@@ -319,7 +336,7 @@ static int mount_request(const struct bk_mountreq *m)
 	if (!m->src) {
 		if (make_dir(m->dst) < 0)
 			return -1;
-		return do_mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0),
+		return bk_mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0),
 				"mode=755");
 	}
 	if (fstat(m->tree_fd, &st) < 0)
@@ -338,8 +355,8 @@ static int mask_path(const char *path, bool have_sys)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : bk_fail_errno(errno, "mask %s", path);
 	if (S_ISDIR(st.st_mode))
-		return do_mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0");
-	return do_mount("/dev/null", path, NULL, MS_BIND, NULL);
+		return bk_mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0");
+	return bk_mount("/dev/null", path, NULL, MS_BIND, NULL);
 }
 
 static int readonly_path(const char *path)
@@ -348,7 +365,7 @@ static int readonly_path(const char *path)
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : bk_fail_errno(errno, "read-only %s", path);
-	if (do_mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (bk_mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	return set_readonly(AT_FDCWD, path, 0);
 }
@@ -377,10 +394,37 @@ int bk_rootfs_populate(struct bk_rootfs *r)
 		return -1;
 	if (r->sys && !r->root && mount_sys(r) < 0)
 		return -1;
+	if (r->cgroup && bk_cgns_mount(&r->cg) < 0)
+		return -1;
 	for (size_t i = 0; i < r->nmounts; i++)
 		if (mount_request(&r->mounts[i]) < 0)
 			return -1;
 	if (r->mask_proc && mask_proc(r->sys) < 0)
 		return -1;
+	return 0;
+}
+
+int bk_rootfs_chdir(const char *dir)
+{
+	char path[PATH_MAX], cwd[PATH_MAX] = "";
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int n;
+
+	if (root < 0)
+		return bk_fail_errno(errno, "open /");
+	if (dir[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return bk_fail_errno(errno, "workdir %s: getcwd", dir);
+	n = snprintf(path, sizeof(path), "%s%s%s", cwd, cwd[0] ? "/" : "", dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return bk_fail("workdir %s: path too long", dir);
+	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS); fchdir", path);
+	_cleanup_close_ int fd = bk_open_beneath(root, path, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return bk_fail_errno(errno, "workdir %s", dir);
+	if (fchdir(fd) < 0)
+		return bk_fail_errno(errno, "workdir %s", dir);
+	/* getcwd fails (ENOENT) for a cwd the root cannot reach. */
+	if (!getcwd(cwd, sizeof(cwd)))
+		return bk_fail_errno(errno, "workdir %s: not reachable from the root", dir);
 	return 0;
 }

@@ -46,13 +46,16 @@ wait_first_container() {
 @test "exec joins a -d container: its PID 1, files, hostname, env and cgroup" {
 	c=$(bocker run -d --name box -e MARK=here "$IMG" 'echo hi > /tmp/made-inside; exec sleep 60')
 	wait_running "$c"
-	run bocker exec box 'cat /proc/1/comm; cat /tmp/made-inside; hostname; echo $MARK; cat /proc/self/cgroup | grep memory'
+	run bocker exec box 'cat /proc/1/comm; cat /tmp/made-inside; hostname; echo $MARK; grep memory /proc/self/cgroup; grep -qx $$ /sys/fs/cgroup/memory/cgroup.procs && echo in-group'
 	assert_success
 	assert_line --index 0 "nsrun"
 	assert_line --index 1 "hi"
 	assert_line --index 2 "box"
 	assert_line --index 3 "here"
-	assert_line --index 4 --regexp "memory:/bocker/$c$"
+	# its own cgroup namespace: the container's group is its root
+	assert_line --index 4 --regexp "^[0-9]+:memory:/$"
+	assert_line --index 5 "in-group"
+	grep -q . "$(find /sys/fs/cgroup/memory -type d -path "*/bocker/$c")/cgroup.procs"
 	run bocker exec ps_0000000000 true
 	assert_failure 1
 }

@@ -67,7 +67,7 @@ rootfs_copy() {
 		echo "left $(grep -c " $1 " /proc/self/mountinfo)"' sh "$BOCKER_ROOT/mnt"
 	assert_success
 	assert_line 'nsrun: mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)'
-	assert_line --index 3 'left 0'
+	assert_line 'left 0'
 }
 
 @test "-n gives only lo; --net=FILE joins an existing netns" {
@@ -301,9 +301,12 @@ rootfs_copy() {
 @test "-v traces each kernel step in a re-typable form" {
 	run nsrun -v --container --root "$ROOTFS" -- true
 	assert_success
-	assert_line --index 0 'nsrun: unshare(CLONE_NEWPID)'
-	assert_line --index 1 'nsrun: fork()'
-	assert_line --index 2 'nsrun: unshare(CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS)'
+	assert_line --index 0 --partial 'nsrun: cgroup view: '
+	assert_line --index 1 'nsrun: close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)'
+	assert_line --index 2 'nsrun: unshare(CLONE_NEWPID)'
+	assert_line --index 3 'nsrun: fork()'
+	assert_line --index 4 'nsrun: prctl(PR_SET_DUMPABLE, 0)'
+	assert_line --index 5 'nsrun: unshare(CLONE_NEWCGROUP|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS)'
 	assert_output --partial 'nsrun: pivot_root(".", ".")'
 	assert_output --partial 'nsrun: umount2(".", MNT_DETACH)'
 	assert_output --partial "nsrun: mount(\"proc\", \"$ROOTFS/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)"

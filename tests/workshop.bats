@@ -89,7 +89,7 @@ teardown() {
 	# 8: bocker builds the same chain
 	assert_line "PID 2 on one"
 	assert_line --regexp '^cgset-lite exec --rm -g cpu,cpuacct,memory,pids:/bocker/ps_[0-9a-f]+ .* -- ovlmount -m -l .* -- nsrun --net=/run/netns/netns_ps_[0-9a-f]+ --container .* -- /bin/sh -c sleep 600$'
-	assert_line --regexp '^    1 root +nsrun '
+	assert_line --regexp '^    1 root +\{nsrun\} init -- /bin/sh -c sleep 600$'
 	assert_line --regexp '^Removed: img_'
 
 	# 9 cleaned up: no netns, bridge, cgroup or mount of ours remains

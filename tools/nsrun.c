@@ -1,6 +1,7 @@
 /* nsrun — run a command in new or existing namespaces, optionally inside a
  * new root, under a tiny init. The unshare/nsenter/chroot of bockit. */
 #include "caps.h"
+#include "cgns.h"
 #include "chain.h"
 #include "cleanup.h"
 #include "fsutil.h"
@@ -9,6 +10,7 @@
 #include "msg.h"
 #include "ns.h"
 #include "procenv.h"
+#include "procself.h"
 #include "rootfs.h"
 #include "size.h"
 
@@ -33,6 +35,8 @@ struct opts {
 	unsigned target_mask;                 /* kinds named with -t */
 	pid_t target;
 	bool fork, no_init, target_env, clear_env, nnp;
+	bool hide;                            /* undumpable init and fork child */
+	unsigned preserve_fds;                /* fds 3..3+N-1 reach COMMAND */
 	struct bk_rootfs fs;
 	struct bk_mountreq mounts[64];
 	const char *hostname, *workdir, *pidfile;
@@ -70,8 +74,12 @@ static void usage(void)
 "      --mount-dev       tmpfs /dev with null zero full random urandom tty,\n"
 "                        pts, shm and the fd/stdin/stdout/stderr links\n"
 "      --mount-sys       mount /sys read-only\n"
+"      --mount-cgroup    read-only /sys/fs/cgroup of a new cgroup namespace\n"
+"                        (implies -C): only the process's own groups\n"
 "      --bind SRC:DST[:ro]  bind SRC (outside) on DST (inside the root)\n"
 "      --tmpfs DST       mount an empty tmpfs on DST\n"
+"      --nodev           no device node opens on the root, binds or /dev\n"
+"      --device SRC[:DST]  bind the device node SRC (default DST: SRC)\n"
 "Identity:\n"
 "      --hostname NAME   set the hostname (implies -u)\n"
 "  -w, --workdir DIR     working directory inside (default: / with --root,\n"
@@ -86,11 +94,14 @@ static void usage(void)
 "      --no-new-privs    set no_new_privs (setuid binaries stop working)\n"
 "      --mask-proc       hide /proc/kcore, /proc/keys... and make /proc/sys,\n"
 "                        /proc/sysrq-trigger... read-only (as runc does)\n"
-"      --container       -mpui --mount-proc --mount-dev --mount-sys\n"
-"                        --mask-proc --caps=default --no-new-privs\n"
+"      --container       -mpuiC --mount-proc --mount-dev --mount-sys\n"
+"                        --mount-cgroup --mask-proc --nodev --caps=default\n"
+"                        --no-new-privs\n"
 "Process:\n"
 "      --no-init         with -p: COMMAND itself is PID 1 (no mini-init)\n"
 "      --pidfile FILE    write the host PID of the first process inside\n"
+"      --preserve-fds N  pass fds 3..3+N-1 to COMMAND (every other fd above 2\n"
+"                        is closed before it runs)\n"
 "  -v, --verbose         trace every kernel-level step on stderr\n"
 "  -h, --help            this help      -V, --version\n"
 "\n"
@@ -102,7 +113,8 @@ enum {
 	OPT_TARGET_ENV = 256, OPT_CHROOT, OPT_MOUNT_PROC, OPT_MOUNT_DEV,
 	OPT_MOUNT_SYS, OPT_BIND, OPT_TMPFS, OPT_HOSTNAME, OPT_CLEAR_ENV, OPT_UID,
 	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
-	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE,
+	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE, OPT_MOUNT_CGROUP,
+	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS,
 };
 
 static const struct option long_opts[] = {
@@ -124,6 +136,10 @@ static const struct option long_opts[] = {
 	{ "mount-sys", no_argument, NULL, OPT_MOUNT_SYS },
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "mount-cgroup", no_argument, NULL, OPT_MOUNT_CGROUP },
+	{ "nodev", no_argument, NULL, OPT_NODEV },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "env", required_argument, NULL, 'e' },
@@ -169,14 +185,15 @@ static int ns_kind_of_opt(int c)
 	}
 }
 
-static void add_mount(struct opts *o, const char *src, const char *dst, bool ro)
+static struct bk_mountreq *add_mount(struct opts *o, const char *src, const char *dst, bool ro)
 {
 	if (o->fs.nmounts == sizeof(o->mounts) / sizeof(*o->mounts))
 		bk_die(BK_EXIT_FAILED, "too many --bind/--tmpfs (max %zu)",
 		       sizeof(o->mounts) / sizeof(*o->mounts));
 	if (dst[0] != '/')
 		bk_die(BK_EXIT_FAILED, "mount target '%s' must be an absolute path", dst);
-	o->mounts[o->fs.nmounts++] = (struct bk_mountreq){ src, dst, ro, -1 };
+	o->mounts[o->fs.nmounts] = (struct bk_mountreq){ src, dst, ro, -1, false };
+	return &o->mounts[o->fs.nmounts++];
 }
 
 /* SRC:DST[:ro], split in a copy: argv stays as given, for ps(1). */
@@ -200,10 +217,24 @@ static void parse_bind(struct opts *o, const char *given)
 	add_mount(o, arg, dst, ro);
 }
 
+/* SRC[:DST]: a device node of the host, bound at DST (default SRC). */
+static void parse_device(struct opts *o, const char *given)
+{
+	char *arg = strdup(given);
+	char *dst = arg ? strchr(arg, ':') : NULL;
+
+	if (!arg || !arg[0] || arg[0] == ':')
+		bk_die(BK_EXIT_FAILED, "--device '%s': expected SRC[:DST]", given);
+	if (dst)
+		*dst++ = '\0';
+	add_mount(o, arg, dst && *dst ? dst : arg, false)->device = true;
+}
+
 static void set_container(struct opts *o)
 {
-	o->new_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	o->new_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	o->fs.proc = o->fs.dev = o->fs.sys = o->fs.mask_proc = true;
+	o->fs.cgroup = o->fs.nodev = true;
 	if (bk_caps_parse("default", &o->caps) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	o->nnp = true;
@@ -244,6 +275,10 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_MOUNT_SYS: o->fs.sys = true; break;
 	case OPT_BIND: parse_bind(o, arg); break;
 	case OPT_TMPFS: add_mount(o, NULL, arg, false); break;
+	case OPT_MOUNT_CGROUP: o->fs.cgroup = true; break;
+	case OPT_NODEV: o->fs.nodev = true; break;
+	case OPT_DEVICE: parse_device(o, arg); break;
+	case OPT_PRESERVE_FDS: o->preserve_fds = (unsigned)parse_id(arg, "--preserve-fds"); break;
 	case OPT_HOSTNAME: o->hostname = arg; break;
 	case 'w': o->workdir = arg; break;
 	case 'e':
@@ -309,7 +344,21 @@ static void parse(struct opts *o, int argc, char **argv)
 static bool wants_mounts(const struct opts *o)
 {
 	return o->fs.root || o->fs.proc || o->fs.dev || o->fs.sys ||
-	       o->fs.nmounts || o->fs.mask_proc;
+	       o->fs.nmounts || o->fs.mask_proc || o->fs.cgroup;
+}
+
+/* The cgroup view needs /sys and a cgroup namespace made here, after the
+ * caller put the process in its groups; which groups are its own is read
+ * now, before the namespace hides where they are. */
+static void validate_cgroup_view(struct opts *o)
+{
+	if (!o->fs.sys)
+		bk_die(BK_EXIT_FAILED, "--mount-cgroup needs --mount-sys");
+	if (o->join[BK_NS_CGROUP])
+		bk_die(BK_EXIT_FAILED, "--mount-cgroup needs a new cgroup namespace, not --cgroup=FILE");
+	o->new_flags |= CLONE_NEWCGROUP;
+	if (bk_cgns_plan(&o->fs.cg) < 0)
+		bk_die_error(BK_EXIT_FAILED);
 }
 
 /* Check everything that can be checked before the first namespace is made,
@@ -342,9 +391,16 @@ static void validate(struct opts *o)
 			bk_die(BK_EXIT_FAILED, "root %s: not a directory", o->fs.root);
 		o->fs.root = root;
 	}
-	for (size_t i = 0; i < o->fs.nmounts; i++)
-		if (o->mounts[i].src && stat(o->mounts[i].src, &st) < 0)
-			bk_die(BK_EXIT_FAILED, "bind source %s: %s", o->mounts[i].src, strerror(errno));
+	for (size_t i = 0; i < o->fs.nmounts; i++) {
+		const struct bk_mountreq *m = &o->mounts[i];
+		if (m->src && stat(m->src, &st) < 0)
+			bk_die(BK_EXIT_FAILED, "%s source %s: %s", m->device ? "device" : "bind",
+			       m->src, strerror(errno));
+		if (m->device && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+			bk_die(BK_EXIT_FAILED, "--device %s: not a device node", m->src);
+	}
+	if (o->fs.cgroup)
+		validate_cgroup_view(o);
 	if (wants_mounts(o) && !o->join[BK_NS_MNT] && !(o->new_flags & CLONE_NEWNS)) {
 		BK_TRACE("root and mount options imply -m");
 		o->new_flags |= CLONE_NEWNS;
@@ -425,11 +481,8 @@ static int setup_process(struct opts *o, bool joined_userns)
 		if (sethostname(o->hostname, strlen(o->hostname)) < 0)
 			return bk_fail_errno(errno, "sethostname %s", o->hostname);
 	}
-	if (o->workdir) {
-		BK_TRACE("chdir(\"%s\")", o->workdir);
-		if (chdir(o->workdir) < 0)
-			return bk_fail_errno(errno, "workdir %s", o->workdir);
-	}
+	if (o->workdir && bk_rootfs_chdir(o->workdir) < 0)
+		return -1;
 	if (bk_apply_env(o->clear_env, o->env, o->nenv) < 0 || bk_caps_drop_bounding(&o->caps) < 0 ||
 	    set_identity(o, joined_userns) < 0 || bk_caps_set(&o->caps) < 0)
 		return -1;
@@ -448,6 +501,38 @@ static void signal_ready(int *fd)
 	}
 }
 
+/* The last steps before COMMAND: no fd above 2 but the preserved ones
+ * survives the exec. Returns (on failure) the code to exit with. */
+static int exec_final(char *const argv[], void *arg)
+{
+	const struct opts *o = arg;
+
+	if (bk_fds_cloexec_from(3 + o->preserve_fds) < 0)
+		return BK_EXIT_FAILED;
+	return bk_exec_command(argv);
+}
+
+/* The init, once its child exists: it holds no fd above 2, and its
+ * /proc/1/cmdline and environ show "init -- COMMAND" and the command's
+ * environment, nothing of the host's. */
+static int hide_init(void *arg)
+{
+	const struct opts *o = arg;
+	size_t n = 0;
+
+	while (o->argv[n])
+		n++;
+	_cleanup_free_ char **title = calloc(n + 3, sizeof(*title));
+	if (!title)
+		return bk_fail_errno(ENOMEM, "retitle");
+	title[0] = "init";
+	title[1] = "--";
+	memcpy(title + 2, o->argv, n * sizeof(*title));
+	if (bk_fds_close_from(3) < 0)
+		return -1;
+	return bk_proc_retitle(title, environ);
+}
+
 /* In the final namespaces: set up, then exec COMMAND or become its init. */
 static void __attribute__((noreturn))
 run_inside(struct opts *o, int ready_fd, const sigset_t *old, bool joined_userns)
@@ -458,10 +543,12 @@ run_inside(struct opts *o, int ready_fd, const sigset_t *old, bool joined_userns
 		_exit(BK_EXIT_FAILED);
 	}
 	signal_ready(&ready_fd);
-	if ((o->new_flags & CLONE_NEWPID) && !o->no_init)
-		_exit(bk_init_run(o->argv, old));
+	if ((o->new_flags & CLONE_NEWPID) && !o->no_init) {
+		struct bk_init_hooks h = { exec_final, hide_init, o };
+		_exit(bk_init_run(o->argv, old, &h));
+	}
 	bk_signals_restore(old);
-	int code = bk_exec_command(o->argv);
+	int code = exec_final(o->argv, o);
 	bk_warn("%s", bk_error());
 	_exit(code);
 }
@@ -488,6 +575,13 @@ static int fork_and_supervise(struct opts *o, bool joined_userns)
 		pid_t pp = getppid();
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != parent && pp != 0))
 			_exit(BK_EXIT_FAILED);
+		/* Until its exec, the child is the host's nsrun among
+		 * container processes (PID 1 for good): nothing of it may be
+		 * reachable through /proc/PID. */
+		if (o->hide && bk_set_undumpable() < 0) {
+			bk_warn("%s", bk_error());
+			_exit(BK_EXIT_FAILED);
+		}
 		run_inside(o, pipefd[1], &old, joined_userns);
 	}
 	close(pipefd[1]);
@@ -517,6 +611,11 @@ int main(int argc, char **argv)
 	validate(&o);
 	o.outer_uid = geteuid();
 	o.outer_gid = getegid();
+	/* Only root's nsrun needs hiding: a rootless container's processes
+	 * are the caller's own anyway, and must stay joinable by it. */
+	o.hide = o.outer_uid == 0;
+	if (bk_fds_check_open(o.preserve_fds) < 0 || bk_fds_cloexec_from(3 + o.preserve_fds) < 0)
+		bk_die_error(BK_EXIT_FAILED);
 	if (join_namespaces(&o, &t) < 0 || create_namespaces(&o, o.new_flags & EARLY_NS) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	bool joined_userns = o.target && bk_ns_target_has(&t, BK_NS_USER);
