@@ -74,8 +74,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbockit.a
 		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
 
 # Static helpers that tests copy into a busybox rootfs.
-FIXTURE_BINS := $(BUILD)/tests/chroot-escape
-$(BUILD)/tests/chroot-escape: tests/fixtures/chroot-escape.c
+FIXTURE_BINS := $(BUILD)/tests/chroot-escape $(BUILD)/tests/bk-attack
+$(FIXTURE_BINS): $(BUILD)/tests/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BK_CFLAGS) $(CFLAGS) -static -o $@ $<
 
@@ -123,4 +123,4 @@ uninstall:
 clean:
 	rm -rf build build-asan bin bin-asan
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d)
