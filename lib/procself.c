@@ -85,26 +85,21 @@ static char *pack(char *const strv[], size_t len)
 	return buf;
 }
 
-static int rewrite(unsigned long start, unsigned long end, char *const strv[])
-{
-	size_t len = end - start;
-	_cleanup_free_ char *buf = pack(strv, len);
-
-	if (!buf)
-		return bk_fail_errno(ENOMEM, "retitle");
-	memcpy((char *)start, buf, len);
-	return 0;
-}
-
 int bk_proc_retitle(char *const argv[], char *const envp[])
 {
 	unsigned long a[4];
 
 	if (proc_areas(a) < 0)
 		return -1;
+	/* Both are packed before either is written: envp's strings may live
+	 * in the argument area (putenv of an argv word). */
+	_cleanup_free_ char *args = pack(argv, a[1] - a[0]);
+	_cleanup_free_ char *env = pack(envp, a[3] - a[2]);
+	if (!args || !env)
+		return bk_fail_errno(ENOMEM, "retitle");
 	BK_TRACE("rewrite /proc/self/cmdline (%lu bytes) and environ (%lu bytes) in place",
 		 a[1] - a[0], a[3] - a[2]);
-	if (rewrite(a[0], a[1], argv) < 0 || rewrite(a[2], a[3], envp) < 0)
-		return -1;
+	memcpy((char *)a[0], args, a[1] - a[0]);
+	memcpy((char *)a[2], env, a[3] - a[2]);
 	return 0;
 }
