@@ -247,11 +247,17 @@ static int make_dir(const char *path)
 	return 0;
 }
 
-/* An empty file to bind a non-directory onto. */
+/* An empty file to bind a non-directory onto. A symbolic link already
+ * there (an image's /etc/hosts -> elsewhere, dangling or not) is mounted
+ * over itself: the bind hides it and nothing is made where it points. */
 static int make_file(const char *path)
 {
 	char parent[PATH_MAX];
 	char *slash;
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return 0;
 
 	snprintf(parent, sizeof(parent), "%s", path);
 	slash = strrchr(parent, '/');
