@@ -35,7 +35,8 @@ imgpull_PKGS    := libcurl libarchive jansson libcrypto
 ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_DLOPEN)))
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 
-BK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -MMD -MP
+# -iquote, not -I: lib/seccomp.h must not hide libseccomp's <seccomp.h>.
+BK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote lib -MMD -MP
 ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 
 objs = $(patsubst %,$(BUILD)/lib/%.o,$(COMMON) $(1))
