@@ -20,8 +20,9 @@ COMMON := msg chain size path fsutil
 
 # Per tool: its own lib/ modules, the pkg-config packages it links, and
 # those it only dlopen()s when an option needs them (headers only here).
-nsrun_MODS      := ns idmap rootfs cgns caps init procenv procself
-nsrun_PKGS      := libcap
+nsrun_MODS      := ns idmap rootfs cgns caps init procenv procself seccomp
+nsrun_PKGS      := libcap libseccomp jansson
+nsrun_GEN       := $(BUILD)/gen/seccomp-default.o
 ovlmount_MODS   := overlay ovlpreflight fsctx ovlcheck ns
 ovlmount_PKGS   := mount
 cgset-lite_MODS := cgnames cgroup cgkill cgstats init
@@ -35,7 +36,8 @@ imgpull_PKGS    := libcurl libarchive jansson libcrypto
 ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_DLOPEN)))
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 
-BK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -MMD -MP
+# -iquote, not -I: lib/seccomp.h must not hide libseccomp's <seccomp.h>.
+BK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote lib -MMD -MP
 ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 
 objs = $(patsubst %,$(BUILD)/lib/%.o,$(COMMON) $(1))
@@ -51,20 +53,39 @@ $(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The default seccomp profile, compiled for Docker's default capabilities
+# at build time (lib/seccomp.h): scripts/seccomp-bpf.c, a host tool linking
+# the same lib/ modules, writes the BPF and the JSON as C.
+SECCOMP_BPF_MODS := seccomp caps msg
+$(BUILD)/scripts/%.o: scripts/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/seccomp-bpf: $(BUILD)/scripts/seccomp-bpf.o $(patsubst %,$(BUILD)/lib/%.o,$(SECCOMP_BPF_MODS))
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libseccomp jansson libcap)
+
+$(BUILD)/gen/seccomp-default.c: lib/seccomp-default.json $(BUILD)/seccomp-bpf
+	@mkdir -p $(@D)
+	$(BUILD)/seccomp-bpf lib/seccomp-default.json $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 define tool_rule
-$(BIN)/$(1): $(BUILD)/tools/$(1).o $(call objs,$($(1)_MODS))
+$(BIN)/$(1): $(BUILD)/tools/$(1).o $(call objs,$($(1)_MODS)) $($(1)_GEN)
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS))
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 # C-level unit tests: tests/unit/test_NAME.c, linked with every module of
-# every tool (the linker keeps what the test uses).
+# every tool and the generated built-in profile (the linker keeps what the
+# test uses).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 ALL_MODS  := $(sort $(basename $(notdir $(wildcard lib/*.c))))
 
-$(BUILD)/libbockit.a: $(patsubst %,$(BUILD)/lib/%.o,$(ALL_MODS))
+$(BUILD)/libbockit.a: $(patsubst %,$(BUILD)/lib/%.o,$(ALL_MODS)) $(BUILD)/gen/seccomp-default.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
@@ -92,7 +113,7 @@ deps:
 CPPCHECK_FLAGS := --enable=warning,style,performance,portability --std=c11 \
 	--inline-suppr -Ilib --suppress=missingIncludeSystem --error-exitcode=1 -q
 lint:
-	cppcheck $(CPPCHECK_FLAGS) lib tools tests/unit tests/fixtures
+	cppcheck $(CPPCHECK_FLAGS) lib tools tests/unit tests/fixtures scripts
 	shellcheck -s sh $(wildcard scripts/*.sh scripts/bocker bench/*.sh tests/fixtures/*.sh)
 
 check: deps
@@ -123,4 +144,4 @@ uninstall:
 clean:
 	rm -rf build build-asan bin bin-asan
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/scripts/*.d $(BUILD)/gen/*.d)

@@ -42,6 +42,16 @@ static int cap_by_name(const char *name, cap_value_t *v)
 	return 0;
 }
 
+int bk_cap_by_name(const char *name, int *cap)
+{
+	cap_value_t v;
+
+	if (cap_by_name(name, &v) < 0)
+		return -1;
+	*cap = v;
+	return 0;
+}
+
 static int apply_word(const char *w, struct bk_caps *c)
 {
 	cap_value_t v;

@@ -15,6 +15,9 @@ struct bk_caps {
 /* "default" | "none" | "all" | "default,-net_raw,+sys_admin" |
  * "chown,kill,...". Names with or without "cap_", any case. */
 int bk_caps_parse(const char *spec, struct bk_caps *out);
+/* One name as bk_caps_parse() reads it ("CAP_SYS_ADMIN", "sys_admin") to
+ * its number. */
+int bk_cap_by_name(const char *name, int *cap);
 
 /* Drop from the bounding set every capability not kept. Done before the
  * uid changes (it needs CAP_SETPCAP). */

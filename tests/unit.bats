@@ -39,3 +39,7 @@ run_unit() {
 @test "unit: vethup's CIDR parsing, lease store and netns names under ASan+UBSan" {
 	run_unit test_vethup
 }
+
+@test "unit: seccomp profiles (parsing, includes/excludes, the built-in default, installs) under ASan+UBSan" {
+	run_unit test_seccomp
+}
