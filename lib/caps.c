@@ -157,3 +157,15 @@ int bk_set_no_new_privs(void)
 		return bk_fail_errno(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	return 0;
 }
+
+uint64_t bk_caps_mask(const struct bk_caps *c)
+{
+	uint64_t m = 0;
+
+	if (!c->keep_all)
+		return c->keep;
+	for (int v = 0; v < 64; v++)
+		if (prctl(PR_CAPBSET_READ, v, 0, 0, 0) == 1)
+			m |= 1ULL << v;
+	return m;
+}

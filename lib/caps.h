@@ -28,4 +28,8 @@ int bk_caps_set(const struct bk_caps *c);
 
 int bk_set_no_new_privs(void);
 
+/* The capabilities the command will keep as a mask: c->keep, or for
+ * "all" the current bounding set. */
+uint64_t bk_caps_mask(const struct bk_caps *c);
+
 #endif

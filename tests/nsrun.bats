@@ -303,10 +303,12 @@ rootfs_copy() {
 	assert_success
 	assert_line --index 0 --partial 'nsrun: cgroup view: '
 	assert_line --index 1 'nsrun: close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)'
-	assert_line --index 2 'nsrun: unshare(CLONE_NEWPID)'
-	assert_line --index 3 'nsrun: fork()'
-	assert_line --index 4 'nsrun: prctl(PR_SET_DUMPABLE, 0)'
-	assert_line --index 5 'nsrun: unshare(CLONE_NEWCGROUP|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS)'
+	assert_line --index 2 --partial 'nsrun: seccomp: profile default: '
+	assert_line --index 3 'nsrun: unshare(CLONE_NEWPID)'
+	assert_line --index 4 'nsrun: fork()'
+	assert_line --index 5 'nsrun: prctl(PR_SET_DUMPABLE, 0)'
+	assert_line --index 6 'nsrun: unshare(CLONE_NEWCGROUP|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS)'
+	assert_output --partial 'nsrun: seccomp(SECCOMP_SET_MODE_FILTER, 0, '
 	assert_output --partial 'nsrun: pivot_root(".", ".")'
 	assert_output --partial 'nsrun: umount2(".", MNT_DETACH)'
 	assert_output --partial "nsrun: mount(\"proc\", \"$ROOTFS/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC)"

@@ -12,6 +12,7 @@
 #include "procenv.h"
 #include "procself.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "size.h"
 
 #include <errno.h>
@@ -47,6 +48,9 @@ struct opts {
 	uid_t outer_uid;                      /* euid/egid before any unshare */
 	gid_t outer_gid;
 	struct bk_caps caps;
+	const char *seccomp;                  /* profile; NULL: no filter */
+	bool seccomp_given;                   /* --seccomp beats --container */
+	struct bk_seccomp filter;             /* compiled before the fork */
 	char **argv;
 };
 
@@ -92,11 +96,13 @@ static void usage(void)
 "Hardening:\n"
 "      --caps SET        default | none | all | list (default,-net_raw,+sys_admin)\n"
 "      --no-new-privs    set no_new_privs (setuid binaries stop working)\n"
+"      --seccomp PROFILE default (Docker's profile, built in) | unconfined |\n"
+"                        FILE (OCI/Docker JSON); installed just before exec\n"
 "      --mask-proc       hide /proc/kcore, /proc/keys... and make /proc/sys,\n"
 "                        /proc/sysrq-trigger... read-only (as runc does)\n"
 "      --container       -mpuiC --mount-proc --mount-dev --mount-sys\n"
 "                        --mount-cgroup --mask-proc --nodev --caps=default\n"
-"                        --no-new-privs\n"
+"                        --no-new-privs --seccomp=default\n"
 "Process:\n"
 "      --no-init         with -p: COMMAND itself is PID 1 (no mini-init)\n"
 "      --pidfile FILE    write the host PID of the first process inside\n"
@@ -114,7 +120,7 @@ enum {
 	OPT_MOUNT_SYS, OPT_BIND, OPT_TMPFS, OPT_HOSTNAME, OPT_CLEAR_ENV, OPT_UID,
 	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
 	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE, OPT_MOUNT_CGROUP,
-	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS,
+	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP,
 };
 
 static const struct option long_opts[] = {
@@ -151,6 +157,7 @@ static const struct option long_opts[] = {
 	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
 	{ "caps", required_argument, NULL, OPT_CAPS },
 	{ "no-new-privs", no_argument, NULL, OPT_NNP },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "mask-proc", no_argument, NULL, OPT_MASK_PROC },
 	{ "container", no_argument, NULL, OPT_CONTAINER },
 	{ "no-init", no_argument, NULL, OPT_NO_INIT },
@@ -238,6 +245,8 @@ static void set_container(struct opts *o)
 	if (bk_caps_parse("default", &o->caps) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	o->nnp = true;
+	if (!o->seccomp_given)
+		o->seccomp = "default";
 }
 
 static void parse_ns_opt(struct opts *o, int c, const char *arg)
@@ -299,6 +308,10 @@ static void parse_opt(struct opts *o, int c, char *arg)
 			bk_die(BK_EXIT_FAILED, "--caps: %s", bk_error());
 		break;
 	case OPT_NNP: o->nnp = true; break;
+	case OPT_SECCOMP:
+		o->seccomp = arg;
+		o->seccomp_given = true;
+		break;
 	case OPT_MASK_PROC: o->fs.mask_proc = true; break;
 	case OPT_CONTAINER: set_container(o); break;
 	case OPT_NO_INIT: o->no_init = true; break;
@@ -483,8 +496,14 @@ static int setup_process(struct opts *o, bool joined_userns)
 	}
 	if (o->workdir && bk_rootfs_chdir(o->workdir) < 0)
 		return -1;
-	if (bk_apply_env(o->clear_env, o->env, o->nenv) < 0 || bk_caps_drop_bounding(&o->caps) < 0 ||
-	    set_identity(o, joined_userns) < 0 || bk_caps_set(&o->caps) < 0)
+	if (bk_apply_env(o->clear_env, o->env, o->nenv) < 0)
+		return -1;
+	/* Without no_new_privs only CAP_SYS_ADMIN may install a filter: do it
+	 * while it is still held (the default profile allows what follows). */
+	if (!o->nnp && bk_seccomp_install(&o->filter) < 0)
+		return -1;
+	if (bk_caps_drop_bounding(&o->caps) < 0 || set_identity(o, joined_userns) < 0 ||
+	    bk_caps_set(&o->caps) < 0)
 		return -1;
 	if (o->nnp && bk_set_no_new_privs() < 0)
 		return -1;
@@ -507,7 +526,8 @@ static int exec_final(char *const argv[], void *arg)
 {
 	const struct opts *o = arg;
 
-	if (bk_fds_cloexec_from(3 + o->preserve_fds) < 0)
+	if (bk_fds_cloexec_from(3 + o->preserve_fds) < 0 ||
+	    (o->nnp && bk_seccomp_install(&o->filter) < 0))
 		return BK_EXIT_FAILED;
 	return bk_exec_command(argv);
 }
@@ -616,6 +636,8 @@ int main(int argc, char **argv)
 	o.hide = o.outer_uid == 0;
 	if (bk_fds_check_open(o.preserve_fds) < 0 || bk_fds_cloexec_from(3 + o.preserve_fds) < 0)
 		bk_die_error(BK_EXIT_FAILED);
+	if (o.seccomp && bk_seccomp_compile(o.seccomp, bk_caps_mask(&o.caps), &o.filter) < 0)
+		bk_die(BK_EXIT_FAILED, "--seccomp: %s", bk_error());
 	if (join_namespaces(&o, &t) < 0 || create_namespaces(&o, o.new_flags & EARLY_NS) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	bool joined_userns = o.target && bk_ns_target_has(&t, BK_NS_USER);
