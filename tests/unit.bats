@@ -39,3 +39,7 @@ run_unit() {
 @test "unit: vethup's CIDR parsing, lease store and netns names under ASan+UBSan" {
 	run_unit test_vethup
 }
+
+@test "unit: device rules and the cgroup v2 device program (v1 and v2 kernel checks as root) under ASan+UBSan" {
+	run_unit test_devrules
+}
