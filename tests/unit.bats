@@ -43,3 +43,7 @@ run_unit() {
 @test "unit: seccomp profiles (parsing, includes/excludes, the built-in default, installs) under ASan+UBSan" {
 	run_unit test_seccomp
 }
+
+@test "unit: device rules and the cgroup v2 device program (v1 and v2 kernel checks as root) under ASan+UBSan" {
+	run_unit test_devrules
+}
