@@ -122,6 +122,14 @@ int bk_cg_open(struct bk_cgroup *g, const char *path)
 	return g->path ? 0 : bk_fail_errno(ENOMEM, "%s", path);
 }
 
+/* A host with cgroup2 alone at /sys/fs/cgroup (no v1 hierarchy). */
+static bool unified_only(void)
+{
+	struct statfs st;
+
+	return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 int bk_cg_add(struct bk_cgroup *g, const char *name)
 {
 	struct bk_cg_ctrl *c = &g->ctrl[g->n];
@@ -129,8 +137,16 @@ int bk_cg_add(struct bk_cgroup *g, const char *name)
 	char *mount = NULL;
 	bool v2;
 
-	if (resolve(name, host, sizeof(host), &mount, &v2) < 0)
+	if (resolve(name, host, sizeof(host), &mount, &v2) < 0) {
+		/* cgroup v2 has no devices controller: the device filter is an
+		 * eBPF program on the group's directory (cgdevices.c), so
+		 * "devices" in -g asks for nothing more there. */
+		if (!strcmp(name, "devices") && unified_only()) {
+			BK_TRACE("devices: cgroup v2 host, device rules become an eBPF program");
+			return 0;
+		}
 		return -1;
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		if (!strcmp(g->ctrl[i].name, host)) {
 			free(mount);

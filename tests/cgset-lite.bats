@@ -342,3 +342,63 @@ has_v1() { [ "$(stat -f -c %T "$(ctrl_root "$1")")" = cgroupfs ]; }
 	assert_failure 1
 	refute_group_anywhere "$TOP"
 }
+
+# ---- devices ----------------------------------------------------------------
+
+# open_dev NODE: bk-attack's verdict on opening NODE read-write.
+ATTACK=$BOCKIT_TOP/build/tests/bk-attack
+
+@test "cgset-lite: --device-allow default on v1: only the standard nodes open, a --device-allow adds one" {
+	[ -x "$ATTACK" ] || make -C "$BOCKIT_TOP" build/tests/bk-attack
+	grep -q ' devices ' <(awk '$3 == "cgroup" {print " " $4 " "}' /proc/mounts | tr , ' ') ||
+		skip "no v1 devices controller on this host"
+	run cgset-lite exec --rm -g "devices:$TOP/a" --device-allow default -- sh -c \
+		"head -c 3 /dev/zero | wc -c; echo x >/dev/null && echo null-ok; $ATTACK open /dev/fuse rw; $ATTACK mknod-open $BOCKER_ROOT/f c 10 229"
+	assert_line --index 0 "3"
+	assert_line --index 1 "null-ok"
+	assert_line --index 2 "blocked: open(/dev/fuse, O_RDWR): Operation not permitted"
+	assert_line --partial "blocked: open($BOCKER_ROOT/f"
+	run cgset-lite exec --rm -g "devices:$TOP/b" --device-allow default --device-allow /dev/fuse:r -- \
+		sh -c "$ATTACK open /dev/fuse r; $ATTACK open /dev/fuse rw"
+	assert_line --index 0 "CROSSED: open(/dev/fuse, O_RDONLY) succeeded"
+	assert_line --index 1 --partial "blocked: open(/dev/fuse, O_RDWR)"
+	# what the kernel was told, and the group gone with the command
+	cgset-lite create -g "devices:$TOP/c" --device-allow default --device-deny 'c 1:9 w'
+	run cat "$(ctrl_root devices)$TOP/c/devices.list"
+	assert_line "c 1:9 rm"
+	refute_line "a *:* rwm"
+	[ ! -d "$(ctrl_root devices)$TOP/a" ]
+}
+
+@test "cgset-lite: --device-bpf: the eBPF program on the group's cgroup2 directory (hybrid host, v2 path)" {
+	[ -x "$ATTACK" ] || make -C "$BOCKIT_TOP" build/tests/bk-attack
+	[ -n "$V2ROOT" ] || skip "no cgroup2 mount"
+	local v2=hugetlb
+	[ -f "$V2ROOT/cgroup.controllers" ] && grep -qw hugetlb "$V2ROOT/cgroup.controllers" || v2=pids
+	run cgset-lite -v exec --rm -g "$v2:$TOP/e" --device-bpf --device-allow default -- \
+		sh -c "echo x >/dev/null && echo null-ok; $ATTACK open /dev/fuse rw"
+	assert_line "null-ok"
+	assert_line "blocked: open(/dev/fuse, O_RDWR): Operation not permitted"
+	assert_line --regexp "^cgset-lite: bpf\(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, [0-9]+ insns\) = fd [0-9]+$"
+	assert_line "cgset-lite: bpf(BPF_PROG_ATTACH, $V2ROOT$TOP/e, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI)"
+	# set replaces the program: one stays attached, with the new list
+	cgset-lite create -g "$v2:$TOP/f" --device-bpf --device-allow default
+	cgset-lite set --device-bpf --device-allow default --device-allow 'c 10:229 rw' "$TOP/f"
+	run cgset-lite -v set --device-bpf --device-allow default --device-allow 'c 10:229 rw' "$TOP/f"
+	assert_output --regexp "BPF_PROG_QUERY, $V2ROOT$TOP/f, BPF_CGROUP_DEVICE\) = 1 program"
+}
+
+@test "cgset-lite: device mistakes: one line, exit 2 (125 for exec), nothing made" {
+	run cgset-lite create -g "devices:$TOP/x" --device-allow 'x 1:3 rwm'
+	assert_failure 2
+	assert_output "cgset-lite: --device-allow: device rule 'x 1:3 rwm': type must be a, b or c"
+	run cgset-lite exec -g "devices:$TOP/x" --device-allow /etc/passwd -- true
+	assert_failure 125
+	bk_assert_one_line
+	run cgset-lite create -g "memory:$TOP/x" --device-bpf
+	assert_failure 2
+	assert_output "cgset-lite: create: --device-bpf needs --device-allow or --device-deny"
+	run cgset-lite stats --device-allow default "$TOP/x"
+	assert_failure 2
+	for d in $CG/*/; do [ ! -d "${d%/}$TOP/x" ] || fail "${d%/}$TOP/x left"; done
+}

@@ -1,6 +1,7 @@
 /* cgset-lite: create, limit, enter, read and delete cgroups on v1 and v2
  * hosts alike. Option parsing and the outline of each subcommand; the
  * work is in lib/cgroup.c, cgnames.c, cgkill.c and cgstats.c. */
+#include "cgdevices.h"
 #include "cgkill.h"
 #include "cgnames.h"
 #include "cgroup.h"
@@ -22,7 +23,7 @@
 #define KILL_TIMEOUT_MS 10000
 
 enum { OPT_MEMORY = 256, OPT_SWAP, OPT_CPUS, OPT_SHARES, OPT_PIDS, OPT_CPUSET,
-       OPT_KILL, OPT_JSON, OPT_RM };
+       OPT_KILL, OPT_JSON, OPT_RM, OPT_DEV_ALLOW, OPT_DEV_DENY, OPT_DEV_BPF };
 
 struct opts {
 	const char *cmd;
@@ -32,6 +33,8 @@ struct opts {
 	bool portable;                /* a portable limit option was given */
 	bool kill, force, json, rm;
 	char quota[24], period[24];   /* storage for --cpus */
+	bool devices, device_bpf;     /* a device list was given; as eBPF */
+	struct bk_dev_rules dev;      /* applied after "deny a", in order */
 };
 
 static const char usage_text[] =
@@ -55,6 +58,13 @@ static const char usage_text[] =
 	"      --cpu-shares N        relative cpu weight (v1 shares; v2 weight via crun's formula)\n"
 	"      --pids N              maximum number of processes\n"
 	"      --cpuset-cpus LIST    cpus to run on (0-1,3)\n"
+	"      --device-allow RULE   allow devices (after 'deny a'): 'c 1:3 rwm', 'b *:* m',\n"
+	"                            a node 'PATH[:rwm]', or 'default' (null zero full\n"
+	"                            random urandom tty ptmx pts, mknod of any)\n"
+	"      --device-deny RULE    take access back (same forms)\n"
+	"      --device-bpf          the list as an eBPF program on the group's cgroup2\n"
+	"                            directory even where v1 has a devices controller\n"
+	"                            (automatic on cgroup v2)\n"
 	"      --rm                  exec: wait for COMMAND outside the group, then\n"
 	"                            kill what is left in it and remove it\n"
 	"      --kill                delete: kill every process in the group first\n"
@@ -73,6 +83,9 @@ static const struct option longopts[] = {
 	{ "cpu-shares", required_argument, NULL, OPT_SHARES },
 	{ "pids", required_argument, NULL, OPT_PIDS },
 	{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET },
+	{ "device-allow", required_argument, NULL, OPT_DEV_ALLOW },
+	{ "device-deny", required_argument, NULL, OPT_DEV_DENY },
+	{ "device-bpf", no_argument, NULL, OPT_DEV_BPF },
 	{ "kill", no_argument, NULL, OPT_KILL },
 	{ "rm", no_argument, NULL, OPT_RM },
 	{ "force", no_argument, NULL, 'f' },
@@ -135,6 +148,17 @@ static void add_portable(struct opts *o, int opt, const char *arg)
 	}
 }
 
+/* --device-allow / --device-deny: one rule, or the standard list. */
+static void add_device(struct opts *o, const char *arg, bool allow)
+{
+	int r = allow && !strcmp(arg, "default") ? bk_dev_default_rules(&o->dev)
+						  : bk_dev_rules_add_str(&o->dev, arg, allow);
+
+	if (r < 0)
+		bk_die(usage_status(o), "--device-%s: %s", allow ? "allow" : "deny", bk_error());
+	o->devices = true;
+}
+
 /* Parse the options after the subcommand; returns the index of the first
  * operand. exec stops at the first non-option (the COMMAND). */
 static int parse(struct opts *o, int argc, char **argv)
@@ -151,6 +175,9 @@ static int parse(struct opts *o, int argc, char **argv)
 		case OPT_KILL: o->kill = true; break;
 		case OPT_RM: o->rm = true; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_DEV_ALLOW: add_device(o, optarg, true); break;
+		case OPT_DEV_DENY: add_device(o, optarg, false); break;
+		case OPT_DEV_BPF: o->device_bpf = true; break;
 		case 'v': bk_verbose++; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': puts("cgset-lite (bockit) 0.1"); exit(0);
@@ -171,8 +198,10 @@ static void check_fit(const struct opts *o, bool group, bool settings, int opera
 		bk_die(st, "%s: -g CONTROLLERS:PATH is required", o->cmd);
 	if (!group && o->group)
 		bk_die(st, "%s: takes PATH, not -g", o->cmd);
-	if (!settings && (o->nreq || o->portable))
-		bk_die(st, "%s: takes no -r or limit options", o->cmd);
+	if (!settings && (o->nreq || o->portable || o->devices || o->device_bpf))
+		bk_die(st, "%s: takes no -r, limit or device options", o->cmd);
+	if (o->device_bpf && !o->devices)
+		bk_die(st, "%s: --device-bpf needs --device-allow or --device-deny", o->cmd);
 	if ((o->kill || o->force) && strcmp(o->cmd, "delete"))
 		bk_die(st, "%s: --kill and --force are for delete", o->cmd);
 	if (o->rm && strcmp(o->cmd, "exec"))
@@ -199,10 +228,19 @@ static size_t plan(const struct opts *o, struct bk_cgroup *g, struct bk_cg_write
 	return (size_t)n;
 }
 
+/* The values, then the device list. */
+static int apply_all(const struct opts *o, struct bk_cgroup *g, const struct bk_cg_write *w,
+		     size_t n)
+{
+	if (bk_cg_apply(g, w, n) < 0)
+		return -1;
+	return o->devices ? bk_cg_devices_apply(g, &o->dev, o->device_bpf) : 0;
+}
+
 /* create and exec: make what is missing, write the values; undone on
  * failure. create insists the group is new. */
-static int make_group(struct bk_cgroup *g, const struct bk_cg_write *w, size_t n,
-		      bool must_be_new)
+static int make_group(const struct opts *o, struct bk_cgroup *g, const struct bk_cg_write *w,
+		      size_t n, bool must_be_new)
 {
 	bool created = false;
 
@@ -210,7 +248,7 @@ static int make_group(struct bk_cgroup *g, const struct bk_cg_write *w, size_t n
 		return bk_fail("%s: group exists (change it with set)", g->path);
 	if (bk_cg_create(g, &created) < 0)
 		return -1;
-	if (bk_cg_apply(g, w, n) < 0) {
+	if (apply_all(o, g, w, n) < 0) {
 		bk_cg_rollback(g);
 		return -1;
 	}
@@ -228,7 +266,7 @@ static int cmd_create(struct opts *o, int argc, char **argv)
 	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
 		bk_die_error(1);
 	n = plan(o, &g, w, false);
-	if (make_group(&g, w, n, true) < 0)
+	if (make_group(o, &g, w, n, true) < 0)
 		bk_die_error(1);
 	bk_cg_commit(&g);
 	bk_cg_close(&g);
@@ -287,7 +325,7 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	n = plan(o, &g, w, false);
-	if (make_group(&g, w, n, false) < 0)
+	if (make_group(o, &g, w, n, false) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	if (o->rm) {
 		bk_cg_commit(&g);
@@ -321,14 +359,18 @@ static int cmd_set(struct opts *o, int argc, char **argv)
 	size_t n;
 
 	check_fit(o, false, true, argc, 1, 1);
-	if (!o->nreq)
-		bk_die(2, "set: nothing to set (-r NAME=VALUE or a limit option)");
+	if (!o->nreq && !o->devices)
+		bk_die(2, "set: nothing to set (-r NAME=VALUE, a limit or a device option)");
 	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
 		bk_die_error(1);
 	n = plan(o, &g, w, true);
-	if (!bk_cg_exists_all(&g))
+	if (o->devices && !o->device_bpf && bk_cg_add(&g, "devices") < 0)
+		bk_die_error(1);
+	/* an eBPF list alone names no controller: its directory is checked
+	 * when the program is attached */
+	if ((g.n || !o->device_bpf) && !bk_cg_exists_all(&g))
 		bk_die(1, "%s: no such group", g.path);
-	if (bk_cg_apply(&g, w, n) < 0)
+	if (apply_all(o, &g, w, n) < 0)
 		bk_die_error(1);
 	bk_cg_close(&g);
 	return 0;
