@@ -148,6 +148,37 @@ assert_blocked() {
 	assert_line --index 0 "4"
 }
 
+@test "devices: bocker run: mknod, a node in the image, in a volume; --device adds one, with its access" {
+	mknod -m 0666 "$ROOTFS/shipped-fuse" c 10 229
+	attack_image
+	run bocker run --rm "$AIMG" /bin/bk-attack mknod-open /tmp/fuse c 10 229
+	assert_blocked
+	run bocker run --rm "$AIMG" /bin/bk-attack open /shipped-fuse rw
+	assert_blocked
+	mkdir "$BOCKER_ROOT/vol"
+	mknod -m 0666 "$BOCKER_ROOT/vol/fuse" c 10 229
+	run bocker run --rm -v "$BOCKER_ROOT/vol:/vol" "$AIMG" /bin/bk-attack open /vol/fuse rw
+	assert_blocked
+	run bocker run --rm --device /dev/fuse "$AIMG" /bin/bk-attack open /dev/fuse rw
+	assert_success
+	run bocker run --rm --device /dev/fuse:/dev/f:r "$AIMG" sh -c '/bin/bk-attack open /dev/f r; /bin/bk-attack open /dev/f rw'
+	assert_line --index 0 --partial "CROSSED"
+	assert_line --index 1 --partial "blocked"
+	run bocker run --rm --device /etc/passwd "$AIMG" true
+	assert_failure
+	assert_output "bocker: --device '/etc/passwd': /etc/passwd is not a device node"
+}
+
+@test "devices: the cgroup layer alone stops a node on a mount that allows devices" {
+	local cg=/bockit-test-$(bk_name dv)
+	bk_defer cgset-lite delete --kill -f -g "devices:$cg"
+	# no --nodev: only the device allow-list of the cgroup is in the way
+	run cgset-lite exec --rm -g "devices:$cg" --device-allow default -- \
+		nsrun -mp --mount-proc --mount-dev --root "$ROOTFS" -- /bin/bk-attack mknod-open /tmp/fuse c 10 229
+	assert_blocked
+	assert_output --partial "Operation not permitted"
+}
+
 # ---- cgroups ----------------------------------------------------------------
 
 @test "cgroups: a private, read-only view; no path to the container's own limits" {
