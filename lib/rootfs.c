@@ -189,7 +189,9 @@ int bk_rootfs_prepare(struct bk_rootfs *r)
 		return -1;
 	if (!r->root)
 		return 0;
-	if (!r->use_chroot && bk_mount(r->root, r->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+	/* pivot_root needs the root to be a mount; so does nodev (an
+	 * attribute of a mount) */
+	if ((!r->use_chroot || r->nodev) && bk_mount(r->root, r->root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	if (r->nodev && bk_mount_setattr(AT_FDCWD, r->root, AT_RECURSIVE, MOUNT_ATTR_NODEV) < 0)
 		return -1;

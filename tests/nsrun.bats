@@ -98,6 +98,10 @@ rootfs_copy() {
 	run nsrun --root "$root" --chroot -- /bin/chroot-escape "$marker"
 	assert_success
 	assert_output "escaped"
+	# --chroot with --nodev (a mount attribute): the root is bound first
+	run nsrun --container --chroot --root "$root" -- sh -c 'grep -c "^[0-9]* [0-9]* [^ ]* [^ ]* / rw,nodev," /proc/self/mountinfo'
+	assert_success
+	assert_output "1"
 }
 
 @test "--root: the container sees its rootfs, and nothing stays mounted" {
