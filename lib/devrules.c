@@ -214,11 +214,12 @@ int bk_dev_default_rules(struct bk_dev_rules *l)
 		if (bk_dev_rules_add(l, &r) < 0)
 			return -1;
 	}
-	/* /dev/pts/N: Unix98 pty slaves, majors 136-143 (UNIX98_PTY_MAJOR_COUNT) */
-	r = (struct bk_dev_rule){ .type = 'c', .minor = BK_DEV_ANY, .access = BK_DEV_RWM, .allow = true };
-	for (r.major = 136; r.major <= 143; r.major++)
-		if (bk_dev_rules_add(l, &r) < 0)
-			return -1;
+	/* /dev/pts/N: every Unix98 pty slave is major 136 (the kernel gives
+	 * it all 2^20 minors; 137-143 are the old static split, unused) */
+	r = (struct bk_dev_rule){ .type = 'c', .major = 136, .minor = BK_DEV_ANY,
+				  .access = BK_DEV_RWM, .allow = true };
+	if (bk_dev_rules_add(l, &r) < 0)
+		return -1;
 	return 0;
 }
 

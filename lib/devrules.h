@@ -67,7 +67,7 @@ int bk_dev_rules_add_str(struct bk_dev_rules *l, const char *s, bool allow);
 
 /* Append the standard allow-list (runc's): mknod of any node (c *:* m,
  * b *:* m), null, zero, full, random, urandom, tty, ptmx, and the Unix98
- * pty slaves (majors 136-143). */
+ * pty slaves (major 136, every minor). */
 int bk_dev_default_rules(struct bk_dev_rules *l);
 
 /* The state IN leaves after "deny a", as the lines that set it up on v1

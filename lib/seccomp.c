@@ -708,6 +708,12 @@ static int build(struct profile *p, const json_t *root)
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (rc < 0)
 		return perr(p, "seccomp_attr_set(SCMP_FLTATR_CTL_OPTIMIZE, 2): %s", strerror(-rc));
+	/* A system call of an ABI the filter does not cover (x32 when only
+	 * x86_64 and x86 are listed) fails as on a kernel without that ABI,
+	 * rather than killing the caller. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
+	if (rc < 0)
+		return perr(p, "seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH): %s", strerror(-rc));
 	if (read_flags(p, root) < 0 || read_arches(p, root) < 0 || read_syscalls(p, root) < 0)
 		return -1;
 	return export_bpf(p);
