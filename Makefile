@@ -15,32 +15,40 @@ SAN      ?=
 
 TOOLS := nsrun cgset-lite ovlmount vethup imgpull
 
-# Modules every tool links (lib/NAME.c).
-COMMON := msg chain size path fsutil
+# lib/ holds one folder per domain (lib/DOMAIN/*.c), each built into an
+# archive $(BUILD)/lib/DOMAIN.a. A tool links the domains it uses, named
+# in order (a domain before those it calls, base last): the linker takes
+# from each archive only the modules the tool calls. A link from one
+# domain into another is spelt out here, with its reason.
+DOMAINS := base ns cgroup overlay net image
 
-# Per tool: its own lib/ modules, the pkg-config packages it links, and
-# those it only dlopen()s when an option needs them (headers only here).
-nsrun_MODS      := ns idmap rootfs cgns caps init procenv procself seccomp
+# Per tool: its domains, the pkg-config packages it links, and those it
+# only dlopen()s when an option needs them (headers only here).
+nsrun_LIBS      := ns base
 nsrun_PKGS      := libcap libseccomp jansson
-nsrun_GEN       := $(BUILD)/gen/seccomp-default.o
-ovlmount_MODS   := overlay ovlpreflight fsctx ovlcheck ns
+ovlmount_LIBS   := overlay ns base    # ns: -m unshares a mount namespace (ns/ns)
 ovlmount_PKGS   := mount
-cgset-lite_MODS := cgnames cgroup cgkill cgstats cgdevices devrules devbpf init
+cgset-lite_LIBS := cgroup base        # base/supervise: exec --rm waits as nsrun does
 cgset-lite_PKGS := libcgroup jansson
-vethup_MODS     := rtnl ifconf netns ipam nat vnet
+vethup_LIBS     := net base
 vethup_PKGS     := libmnl
 vethup_DLOPEN   := libnftables
-imgpull_MODS    := imgref http regauth registry manifest blobstore layer dirlayer flatten imgstore ocisrc pull progress
+imgpull_LIBS    := image base
 imgpull_PKGS    := libcurl libarchive jansson libcrypto
+
+# Generated objects that belong to a domain's archive.
+ns_GEN := $(BUILD)/gen/seccomp-default.o
 
 ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_DLOPEN)))
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 
-# -iquote, not -I: lib/seccomp.h must not hide libseccomp's <seccomp.h>.
+# -iquote, not -I: lib/ns/seccomp.h must not hide libseccomp's <seccomp.h>;
+# includes name the domain: #include "net/ifconf.h".
 BK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote lib -MMD -MP
 ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 
-objs = $(patsubst %,$(BUILD)/lib/%.o,$(COMMON) $(1))
+domain_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/$(1)/*.c)) $($(1)_GEN)
+archives = $(patsubst %,$(BUILD)/lib/%.a,$(1))
 
 .PHONY: all install uninstall check asan unit lint demo bench clean deps
 all: $(addprefix $(BIN)/,$(TOOLS))
@@ -56,7 +64,7 @@ $(BUILD)/tools/%.o: tools/%.c
 # The default seccomp profile, compiled for Docker's default capabilities
 # at build time (lib/seccomp.h): scripts/seccomp-bpf.c, a host tool linking
 # the same lib/ modules, writes the BPF and the JSON as C.
-SECCOMP_BPF_MODS := seccomp caps msg
+SECCOMP_BPF_MODS := ns/seccomp ns/caps base/msg
 $(BUILD)/scripts/%.o: scripts/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -64,34 +72,36 @@ $(BUILD)/scripts/%.o: scripts/%.c
 $(BUILD)/seccomp-bpf: $(BUILD)/scripts/seccomp-bpf.o $(patsubst %,$(BUILD)/lib/%.o,$(SECCOMP_BPF_MODS))
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libseccomp jansson libcap)
 
-$(BUILD)/gen/seccomp-default.c: lib/seccomp-default.json $(BUILD)/seccomp-bpf
+$(BUILD)/gen/seccomp-default.c: lib/ns/seccomp-default.json $(BUILD)/seccomp-bpf
 	@mkdir -p $(@D)
-	$(BUILD)/seccomp-bpf lib/seccomp-default.json $@
+	$(BUILD)/seccomp-bpf lib/ns/seccomp-default.json $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+define domain_rule
+$(BUILD)/lib/$(1).a: $(call domain_objs,$(1))
+	rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach d,$(DOMAINS),$(eval $(call domain_rule,$(d))))
+
 define tool_rule
-$(BIN)/$(1): $(BUILD)/tools/$(1).o $(call objs,$($(1)_MODS)) $($(1)_GEN)
+$(BIN)/$(1): $(BUILD)/tools/$(1).o $(call archives,$($(1)_LIBS))
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS))
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
-# C-level unit tests: tests/unit/test_NAME.c, linked with every module of
-# every tool and the generated built-in profile (the linker keeps what the
-# test uses).
+# C-level unit tests: tests/unit/test_MODULE.c, one per lib/ module it
+# tests, linked with every domain (the linker keeps what the test uses).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-ALL_MODS  := $(sort $(basename $(notdir $(wildcard lib/*.c))))
+UNIT_LIBS := image net overlay cgroup ns base
 
-$(BUILD)/libbockit.a: $(patsubst %,$(BUILD)/lib/%.o,$(ALL_MODS)) $(BUILD)/gen/seccomp-default.o
-	rm -f $@
-	$(AR) rcs $@ $^
-
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbockit.a
+$(BUILD)/tests/%: tests/unit/%.c $(call archives,$(UNIT_LIBS))
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libbockit.a \
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $^ \
 		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
 
 # Static helpers that tests copy into a busybox rootfs.
@@ -144,4 +154,4 @@ uninstall:
 clean:
 	rm -rf build build-asan bin bin-asan
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/scripts/*.d $(BUILD)/gen/*.d)
+-include $(wildcard $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/scripts/*.d $(BUILD)/gen/*.d)

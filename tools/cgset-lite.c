@@ -1,15 +1,15 @@
 /* cgset-lite: create, limit, enter, read and delete cgroups on v1 and v2
  * hosts alike. Option parsing and the outline of each subcommand; the
  * work is in lib/cgroup.c, cgnames.c, cgkill.c and cgstats.c. */
-#include "cgdevices.h"
-#include "cgkill.h"
-#include "cgnames.h"
-#include "cgroup.h"
-#include "cgstats.h"
-#include "chain.h"
-#include "init.h"
-#include "msg.h"
-#include "size.h"
+#include "cgroup/cgdevices.h"
+#include "cgroup/cgkill.h"
+#include "cgroup/cgnames.h"
+#include "cgroup/cgroup.h"
+#include "cgroup/cgstats.h"
+#include "base/chain.h"
+#include "base/supervise.h"
+#include "base/msg.h"
+#include "base/size.h"
 
 #include <errno.h>
 #include <getopt.h>

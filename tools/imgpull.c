@@ -1,12 +1,12 @@
 /* imgpull: pull an image (registry, oci:, docker-archive:, dir:) into the
  * content-addressed store and print its id; or --inspect a stored image. */
-#include "cleanup.h"
-#include "fsutil.h"
-#include "imgstore.h"
-#include "msg.h"
-#include "progress.h"
-#include "pull.h"
-#include "size.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "image/imgstore.h"
+#include "base/msg.h"
+#include "image/progress.h"
+#include "image/pull.h"
+#include "base/size.h"
 
 #include <getopt.h>
 #include <limits.h>

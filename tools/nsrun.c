@@ -1,19 +1,19 @@
 /* nsrun — run a command in new or existing namespaces, optionally inside a
  * new root, under a tiny init. The unshare/nsenter/chroot of bockit. */
-#include "caps.h"
-#include "cgns.h"
-#include "chain.h"
-#include "cleanup.h"
-#include "fsutil.h"
-#include "idmap.h"
-#include "init.h"
-#include "msg.h"
-#include "ns.h"
-#include "procenv.h"
-#include "procself.h"
-#include "rootfs.h"
-#include "seccomp.h"
-#include "size.h"
+#include "ns/caps.h"
+#include "ns/cgns.h"
+#include "base/chain.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "ns/idmap.h"
+#include "base/supervise.h"
+#include "base/msg.h"
+#include "ns/ns.h"
+#include "ns/procenv.h"
+#include "ns/procself.h"
+#include "ns/rootfs.h"
+#include "ns/seccomp.h"
+#include "base/size.h"
 
 #include <errno.h>
 #include <fcntl.h>

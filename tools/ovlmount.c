@@ -1,13 +1,13 @@
 /* ovlmount — mount an overlayfs stack (1 to 500 layers) and optionally
  * chain-load a command; unmount it; or show the whiteouts and opaque dirs
  * overlay will see in a stack of layer directories. */
-#include "chain.h"
-#include "cleanup.h"
-#include "msg.h"
-#include "ns.h"
-#include "ovlcheck.h"
-#include "ovlpreflight.h"
-#include "overlay.h"
+#include "base/chain.h"
+#include "base/cleanup.h"
+#include "base/msg.h"
+#include "ns/ns.h"
+#include "overlay/ovlcheck.h"
+#include "overlay/ovlpreflight.h"
+#include "overlay/overlay.h"
 
 #include <getopt.h>
 #include <sched.h>

@@ -1,11 +1,11 @@
 /* vethup: container networking over rtnetlink: a bridge with NAT, a named
  * netns wired to it by a veth pair (address from a lease store, default
  * route), its teardown, and running a command inside a netns. */
-#include "chain.h"
-#include "ipam.h"
-#include "msg.h"
-#include "netns.h"
-#include "vnet.h"
+#include "base/chain.h"
+#include "net/ipam.h"
+#include "base/msg.h"
+#include "net/netns.h"
+#include "net/vnet.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Unit tests for cgnames: v1 <-> v2 translation and crun's shares formula. */
 #include "tap.h"
-#include "cgnames.h"
-#include "msg.h"
+#include "cgroup/cgnames.h"
+#include "base/msg.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /* Unit tests for the common modules: size, path, chain, msg. */
 #include "tap.h"
-#include "chain.h"
-#include "msg.h"
-#include "path.h"
-#include "size.h"
+#include "base/chain.h"
+#include "base/msg.h"
+#include "base/path.h"
+#include "base/size.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,9 +5,9 @@
  * program attached, and in a fresh v1 devices group, opens what the list
  * allows and nothing else). Every group made here is removed again. */
 #include "tap.h"
-#include "devbpf.h"
-#include "devrules.h"
-#include "msg.h"
+#include "cgroup/devbpf.h"
+#include "cgroup/devrules.h"
+#include "base/msg.h"
 
 #include <dirent.h>
 #include <errno.h>

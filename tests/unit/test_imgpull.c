@@ -1,9 +1,9 @@
 /* test_imgpull.c — imgpull's pure helpers: Docker reference normalisation,
  * WWW-Authenticate parsing, index platform choice, diff_id parsing. */
 #include "tap.h"
-#include "imgref.h"
-#include "manifest.h"
-#include "regauth.h"
+#include "image/imgref.h"
+#include "image/manifest.h"
+#include "image/regauth.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,9 +2,9 @@
  * run as a subreaper so orphans come back to it as they would to PID 1.
  * Under ASan/LSan this is the leak check of the long-lived init path. */
 #include "tap.h"
-#include "chain.h"
-#include "init.h"
-#include "msg.h"
+#include "base/chain.h"
+#include "base/supervise.h"
+#include "base/msg.h"
 
 #include <signal.h>
 #include <sys/prctl.h>

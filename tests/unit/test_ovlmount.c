@@ -1,8 +1,8 @@
 /* Unit tests for ovlmount's option string (overlay.c): escaping, -o
  * splitting into mount flags and overlay options, refusals. */
 #include "tap.h"
-#include "msg.h"
-#include "overlay.h"
+#include "base/msg.h"
+#include "overlay/overlay.h"
 
 #include <stdlib.h>
 

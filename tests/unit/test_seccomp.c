@@ -5,9 +5,9 @@
  * call tried under a filter is harmless if the filter were missing. Ends
  * with timings, as TAP comments. */
 #include "tap.h"
-#include "caps.h"
-#include "msg.h"
-#include "seccomp.h"
+#include "ns/caps.h"
+#include "base/msg.h"
+#include "ns/seccomp.h"
 
 #include <errno.h>
 #include <linux/capability.h>

@@ -3,9 +3,9 @@
  * name handling. (tap.h's ok() evaluates its condition twice: every call
  * with an effect is made before it.) */
 #include "tap.h"
-#include "ipam.h"
-#include "msg.h"
-#include "netns.h"
+#include "net/ipam.h"
+#include "base/msg.h"
+#include "net/netns.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

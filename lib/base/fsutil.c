@@ -1,0 +1,110 @@
+/* fsutil: mkdir -p, small reads and writes, atomic file creation. */
+#include "base/fsutil.h"
+#include "base/cleanup.h"
+#include "base/msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int bk_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return bk_fail("%s: invalid path", path);
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return bk_fail_errno(errno, "mkdir %s", buf);
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	return 0;
+}
+
+bool bk_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int bk_write_string(const char *path, const char *s)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t n = strlen(s);
+
+	if (fd < 0)
+		return bk_fail_errno(errno, "open %s", path);
+	if (write(fd, s, n) != (ssize_t)n)
+		return bk_fail_errno(errno ? errno : EIO, "write %s", path);
+	return 0;
+}
+
+char *bk_read_small(const char *path, size_t max)
+{
+	return bk_read_small_len(path, max, NULL);
+}
+
+char *bk_read_small_len(const char *path, size_t max, size_t *lenp)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	ssize_t r;
+
+	if (fd < 0) {
+		bk_fail_errno(errno, "open %s", path);
+		return NULL;
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		bk_fail_errno(ENOMEM, "read %s", path);
+		return NULL;
+	}
+	while (len < max && (r = read(fd, buf + len, max - len)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			bk_fail_errno(errno, "read %s", path);
+			return NULL;
+		}
+		len += r;
+	}
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return bk_steal_ptr(buf);
+}
+
+int bk_write_atomic(const char *path, const char *s, mode_t mode)
+{
+	char tmp[4096];
+	size_t n = strlen(s);
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return bk_fail("%s: path too long", path);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return bk_fail_errno(errno, "create %s", tmp);
+	if (write(fd, s, n) != (ssize_t)n) {
+		int err = errno ? errno : EIO;
+		unlink(tmp);
+		return bk_fail_errno(err, "write %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int err = errno;
+		unlink(tmp);
+		return bk_fail_errno(err, "rename %s", path);
+	}
+	return 0;
+}

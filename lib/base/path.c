@@ -1,0 +1,86 @@
+/* path: lexical safe join and in-root opening (path.h). */
+#include "base/path.h"
+#include "base/msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Append component c (length n) to out, which has a "/"-free tail. */
+static void push(char *out, size_t *len, const char *c, size_t n)
+{
+	if (*len == 0 || out[*len - 1] != '/')
+		out[(*len)++] = '/';
+	memcpy(out + *len, c, n);
+	*len += n;
+	out[*len] = '\0';
+}
+
+static void pop(char *out, size_t *len, size_t floor)
+{
+	while (*len > floor && out[*len - 1] != '/')
+		(*len)--;
+	if (*len > floor)
+		(*len)--;
+	out[*len] = '\0';
+}
+
+char *bk_path_join(const char *base, const char *rel)
+{
+	size_t blen = strlen(base), len;
+	char *out = malloc(blen + strlen(rel) + 3);
+	const char *p = rel;
+
+	if (!out) {
+		bk_fail_errno(ENOMEM, "path join");
+		return NULL;
+	}
+	memcpy(out, base, blen + 1);
+	while (blen > 1 && out[blen - 1] == '/')
+		out[--blen] = '\0';
+	len = blen;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && !strncmp(p, "..", 2)) {
+			if (len == blen) {
+				free(out);
+				bk_fail("%s: escapes %s", rel, base);
+				return NULL;
+			}
+			pop(out, &len, blen);
+		} else if (n && !(n == 1 && *p == '.')) {
+			push(out, &len, p, n);
+		}
+		p += n;
+		p += strspn(p, "/");
+	}
+	return out;
+}
+
+bool bk_valid_name(const char *name, unsigned max)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > max || name[0] == '.' || name[0] == '-')
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_.-") == n;
+}
+
+int bk_open_beneath(int dirfd, const char *rel, int flags, unsigned mode)
+{
+	struct open_how how = {
+		.flags = (unsigned)flags | O_CLOEXEC,
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+	if (fd < 0)
+		return bk_fail_errno(errno, "%s", rel);
+	return fd;
+}

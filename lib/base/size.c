@@ -1,0 +1,76 @@
+/* size: human size parsing (size.h). */
+#include "base/size.h"
+#include "base/msg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int bk_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return bk_fail("invalid number '%s'", s ? s : "");
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return bk_fail("invalid number '%s'", s);
+	*out = v;
+	return 0;
+}
+
+static int suffix_shift(const char *suf, unsigned *shift)
+{
+	static const char units[] = "KMGTP";
+	const char *u;
+
+	if (!*suf) {
+		*shift = 0;
+		return 0;
+	}
+	if (!strcasecmp(suf, "B")) {
+		*shift = 0;
+		return 0;
+	}
+	u = strchr(units, toupper((unsigned char)suf[0]));
+	if (!u || !suf[0])
+		return -1;
+	if (suf[1] && strcasecmp(suf + 1, "B") && strcasecmp(suf + 1, "iB"))
+		return -1;
+	*shift = 10 * (unsigned)(u - units + 1);
+	return 0;
+}
+
+int bk_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	double frac = 0;
+	unsigned long long whole;
+	unsigned shift;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return bk_fail("invalid size '%s'", s ? s : "");
+	errno = 0;
+	whole = strtoull(s, &end, 10);
+	if (errno)
+		return bk_fail("invalid size '%s': too large", s);
+	if (*end == '.') {
+		char *fend;
+		if (!isdigit((unsigned char)end[1]))
+			return bk_fail("invalid size '%s'", s);
+		frac = strtod(end, &fend);
+		end = fend;
+	}
+	if (suffix_shift(end, &shift) < 0)
+		return bk_fail("invalid size '%s' (use bytes or K, M, G, T, P)", s);
+	if (shift == 0 && frac != 0)
+		return bk_fail("invalid size '%s': fraction of a byte", s);
+	if (shift && whole > (UINT64_MAX >> shift))
+		return bk_fail("invalid size '%s': too large", s);
+	*bytes = ((uint64_t)whole << shift) + (uint64_t)(frac * (double)(1ULL << shift));
+	return 0;
+}

@@ -1,0 +1,257 @@
+/* imgstore: image records and their inspection (imgstore.h). */
+#include "image/imgstore.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "image/imgref.h"
+#include "image/layer.h"
+#include "image/manifest.h"
+#include "base/msg.h"
+#include "base/path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+char *bk_image_id(const char *config_digest)
+{
+	char *id = NULL;
+
+	if (!bk_digest_valid(config_digest) || asprintf(&id, "img_%.12s", config_digest + 7) < 0) {
+		bk_fail("bad config digest");
+		return NULL;
+	}
+	return id;
+}
+
+int bk_image_id_valid(const char *id)
+{
+	return id && !strncmp(id, "img_", 4) && bk_valid_name(id, 64);
+}
+
+static int write_file(const char *dir, const char *name, const char *buf, size_t len)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return bk_fail("out of memory");
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		return bk_fail_errno(errno, "create %s", path);
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return bk_fail_errno(errno, "write %s", path);
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static char *layers_text(char *const *ids, size_t n)
+{
+	char *s = malloc(n * 66 + 1), *p = s;
+
+	if (!s)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s\n", ids[i] + 7);
+	return s;
+}
+
+static int fill_record(const char *tmp, const struct bk_image_rec *rec)
+{
+	_cleanup_free_ char *src = NULL, *layers = layers_text(rec->diffids, rec->ndiffids);
+
+	if (!layers || asprintf(&src, "%s\n", rec->source) < 0)
+		return bk_fail("out of memory");
+	if (write_file(tmp, "source", src, strlen(src)) < 0 ||
+	    write_file(tmp, "layers", layers, strlen(layers)) < 0 ||
+	    write_file(tmp, "config.json", rec->config, rec->config_len) < 0)
+		return -1;
+	if (rec->manifest && write_file(tmp, "manifest.json", rec->manifest, rec->manifest_len) < 0)
+		return -1;
+	return 0;
+}
+
+int bk_image_write(const char *store, const struct bk_image_rec *rec)
+{
+	_cleanup_free_ char *final = NULL, *tmp = NULL, *src = NULL, *srcpath = NULL;
+
+	if (!bk_image_id_valid(rec->id) || strchr(rec->source, '\n'))
+		return bk_fail("bad image record");
+	if (asprintf(&final, "%s/images/%s", store, rec->id) < 0 ||
+	    asprintf(&tmp, "%s/images/.tmp-%d-XXXXXX", store, (int)getpid()) < 0)
+		return bk_fail("out of memory");
+	if (!mkdtemp(tmp))
+		return bk_fail_errno(errno, "create %s", tmp);
+	if (chmod(tmp, 0755) < 0 || fill_record(tmp, rec) < 0) {
+		bk_fail_wrap("image %s", rec->id);
+		bk_rm_rf(tmp);
+		return -1;
+	}
+	if (rename(tmp, final) == 0)
+		return 0;
+	int err = errno;
+	bk_rm_rf(tmp);
+	if (err != ENOTEMPTY && err != EEXIST)
+		return bk_fail_errno(err, "rename %s", final);
+	/* Same config, same image: keep it, record the latest name. */
+	if (asprintf(&srcpath, "%s/source", final) < 0 || asprintf(&src, "%s\n", rec->source) < 0)
+		return bk_fail("out of memory");
+	return bk_write_atomic(srcpath, src, 0644);
+}
+
+static char *record_file(const char *store, const char *id, const char *name, size_t max)
+{
+	_cleanup_free_ char *path = NULL;
+	char *buf;
+
+	if (!bk_image_id_valid(id)) {
+		bk_fail("invalid image id '%s'", id);
+		return NULL;
+	}
+	if (asprintf(&path, "%s/images/%s/%s", store, id, name) < 0) {
+		bk_fail("out of memory");
+		return NULL;
+	}
+	if (!(buf = bk_read_small(path, max))) {
+		if (errno == ENOENT)
+			bk_fail("image %s: no such image in %s", id, store);
+		return NULL;
+	}
+	return buf;
+}
+
+int bk_image_layers(const char *store, const char *id, char ***diffids, size_t *n)
+{
+	_cleanup_free_ char *text = record_file(store, id, "layers", 1u << 20);
+	_cleanup_strv_ char **v = NULL;
+	size_t count = 0;
+	char *save = NULL;
+
+	if (!text)
+		return -1;
+	for (char *p = text; *p; p++)
+		count += *p == '\n';
+	if (!(v = calloc(count + 1, sizeof(*v))))
+		return bk_fail("out of memory");
+	count = 0;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (asprintf(&v[count], "sha256:%s", l) < 0) {
+			v[count] = NULL;
+			return bk_fail("out of memory");
+		}
+		if (!bk_digest_valid(v[count++]))
+			return bk_fail("image %s: corrupt layers file", id);
+	}
+	*n = count;
+	*diffids = bk_steal_ptr(v);
+	return 0;
+}
+
+int bk_image_config(const char *store, const char *id, char **buf, size_t *len)
+{
+	char *c = record_file(store, id, "config.json", BK_CONFIG_MAX);
+
+	if (!c)
+		return -1;
+	*len = strlen(c);
+	*buf = c;
+	return 0;
+}
+
+/* A growing NULL-terminated vector of key, value pairs. */
+struct kv {
+	char **v;
+	size_t n;
+	int oom;
+};
+
+static void kv_add(struct kv *kv, const char *key, const char *val)
+{
+	char **v, *k, *x;
+
+	if (kv->oom)
+		return;
+	if (!(v = realloc(kv->v, (kv->n + 3) * sizeof(*v)))) {
+		kv->oom = 1;
+		return;
+	}
+	kv->v = v;
+	k = strdup(key);
+	x = strdup(val ? val : "");
+	if (!k || !x) {
+		free(k);
+		free(x);
+		kv->oom = 1;
+		return;
+	}
+	v[kv->n++] = k;
+	v[kv->n++] = x;
+	v[kv->n] = NULL;
+}
+
+static void kv_words(struct kv *kv, const char *key, json_t *arr)
+{
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(arr, i, w)
+		if (json_is_string(w))
+			kv_add(kv, key, json_string_value(w));
+}
+
+static void kv_config(struct kv *kv, json_t *cfg)
+{
+	const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
+	const char *user = json_string_value(json_object_get(cfg, "User"));
+
+	kv_words(kv, "env", json_object_get(cfg, "Env"));
+	kv_words(kv, "entrypoint", json_object_get(cfg, "Entrypoint"));
+	kv_words(kv, "cmd", json_object_get(cfg, "Cmd"));
+	kv_words(kv, "argv", json_object_get(cfg, "Entrypoint"));
+	kv_words(kv, "argv", json_object_get(cfg, "Cmd"));
+	if (wd && *wd)
+		kv_add(kv, "workdir", wd);
+	if (user && *user)
+		kv_add(kv, "user", user);
+}
+
+char **bk_image_inspect(const char *store, const char *id)
+{
+	_cleanup_free_ char *source = record_file(store, id, "source", 65536);
+	_cleanup_free_ char *config = NULL;
+	_cleanup_strv_ char **layers = NULL;
+	struct kv kv = { 0 };
+	json_error_t jerr;
+	size_t n, clen;
+	json_t *root;
+
+	if (!source || bk_image_layers(store, id, &layers, &n) < 0 ||
+	    bk_image_config(store, id, &config, &clen) < 0)
+		return NULL;
+	if (!(root = json_loadb(config, clen, 0, &jerr))) {
+		bk_fail("image %s: config.json: %s", id, jerr.text);
+		return NULL;
+	}
+	source[strcspn(source, "\n")] = '\0';
+	kv_add(&kv, "id", id);
+	kv_add(&kv, "source", source);
+	for (size_t i = 0; i < n; i++)
+		kv_add(&kv, "layer", layers[i] + 7);
+	kv_config(&kv, json_object_get(root, "config"));
+	json_decref(root);
+	if (kv.oom) {
+		char **v = kv.v;
+		bk_strvfreep(&v);
+		bk_fail("out of memory");
+		return NULL;
+	}
+	return kv.v;
+}

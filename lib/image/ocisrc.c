@@ -1,0 +1,382 @@
+/* ocisrc: oci: layouts and docker-archive: tarballs (ocisrc.h). */
+#include "image/ocisrc.h"
+#include "image/blobstore.h"
+#include "base/cleanup.h"
+#include "image/imgref.h"
+#include "image/manifest.h"
+#include "base/msg.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define REF_NAME "org.opencontainers.image.ref.name"
+#define BUFSZ (256u << 10)
+
+int bk_oci_parse_spec(const char *spec, char **dir, char **tag)
+{
+	const char *colon = strrchr(spec, ':');
+
+	*tag = NULL;
+	if (colon && !strchr(colon, '/')) {
+		*dir = strndup(spec, colon - spec);
+		*tag = strdup(colon + 1);
+		if (!*tag || !**tag) {
+			free(*dir);
+			free(*tag);
+			return bk_fail("oci:%s: empty tag", spec);
+		}
+	} else {
+		*dir = strdup(spec);
+	}
+	if (!*dir || !**dir) {
+		free(*dir);
+		free(*tag);
+		return bk_fail("oci:%s: no layout directory", spec);
+	}
+	return 0;
+}
+
+static json_t *load_index(const char *dir)
+{
+	_cleanup_free_ char *path = NULL;
+	json_error_t jerr;
+	json_t *root;
+
+	if (asprintf(&path, "%s/index.json", dir) < 0) {
+		bk_fail("out of memory");
+		return NULL;
+	}
+	if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)))
+		bk_fail("%s: %s", path, jerr.text);
+	return root;
+}
+
+static int desc_from(json_t *e, struct bk_desc *out)
+{
+	const char *mt = json_string_value(json_object_get(e, "mediaType"));
+	const char *dg = json_string_value(json_object_get(e, "digest"));
+	json_int_t size = json_integer_value(json_object_get(e, "size"));
+
+	if (!bk_digest_valid(dg) || size < 0)
+		return bk_fail("index.json: bad descriptor");
+	out->digest = strdup(dg);
+	out->media_type = strdup(mt ? mt : "");
+	out->size = size;
+	if (!out->digest || !out->media_type) {
+		bk_desc_free(out);
+		return bk_fail("out of memory");
+	}
+	return 0;
+}
+
+int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out)
+{
+	json_t *root = load_index(dir), *list, *e, *pick = NULL;
+	size_t i;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!root)
+		return -1;
+	list = json_object_get(root, "manifests");
+	json_array_foreach(list, i, e) {
+		const char *name = json_string_value(
+			json_object_get(json_object_get(e, "annotations"), REF_NAME));
+		if (tag ? (name && !strcmp(name, tag)) : json_array_size(list) == 1)
+			pick = e;
+	}
+	if (pick)
+		r = desc_from(pick, out);
+	else if (tag)
+		r = bk_fail("oci:%s: no image tagged '%s' in index.json", dir, tag);
+	else
+		r = bk_fail("oci:%s: %zu images in index.json, name one with oci:DIR:TAG", dir,
+			    json_array_size(list));
+	json_decref(root);
+	return r;
+}
+
+static int open_blob(const char *dir, const char *digest)
+{
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (!bk_digest_valid(digest))
+		return bk_fail("invalid digest '%s'", digest);
+	if (asprintf(&path, "%s/blobs/sha256/%s", dir, digest + 7) < 0)
+		return bk_fail("out of memory");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return bk_fail_errno(errno, "oci:%s: blob %s", dir, digest);
+	return fd;
+}
+
+/* Stream fd into a blob writer (which checks size and digest). */
+static int copy_fd(int fd, struct bk_blob_writer *w, char **digest)
+{
+	_cleanup_free_ char *buf = malloc(BUFSZ);
+	ssize_t n;
+
+	if (!buf) {
+		bk_blob_abort(w);
+		return bk_fail("out of memory");
+	}
+	while ((n = read(fd, buf, BUFSZ)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || bk_blob_write(w, buf, n) < 0) {
+			if (n < 0)
+				bk_fail_errno(errno, "read blob");
+			bk_blob_abort(w);
+			return -1;
+		}
+	}
+	return bk_blob_commit(w, digest);
+}
+
+int bk_oci_blob_copy(const char *dir, const char *store, const struct bk_desc *d)
+{
+	_cleanup_close_ int fd = open_blob(dir, d->digest);
+	struct bk_blob_writer *w;
+
+	if (fd < 0)
+		return -1;
+	if (!(w = bk_blob_writer_new(store, d->digest, d->size)))
+		return -1;
+	return copy_fd(fd, w, NULL);
+}
+
+int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
+		     size_t *len)
+{
+	_cleanup_close_ int fd = open_blob(dir, digest);
+	_cleanup_free_ char *data = NULL, *got = NULL;
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		return bk_fail_errno(errno, "blob %s", digest);
+	if ((size_t)st.st_size > max)
+		return bk_fail("blob %s: larger than %zu bytes", digest, max);
+	if (!(data = malloc(st.st_size + 1)))
+		return bk_fail("out of memory");
+	if ((n = pread(fd, data, st.st_size, 0)) != st.st_size)
+		return bk_fail_errno(n < 0 ? errno : EIO, "read blob %s", digest);
+	data[n] = '\0';
+	if (!(got = bk_sha256_digest(data, n)))
+		return -1;
+	if (strcmp(got, digest))
+		return bk_fail("oci:%s: blob %s: digest mismatch (content is %s)", dir, digest, got);
+	*len = n;
+	*buf = bk_steal_ptr(data);
+	return 0;
+}
+
+/* ---- docker-archive ---- */
+
+void bk_darchive_free(struct bk_darchive *a)
+{
+	free(a->config);
+	for (size_t i = 0; a->layers && i < a->nlayers; i++)
+		free(a->layers[i]);
+	free(a->layers);
+	free(a->repotag);
+	memset(a, 0, sizeof(*a));
+}
+
+static struct archive *open_tar(const char *file)
+{
+	struct archive *a = archive_read_new();
+
+	if (!a) {
+		bk_fail("libarchive: out of memory");
+		return NULL;
+	}
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_gzip(a);
+	if (archive_read_open_filename(a, file, BUFSZ) != ARCHIVE_OK) {
+		bk_fail("%s: %s", file, archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static const char *entry_name(struct archive_entry *e)
+{
+	const char *n = archive_entry_pathname(e);
+
+	while (n && n[0] == '.' && n[1] == '/')
+		n += 2;
+	return n ? n : "";
+}
+
+static int read_entry(struct archive *a, size_t max, char **buf, size_t *len)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t n = 0;
+	la_ssize_t r;
+
+	if (!(data = malloc(max + 1)))
+		return bk_fail("out of memory");
+	while ((r = archive_read_data(a, data + n, max - n)) > 0)
+		if ((n += r) == max)
+			return bk_fail("archive member larger than %zu bytes", max);
+	if (r < 0)
+		return bk_fail("%s", archive_error_string(a));
+	data[n] = '\0';
+	*len = n;
+	*buf = bk_steal_ptr(data);
+	return 0;
+}
+
+static int find_manifest(const char *file, json_t **out)
+{
+	struct archive *a = open_tar(file);
+	struct archive_entry *e;
+	json_error_t jerr;
+	int r;
+
+	*out = NULL;
+	if (!a)
+		return -1;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		_cleanup_free_ char *buf = NULL;
+		size_t len;
+		if (strcmp(entry_name(e), "manifest.json"))
+			continue;
+		if (read_entry(a, 1u << 20, &buf, &len) < 0)
+			break;
+		if (!(*out = json_loadb(buf, len, 0, &jerr)))
+			bk_fail("manifest.json: %s", jerr.text);
+		break;
+	}
+	if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
+		bk_fail("%s: %s", file, archive_error_string(a));
+	else if (r == ARCHIVE_EOF)
+		bk_fail("%s: no manifest.json (not a docker save archive)", file);
+	archive_read_free(a);
+	return *out ? 0 : -1;
+}
+
+struct members {
+	const char *config;
+	const char **layers;
+	size_t n;
+};
+
+static int parse_members(json_t *root, struct members *m, struct bk_darchive *out)
+{
+	json_t *img = json_array_get(root, 0), *layers, *l;
+	const char *tag = json_string_value(json_array_get(json_object_get(img, "RepoTags"), 0));
+	size_t i;
+
+	m->config = json_string_value(json_object_get(img, "Config"));
+	layers = json_object_get(img, "Layers");
+	if (!m->config || !json_is_array(layers))
+		return bk_fail("manifest.json: no Config or Layers");
+	m->n = json_array_size(layers);
+	if (!(m->layers = calloc(m->n + 1, sizeof(*m->layers))) ||
+	    !(out->layers = calloc(m->n + 1, sizeof(*out->layers))))
+		return bk_fail("out of memory");
+	json_array_foreach(layers, i, l)
+		if (!(m->layers[i] = json_string_value(l)))
+			return bk_fail("manifest.json: bad Layers entry");
+	out->nlayers = m->n;
+	if (tag && !(out->repotag = strdup(tag)))
+		return bk_fail("out of memory");
+	return 0;
+}
+
+/* Store a layer member; every Layers slot naming it gets the digest. */
+static int store_layer(struct archive *a, const char *store, const char *name,
+		       const struct members *m, struct bk_darchive *out)
+{
+	struct bk_blob_writer *w = bk_blob_writer_new(store, NULL, 0);
+	_cleanup_free_ char *buf = malloc(BUFSZ), *digest = NULL;
+	la_ssize_t n;
+
+	if (!w || !buf) {
+		bk_blob_abort(w);
+		return bk_fail("out of memory");
+	}
+	while ((n = archive_read_data(a, buf, BUFSZ)) > 0)
+		if (bk_blob_write(w, buf, n) < 0) {
+			bk_blob_abort(w);
+			return -1;
+		}
+	if (n < 0) {
+		bk_blob_abort(w);
+		return bk_fail("%s: %s", name, archive_error_string(a));
+	}
+	if (bk_blob_commit(w, &digest) < 0)
+		return -1;
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->layers[i], name) && !out->layers[i] &&
+		    !(out->layers[i] = strdup(digest)))
+			return bk_fail("out of memory");
+	return 0;
+}
+
+static int wanted_layer(const struct members *m, const char *name, const struct bk_darchive *out)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->layers[i], name) && !out->layers[i])
+			return 1;
+	return 0;
+}
+
+static int store_members(const char *file, const char *store, const struct members *m,
+			 struct bk_darchive *out)
+{
+	struct archive *a = open_tar(file);
+	struct archive_entry *e;
+	int r, rc = 0;
+
+	if (!a)
+		return -1;
+	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = entry_name(e);
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		if (!strcmp(name, m->config) && !out->config)
+			rc = read_entry(a, BK_CONFIG_MAX, &out->config, &out->config_len);
+		else if (wanted_layer(m, name, out))
+			rc = store_layer(a, store, name, m, out);
+	}
+	if (rc == 0 && r != ARCHIVE_EOF)
+		rc = bk_fail("%s: %s", file, archive_error_string(a));
+	archive_read_free(a);
+	if (rc == 0 && !out->config)
+		rc = bk_fail("%s: config %s missing", file, m->config);
+	for (size_t i = 0; rc == 0 && i < m->n; i++)
+		if (!out->layers[i])
+			rc = bk_fail("%s: layer %s missing", file, m->layers[i]);
+	return rc;
+}
+
+int bk_darchive_load(const char *file, const char *store, struct bk_darchive *out)
+{
+	struct members m = { 0 };
+	json_t *root;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (find_manifest(file, &root) < 0)
+		return -1;
+	rc = parse_members(root, &m, out);
+	if (rc == 0)
+		rc = store_members(file, store, &m, out);
+	free(m.layers);
+	json_decref(root);
+	if (rc < 0)
+		bk_darchive_free(out);
+	return rc < 0 ? bk_fail_wrap("docker-archive:%s", file) : 0;
+}

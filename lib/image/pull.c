@@ -1,0 +1,411 @@
+/* pull: sources -> verified blobs -> layer dirs -> image record (pull.h). */
+#include "image/pull.h"
+#include "image/blobstore.h"
+#include "base/cleanup.h"
+#include "image/dirlayer.h"
+#include "image/flatten.h"
+#include "image/http.h"
+#include "image/imgref.h"
+#include "image/imgstore.h"
+#include "image/layer.h"
+#include "image/manifest.h"
+#include "base/msg.h"
+#include "image/ocisrc.h"
+#include "image/regauth.h"
+#include "image/registry.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Where manifests and blobs come from: a registry or an OCI layout. */
+struct src {
+	struct bk_registry *reg;
+	const char *lookup;        /* registry: tag or digest */
+	char *dir, *tag;           /* oci layout */
+};
+
+/* What one pull gathers before writing the record. */
+struct pull {
+	const struct bk_pull_opts *o;
+	char *manifest, *ctype;
+	size_t manifest_len;
+	char *config, *config_digest;
+	size_t config_len;
+	char **diffids;            /* bottom first */
+	size_t n;
+	struct bk_desc *blobs;     /* layer blobs, bottom first (may be NULL) */
+	char **blob_digests;       /* or just their digests (dir:, archive) */
+	char **parent_layers;      /* dir: with --parent: top first */
+	size_t nparent;
+};
+
+static void notify(const struct pull *p, enum bk_pull_event ev, size_t i,
+		   const char *digest, uint64_t now, uint64_t total)
+{
+	if (p->o->notify)
+		p->o->notify(p->o->notify_arg, ev, i, p->n, digest, now, total);
+}
+
+static void pull_free(struct pull *p)
+{
+	free(p->manifest);
+	free(p->ctype);
+	free(p->config);
+	free(p->config_digest);
+	bk_strvfreep(&p->diffids);
+	bk_strvfreep(&p->blob_digests);
+	bk_strvfreep(&p->parent_layers);
+}
+
+/* ---- manifests from a source ---- */
+
+static int src_manifest(struct src *s, const struct bk_desc *d, char **buf, size_t *len,
+			char **ctype)
+{
+	*ctype = NULL;
+	if (s->reg)
+		return bk_registry_manifest(s->reg, d ? d->digest : s->lookup, buf, len, ctype);
+	if (d)
+		return bk_oci_blob_read(s->dir, d->digest, BK_MANIFEST_MAX, buf, len);
+	struct bk_desc top;
+	if (bk_oci_top(s->dir, s->tag, &top) < 0)
+		return -1;
+	int r = bk_oci_blob_read(s->dir, top.digest, BK_MANIFEST_MAX, buf, len);
+	if (r == 0 && top.media_type[0] && !(*ctype = strdup(top.media_type)))
+		r = bk_fail("out of memory");
+	bk_desc_free(&top);
+	return r;
+}
+
+/* Follow index -> manifest for the platform (an index may nest once). */
+static int resolve(struct pull *p, struct src *s, struct bk_manifest *m)
+{
+	_cleanup_free_ char *platform = p->o->platform ? strdup(p->o->platform) : bk_host_platform();
+
+	if (!platform)
+		return bk_fail("out of memory");
+	if (src_manifest(s, NULL, &p->manifest, &p->manifest_len, &p->ctype) < 0)
+		return -1;
+	for (int depth = 0;; depth++) {
+		struct bk_desc d;
+		if (bk_manifest_parse(p->manifest, p->manifest_len, p->ctype, m) < 0)
+			return -1;
+		if (m->kind == BK_MK_IMAGE)
+			return 0;
+		if (depth == 2)
+			return bk_fail("index nested too deep");
+		if (bk_index_pick(p->manifest, p->manifest_len, platform, &d) < 0)
+			return -1;
+		free(p->manifest);
+		free(p->ctype);
+		p->manifest = p->ctype = NULL;
+		int r = src_manifest(s, &d, &p->manifest, &p->manifest_len, &p->ctype);
+		if (r == 0 && !p->ctype && d.media_type[0] && !(p->ctype = strdup(d.media_type)))
+			r = bk_fail("out of memory");
+		bk_desc_free(&d);
+		if (r < 0)
+			return -1;
+	}
+}
+
+/* The config: from the store when there, else from the source. */
+static int get_config(struct pull *p, struct src *s, const struct bk_desc *cd)
+{
+	const char *store = p->o->store;
+	int r;
+
+	if (!(p->config_digest = strdup(cd->digest)))
+		return bk_fail("out of memory");
+	if (bk_blob_exists(store, cd->digest))
+		return bk_blob_read(store, cd->digest, BK_CONFIG_MAX, &p->config, &p->config_len);
+	if (s->reg)
+		r = bk_registry_blob(s->reg, cd->digest, BK_CONFIG_MAX, &p->config, &p->config_len);
+	else
+		r = bk_oci_blob_read(s->dir, cd->digest, BK_CONFIG_MAX, &p->config, &p->config_len);
+	return r < 0 ? -1 : bk_blob_put(store, p->config, p->config_len, NULL);
+}
+
+static void on_bytes(void *arg, size_t i, uint64_t now, uint64_t total)
+{
+	struct pull *p = arg;
+
+	notify(p, BK_EV_BYTES, i, NULL, now, total);
+}
+
+/* Fetch the blobs of layers neither extracted nor stored yet. */
+static int fetch_missing(struct pull *p, struct src *s)
+{
+	_cleanup_free_ struct bk_desc *want = calloc(p->n + 1, sizeof(*want));
+	_cleanup_free_ size_t *idx = calloc(p->n + 1, sizeof(*idx));
+	size_t k = 0;
+	int r = 0;
+
+	if (!want || !idx)
+		return bk_fail("out of memory");
+	for (size_t i = 0; i < p->n; i++) {
+		if (bk_layer_exists(p->o->store, p->diffids[i]))
+			notify(p, BK_EV_CACHED, i, p->diffids[i], 0, 0);
+		else if (bk_blob_exists(p->o->store, p->blobs[i].digest))
+			notify(p, BK_EV_PRESENT, i, p->blobs[i].digest, 0, p->blobs[i].size);
+		else {
+			want[k] = p->blobs[i];
+			idx[k++] = i;
+		}
+	}
+	if (s->reg && k)
+		r = bk_registry_fetch(s->reg, p->o->store, want, k, p->o->parallel, on_bytes, p);
+	for (size_t j = 0; r == 0 && !s->reg && j < k; j++)
+		r = bk_oci_blob_copy(s->dir, p->o->store, &want[j]);
+	for (size_t j = 0; r == 0 && j < k; j++)
+		notify(p, BK_EV_FETCHED, idx[j], want[j].digest, want[j].size, want[j].size);
+	return r;
+}
+
+static const char *blob_of(const struct pull *p, size_t i)
+{
+	return p->blobs ? p->blobs[i].digest : p->blob_digests[i];
+}
+
+static int extract_missing(struct pull *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		_cleanup_free_ char *blob = NULL;
+		if (bk_layer_exists(p->o->store, p->diffids[i]))
+			continue;
+		if (!(blob = bk_blob_path(p->o->store, blob_of(p, i))) ||
+		    bk_layer_extract(p->o->store, blob, p->diffids[i]) < 0)
+			return -1;
+		notify(p, BK_EV_EXTRACTED, i, p->diffids[i], 0, 0);
+	}
+	return 0;
+}
+
+static int load_diffids(struct pull *p, size_t expect)
+{
+	if (bk_config_diffids(p->config, p->config_len, &p->diffids, &p->n) < 0)
+		return -1;
+	if (p->n != expect)
+		return bk_fail("image config lists %zu layers, the manifest %zu", p->n, expect);
+	notify(p, BK_EV_START, 0, NULL, 0, 0);
+	return 0;
+}
+
+static int write_record(struct pull *p, const char *source, char **id)
+{
+	_cleanup_free_ char **top = calloc(p->n + p->nparent + 1, sizeof(*top));
+	_cleanup_free_ char *img = bk_image_id(p->config_digest);
+	struct bk_image_rec rec = {
+		.source = p->o->tag ? p->o->tag : source,
+		.config = p->config, .config_len = p->config_len,
+		.manifest = p->manifest, .manifest_len = p->manifest_len,
+	};
+
+	if (!img || !top)
+		return img ? bk_fail("out of memory") : -1;
+	for (size_t i = 0; i < p->n; i++)
+		top[i] = p->diffids[p->n - 1 - i];
+	for (size_t i = 0; i < p->nparent; i++)
+		top[p->n + i] = p->parent_layers[i];
+	rec.id = img;
+	rec.diffids = top;
+	rec.ndiffids = p->n + p->nparent;
+	if (bk_image_write(p->o->store, &rec) < 0)
+		return -1;
+	if (p->o->flatten && bk_flatten(p->o->store, top, rec.ndiffids, p->o->flatten) < 0)
+		return -1;
+	*id = bk_steal_ptr(img);
+	return 0;
+}
+
+/* Registry and OCI layout: manifest -> config -> layers. */
+static int pull_manifested(struct pull *p, struct src *s, const char *source, char **id)
+{
+	struct bk_manifest m;
+	int r;
+
+	if (resolve(p, s, &m) < 0)
+		return -1;
+	p->blobs = m.layers;
+	r = get_config(p, s, &m.config);
+	if (r == 0)
+		r = load_diffids(p, m.nlayers);
+	if (r == 0)
+		r = fetch_missing(p, s);
+	if (r == 0)
+		r = extract_missing(p);
+	if (r == 0)
+		r = write_record(p, source, id);
+	p->blobs = NULL;
+	bk_manifest_free(&m);
+	return r;
+}
+
+static struct bk_http *http_client(const struct bk_pull_opts *o)
+{
+	struct bk_http_opts ho = { .ca_file = o->ca_file, .timeout = o->timeout };
+
+	return bk_http_new(&ho);
+}
+
+static int get_creds(const struct bk_pull_opts *o, const char *registry, struct bk_creds *c)
+{
+	if (o->creds)
+		return bk_creds_parse(o->creds, c);
+	return bk_creds_from_docker_config(registry, c) < 0 ? -1 : 0;
+}
+
+/* Like Docker: loopback registries may speak plain http, others only
+ * when named with --insecure. */
+static bool insecure_ok(const struct bk_pull_opts *o, const char *registry)
+{
+	size_t n = strcspn(registry, ":");
+
+	if (o->insecure && !strcmp(o->insecure, registry))
+		return true;
+	return (n == 9 && !strncmp(registry, "localhost", 9)) || !strncmp(registry, "127.", 4) ||
+	       !strncmp(registry, "[::1]", 5);
+}
+
+static int pull_registry(struct pull *p, const char *name, char **id)
+{
+	struct bk_imgref ref;
+	struct bk_creds creds = { 0 };
+	struct bk_http *http = NULL;
+	struct src s = { 0 };
+	_cleanup_free_ char *norm = NULL;
+	int r = -1;
+
+	if (bk_imgref_parse(name, &ref) < 0)
+		return -1;
+	bool insecure = insecure_ok(p->o, ref.registry);
+	if ((norm = bk_imgref_string(&ref)) && get_creds(p->o, ref.registry, &creds) == 0 &&
+	    (http = http_client(p->o)) &&
+	    (s.reg = bk_registry_new(http, &ref, &creds, insecure)) &&
+	    bk_registry_ping(s.reg) == 0) {
+		s.lookup = bk_imgref_lookup(&ref);
+		r = pull_manifested(p, &s, norm, id);
+	}
+	bk_registry_free(s.reg);
+	bk_http_free(http);
+	bk_creds_free(&creds);
+	bk_imgref_free(&ref);
+	return r;
+}
+
+static int pull_oci(struct pull *p, const char *spec, const char *source, char **id)
+{
+	struct src s = { 0 };
+	int r;
+
+	if (bk_oci_parse_spec(spec, &s.dir, &s.tag) < 0)
+		return -1;
+	r = pull_manifested(p, &s, source, id);
+	free(s.dir);
+	free(s.tag);
+	return r < 0 ? bk_fail_wrap("%s", source) : 0;
+}
+
+static int pull_archive(struct pull *p, const char *file, const char *source, char **id)
+{
+	struct bk_darchive a;
+	int r;
+
+	if (bk_darchive_load(file, p->o->store, &a) < 0)
+		return -1;
+	p->config = bk_steal_ptr(a.config);
+	p->config_len = a.config_len;
+	p->blob_digests = bk_steal_ptr(a.layers);
+	r = bk_blob_put(p->o->store, p->config, p->config_len, &p->config_digest);
+	if (r == 0)
+		r = load_diffids(p, a.nlayers);
+	if (r == 0)
+		r = extract_missing(p);
+	if (r == 0)
+		r = write_record(p, source, id);
+	bk_darchive_free(&a);
+	return r;
+}
+
+/* The config of a dir: image: the parent's plus one diff_id, or new. */
+static json_t *dir_config(struct pull *p, const char *diffid)
+{
+	json_t *root, *rootfs, *ids, *hist;
+	char *buf = NULL;
+	size_t len;
+
+	if (p->o->parent) {
+		if (bk_image_config(p->o->store, p->o->parent, &buf, &len) < 0)
+			return NULL;
+		root = json_loadb(buf, len, 0, NULL);
+		free(buf);
+		if (!root) {
+			bk_fail("image %s: bad config.json", p->o->parent);
+			return NULL;
+		}
+	} else {
+		_cleanup_free_ char *plat = bk_host_platform();
+		const char *arch = plat ? strchr(plat, '/') + 1 : "amd64";
+		root = json_pack("{s:s, s:s, s:{}}", "architecture", arch, "os", "linux", "config");
+	}
+	rootfs = json_object_get(root, "rootfs");
+	if (!json_is_object(rootfs))
+		json_object_set_new(root, "rootfs", rootfs = json_pack("{s:s, s:[]}", "type", "layers", "diff_ids"));
+	ids = json_object_get(rootfs, "diff_ids");
+	if (!json_is_array(ids))
+		json_object_set_new(rootfs, "diff_ids", ids = json_array());
+	json_array_append_new(ids, json_string(diffid));
+	if (json_is_array(hist = json_object_get(root, "history")))
+		json_array_append_new(hist, json_pack("{s:s}", "created_by", "imgpull dir:"));
+	return root;
+}
+
+static int pull_dir(struct pull *p, const char *dir, const char *source, char **id)
+{
+	_cleanup_free_ char *diffid = NULL;
+	json_t *cfg;
+
+	if (p->o->parent && bk_image_layers(p->o->store, p->o->parent, &p->parent_layers,
+					     &p->nparent) < 0)
+		return -1;
+	if (bk_dir_layer(dir, p->o->store, &diffid) < 0)
+		return -1;
+	if (!(cfg = dir_config(p, diffid)))
+		return -1;
+	p->config = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(cfg);
+	if (!p->config)
+		return bk_fail("out of memory");
+	p->config_len = strlen(p->config);
+	p->n = 1;
+	if (!(p->diffids = calloc(2, sizeof(char *))) || !(p->blob_digests = calloc(2, sizeof(char *))) ||
+	    !(p->diffids[0] = strdup(diffid)) || !(p->blob_digests[0] = strdup(diffid)))
+		return bk_fail("out of memory");
+	notify(p, BK_EV_START, 0, NULL, 0, 0);
+	if (bk_blob_put(p->o->store, p->config, p->config_len, &p->config_digest) < 0 ||
+	    extract_missing(p) < 0)
+		return -1;
+	return write_record(p, source, id);
+}
+
+int bk_pull(const char *source, const struct bk_pull_opts *o, char **id)
+{
+	struct pull p = { .o = o };
+	int r;
+
+	if (o->parent && strncmp(source, "dir:", 4))
+		return bk_fail("--parent only goes with a dir: source");
+	if (bk_store_init(o->store) < 0)
+		return -1;
+	if (!strncmp(source, "oci:", 4))
+		r = pull_oci(&p, source + 4, source, id);
+	else if (!strncmp(source, "docker-archive:", 15))
+		r = pull_archive(&p, source + 15, source, id);
+	else if (!strncmp(source, "dir:", 4))
+		r = pull_dir(&p, source + 4, source, id);
+	else
+		r = pull_registry(&p, source, id);
+	pull_free(&p);
+	return r;
+}

@@ -1,0 +1,301 @@
+/* regauth: challenge parsing, Basic and Bearer token auth (regauth.h). */
+#include "image/regauth.h"
+#include "base/cleanup.h"
+#include "image/http.h"
+#include "base/msg.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define TOKEN_MAX (1u << 20)
+
+int bk_creds_parse(const char *s, struct bk_creds *out)
+{
+	const char *colon = strchr(s, ':');
+
+	memset(out, 0, sizeof(*out));
+	if (!colon || colon == s)
+		return bk_fail("credentials must be USER:PASSWORD");
+	if (!(out->user = strndup(s, colon - s)) || !(out->pass = strdup(colon + 1))) {
+		bk_creds_free(out);
+		return bk_fail("out of memory");
+	}
+	return 0;
+}
+
+void bk_creds_free(struct bk_creds *c)
+{
+	free(c->user);
+	if (c->pass)
+		explicit_bzero(c->pass, strlen(c->pass));
+	free(c->pass);
+	c->user = c->pass = NULL;
+}
+
+static char *b64_decode(const char *in)
+{
+	size_t n = strlen(in);
+	unsigned char *out = malloc(n / 4 * 3 + 4);
+	int len;
+
+	if (!out)
+		return NULL;
+	len = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n);
+	if (len < 0) {
+		free(out);
+		return NULL;
+	}
+	while (len > 0 && n > 0 && in[--n] == '=')   /* DecodeBlock keeps padding */
+		len--;
+	out[len] = '\0';
+	return (char *)out;
+}
+
+static char *b64_encode(const char *in)
+{
+	size_t n = strlen(in);
+	unsigned char *out = malloc((n + 2) / 3 * 4 + 1);
+
+	if (out)
+		EVP_EncodeBlock(out, (const unsigned char *)in, (int)n);
+	return (char *)out;
+}
+
+static char *docker_config_path(void)
+{
+	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	char *p = NULL;
+
+	if (dir && *dir) {
+		if (asprintf(&p, "%s/config.json", dir) < 0)
+			p = NULL;
+	} else if (home && *home) {
+		if (asprintf(&p, "%s/.docker/config.json", home) < 0)
+			p = NULL;
+	}
+	return p;
+}
+
+static json_t *config_auth_entry(json_t *auths, const char *registry)
+{
+	json_t *e = json_object_get(auths, registry);
+
+	if (!e && !strcmp(registry, "docker.io"))
+		e = json_object_get(auths, "https://index.docker.io/v1/");
+	return e;
+}
+
+int bk_creds_from_docker_config(const char *registry, struct bk_creds *out)
+{
+	_cleanup_free_ char *path = docker_config_path(), *plain = NULL;
+	json_error_t jerr;
+	json_t *root, *e;
+	const char *auth;
+	int r = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (!path || access(path, F_OK) < 0)
+		return 1;
+	if (!(root = json_load_file(path, 0, &jerr)))
+		return bk_fail("%s: %s", path, jerr.text);
+	e = config_auth_entry(json_object_get(root, "auths"), registry);
+	auth = json_string_value(json_object_get(e, "auth"));
+	if (auth && *auth) {
+		if (!(plain = b64_decode(auth)))
+			r = bk_fail("%s: bad auth entry for %s", path, registry);
+		else
+			r = bk_creds_parse(plain, out) < 0 ? bk_fail_wrap("%s: %s", path, registry) : 0;
+	}
+	if (plain)
+		explicit_bzero(plain, strlen(plain));
+	json_decref(root);
+	return r;
+}
+
+void bk_challenge_free(struct bk_challenge *c)
+{
+	free(c->scheme);
+	free(c->realm);
+	free(c->service);
+	free(c->scope);
+	memset(c, 0, sizeof(*c));
+}
+
+/* key="value" or key=token; returns the position after it, or NULL. */
+static const char *param(const char *p, char *key, size_t kmax, char **val)
+{
+	size_t k = strcspn(p, "= \t,");
+	const char *v;
+
+	if (k == 0 || k >= kmax || p[k] != '=')
+		return NULL;
+	memcpy(key, p, k);
+	key[k] = '\0';
+	v = p + k + 1;
+	if (*v == '"') {
+		const char *end = strchr(++v, '"');
+		if (!end)
+			return NULL;
+		*val = strndup(v, end - v);
+		return end + 1;
+	}
+	*val = strndup(v, strcspn(v, ", \t"));
+	return v + strcspn(v, ", \t");
+}
+
+int bk_challenge_parse(const char *h, struct bk_challenge *out)
+{
+	const char *p = h;
+	size_t n = strcspn(p, " \t");
+
+	memset(out, 0, sizeof(*out));
+	if (!n || !(out->scheme = strndup(p, n)))
+		return bk_fail("bad WWW-Authenticate header '%s'", h);
+	p += n;
+	while (*p) {
+		char key[32], *val = NULL;
+		p += strspn(p, " \t,");
+		if (!*p)
+			break;
+		if (!(p = param(p, key, sizeof(key), &val)) || !val) {
+			free(val);
+			bk_challenge_free(out);
+			return bk_fail("bad WWW-Authenticate header '%s'", h);
+		}
+		char **slot = !strcasecmp(key, "realm") ? &out->realm :
+			      !strcasecmp(key, "service") ? &out->service :
+			      !strcasecmp(key, "scope") ? &out->scope : NULL;
+		if (slot) {
+			free(*slot);
+			*slot = val;
+		} else {
+			free(val);
+		}
+	}
+	return 0;
+}
+
+static char *basic_header(const struct bk_creds *creds)
+{
+	_cleanup_free_ char *pair = NULL, *enc = NULL;
+	char *h = NULL;
+
+	if (asprintf(&pair, "%s:%s", creds->user, creds->pass) < 0 || !(enc = b64_encode(pair)) ||
+	    asprintf(&h, "Authorization: Basic %s", enc) < 0) {
+		bk_fail("out of memory");
+		h = NULL;
+	}
+	if (pair)
+		explicit_bzero(pair, strlen(pair));
+	return h;
+}
+
+static int append_query(char **url, char sep, const char *key, const char *val)
+{
+	_cleanup_free_ char *old = *url;
+	char *esc = curl_easy_escape(NULL, val, 0);
+	int r;
+
+	if (!esc)
+		return bk_fail("out of memory");
+	r = asprintf(url, "%s%c%s=%s", old, sep, key, esc);
+	curl_free(esc);
+	if (r < 0) {
+		*url = NULL;
+		return bk_fail("out of memory");
+	}
+	return 0;
+}
+
+static char *token_url(const struct bk_challenge *ch)
+{
+	char *url = strdup(ch->realm);
+	char sep = strchr(ch->realm, '?') ? '&' : '?';
+
+	if (!url)
+		return NULL;
+	if (ch->service) {
+		if (append_query(&url, sep, "service", ch->service) < 0)
+			return NULL;
+		sep = '&';
+	}
+	if (ch->scope && append_query(&url, sep, "scope", ch->scope) < 0)
+		return NULL;
+	return url;
+}
+
+static char *bearer_from_response(const struct bk_http_req *req)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(req->body ? req->body : "", req->len, 0, &jerr);
+	const char *tok;
+	char *h = NULL;
+
+	if (!root) {
+		bk_fail("token response: %s", jerr.text);
+		return NULL;
+	}
+	tok = json_string_value(json_object_get(root, "token"));
+	if (!tok)
+		tok = json_string_value(json_object_get(root, "access_token"));
+	if (!tok || !*tok || strpbrk(tok, "\r\n"))
+		bk_fail("token response: no token");
+	else if (asprintf(&h, "Authorization: Bearer %s", tok) < 0)
+		h = NULL;
+	json_decref(root);
+	return h;
+}
+
+static char *bearer(struct bk_http *http, const struct bk_challenge *ch,
+		    const struct bk_creds *creds, bool no_verify)
+{
+	_cleanup_free_ char *url = NULL, *basic = NULL;
+	struct bk_http_req req = { .max = TOKEN_MAX, .no_verify = no_verify };
+	struct bk_http_req *reqs[] = { &req };
+	char *h = NULL;
+
+	if (!ch->realm || (strncmp(ch->realm, "https://", 8) && strncmp(ch->realm, "http://", 7))) {
+		bk_fail("Bearer challenge without an http(s) realm");
+		return NULL;
+	}
+	if (!(url = token_url(ch)))
+		return NULL;
+	req.url = url;
+	if (creds && creds->user) {
+		if (!(basic = basic_header(creds)))
+			return NULL;
+		req.headers[0] = basic;
+	}
+	if (bk_http_run(http, reqs, 1, 1) < 0) {
+		bk_fail_wrap("token");
+	} else if (req.status != 200) {
+		bk_fail("token %s: HTTP %ld%s", ch->realm, req.status,
+			req.status == 401 ? " (bad credentials?)" : "");
+	} else {
+		h = bearer_from_response(&req);
+	}
+	bk_http_req_clear(&req);
+	if (basic)
+		explicit_bzero(basic, strlen(basic));
+	return h;
+}
+
+char *bk_auth_answer(struct bk_http *http, const struct bk_challenge *ch,
+		     const struct bk_creds *creds, bool no_verify)
+{
+	if (!strcasecmp(ch->scheme, "Bearer"))
+		return bearer(http, ch, creds, no_verify);
+	if (!strcasecmp(ch->scheme, "Basic")) {
+		if (!creds || !creds->user) {
+			bk_fail("registry wants Basic credentials (--creds or ~/.docker/config.json)");
+			return NULL;
+		}
+		return basic_header(creds);
+	}
+	bk_fail("unsupported auth scheme '%s'", ch->scheme);
+	return NULL;
+}

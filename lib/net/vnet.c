@@ -1,0 +1,434 @@
+/* vnet: bridge setup, netns wiring with undo, unwiring (see vnet.h). */
+#include "net/vnet.h"
+#include "base/cleanup.h"
+#include "net/ifconf.h"
+#include "net/ipam.h"
+#include "base/msg.h"
+#include "net/nat.h"
+#include "net/netns.h"
+#include "base/path.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOOPBACK_IFINDEX 1   /* lo is always the first link of a netns */
+
+static void rtnl_closep(struct bk_rtnl *r)
+{
+	bk_rtnl_close(r);
+}
+#define _cleanup_rtnl_ __attribute__((cleanup(rtnl_closep)))
+
+/* Keep the first error while undo steps (which may fail too) run. */
+struct saved_error {
+	char msg[2048];
+};
+
+static void save_error(struct saved_error *s)
+{
+	snprintf(s->msg, sizeof(s->msg), "%s", bk_error());
+}
+
+static int restore_error(const struct saved_error *s)
+{
+	return bk_fail("%s", s->msg);
+}
+
+static bool valid_ifname(const char *name)
+{
+	return bk_valid_name(name, IFNAMSIZ - 1);
+}
+
+static int find_bridge(struct bk_rtnl *r, const char *name, struct bk_link *br)
+{
+	int found = bk_link_get(r, name, br);
+
+	if (found < 0)
+		return -1;
+	if (!found)
+		return bk_fail("bridge %s: no such interface (make it with "
+			       "`vethup bridge %s --addr A.B.C.D/LEN`)", name, name);
+	if (strcmp(br->kind, "bridge"))
+		return bk_fail("%s: not a bridge (kind '%s')", name, br->kind);
+	return 0;
+}
+
+/* ---- vethup bridge ---- */
+
+static int bridge_ensure(struct bk_rtnl *r, const char *name,
+			 struct bk_link *br, bool *made)
+{
+	int found = bk_link_get(r, name, br);
+
+	*made = false;
+	if (found < 0)
+		return -1;
+	if (!found) {
+		int ret = bk_link_add_bridge(r, name);
+		if (ret < 0 && errno != EEXIST)   /* EEXIST: made concurrently */
+			return -1;
+		*made = ret == 0;
+	}
+	return find_bridge(r, name, br);
+}
+
+static int bridge_configure(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
+			    const struct bk_link *br)
+{
+	struct bk_cidr c;
+	char subnet[32];
+
+	if (b->addr) {
+		if (bk_cidr_parse(b->addr, &c, -1) < 0 ||
+		    bk_addr_add_ipv4(r, br->index, b->name, c.addr, c.prefix, true) < 0)
+			return -1;
+	} else if (b->nat) {
+		int have = bk_addr_get_ipv4(r, br->index, &c.addr, &c.prefix);
+		if (have <= 0)
+			return have < 0 ? -1 : bk_fail("bridge %s: --nat needs an "
+						      "address (--addr)", b->name);
+	}
+	if (bk_link_set_up(r, br->index, b->name) < 0)
+		return -1;
+	if (b->forward && bk_ip_forward_enable() < 0)
+		return -1;
+	if (!b->nat)
+		return 0;
+	bk_cidr_subnet_str(&c, subnet, sizeof(subnet));
+	return bk_nat_masquerade(b->name, subnet);
+}
+
+int bk_vnet_bridge(const struct bk_vnet_bridge *b)
+{
+	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
+	struct bk_link br;
+	struct bk_cidr c;
+	bool made;
+
+	if (!valid_ifname(b->name))
+		return bk_fail("bridge '%s': invalid interface name (1-15 of "
+			       "A-Z a-z 0-9 _ . -)", b->name);
+	if (b->addr && bk_cidr_parse(b->addr, &c, -1) < 0)
+		return -1;
+	if (bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
+		return -1;
+	if (bridge_configure(&r, b, &br) < 0) {
+		struct saved_error e = { "" };
+		save_error(&e);
+		if (made)
+			bk_link_del(&r, b->name);
+		return restore_error(&e);
+	}
+	return 0;
+}
+
+/* ---- vethup add ---- */
+
+struct add {
+	struct bk_vnet_add *a;
+	char *nspath;
+	const char *nsname;          /* for traces */
+	char host_if[IFNAMSIZ];
+	struct bk_rtnl host, ns;
+	int home, nsfd;
+	struct bk_link br;
+	bool auto_ip, ip_has_len, have_gw;
+	struct in_addr gw;
+	struct bk_cidr ip;
+	struct bk_cidr pool;         /* the bridge's address: --ip auto's subnet */
+	unsigned char mac[6];
+	struct bk_lease lease;
+	bool made_lease, made_netns, made_veth;   /* the undo list */
+};
+
+static void add_free(struct add *x)
+{
+	bk_rtnl_close(&x->host);
+	bk_rtnl_close(&x->ns);
+	if (x->home >= 0)
+		close(x->home);
+	if (x->nsfd >= 0)
+		close(x->nsfd);
+	free(x->nspath);
+}
+
+static void add_undo(struct add *x)
+{
+	struct saved_error e = { "" };
+
+	save_error(&e);
+	if (x->made_veth)
+		bk_link_del(&x->host, x->host_if);
+	if (x->made_netns)
+		bk_netns_delete(x->nspath);
+	if (x->made_lease)
+		bk_lease_release(x->a->leases, &x->lease);
+	restore_error(&e);
+}
+
+/* veth0_NAME, with bocker's "netns_" prefix dropped (netns_ps_1 ->
+ * veth0_ps_1); a netns given as a path needs --host-if. */
+static int name_host_if(struct add *x)
+{
+	const char *n = x->nsname;
+
+	if (x->a->host_if)
+		snprintf(x->host_if, sizeof(x->host_if), "%s", x->a->host_if);
+	else if (!bk_netns_is_named(x->nspath))
+		return bk_fail("--host-if is required when --netns is a path");
+	else {
+		if (!strncmp(n, "netns_", 6) && n[6])
+			n += 6;
+		if (strlen("veth0_") + strlen(n) > IFNAMSIZ - 1)
+			return bk_fail("host interface name veth0_%s is longer than "
+				       "%d characters: pass --host-if", n, IFNAMSIZ - 1);
+		snprintf(x->host_if, sizeof(x->host_if), "veth0_%s", n);
+	}
+	if (!valid_ifname(x->host_if))
+		return bk_fail("--host-if '%s': invalid interface name (1-15 of "
+			       "A-Z a-z 0-9 _ . -)", x->host_if);
+	return 0;
+}
+
+static int check_names(struct add *x)
+{
+	const char *slash;
+
+	if (!valid_ifname(x->a->ifname))
+		return bk_fail("--if '%s': invalid interface name (1-15 of "
+			       "A-Z a-z 0-9 _ . -)", x->a->ifname);
+	if (!valid_ifname(x->a->bridge))
+		return bk_fail("bridge '%s': invalid interface name (1-15 of "
+			       "A-Z a-z 0-9 _ . -)", x->a->bridge);
+	x->nspath = bk_netns_path(x->a->netns);
+	if (!x->nspath)
+		return -1;
+	slash = strrchr(x->nspath, '/');
+	x->nsname = bk_netns_is_named(x->nspath) ? slash + 1 : x->nspath;
+	return name_host_if(x);
+}
+
+static int parse_mac(const char *s, unsigned char mac[6])
+{
+	char end;
+
+	if (sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &mac[0], &mac[1],
+		   &mac[2], &mac[3], &mac[4], &mac[5], &end) != 6 ||
+	    strlen(s) != 17 || (mac[0] & 1))
+		return bk_fail("bad MAC '%s': expected a unicast xx:xx:xx:xx:xx:xx", s);
+	return 0;
+}
+
+/* --ip, --gw, --mac checked before anything is asked of the kernel. */
+static int parse_addresses(struct add *x)
+{
+	const char *ip = x->a->ip;
+
+	x->auto_ip = !strcmp(ip, "auto");
+	if (!x->auto_ip && bk_cidr_parse(ip, &x->ip, 0) < 0)
+		return -1;
+	x->ip_has_len = strchr(ip, '/') != NULL;
+	if (x->a->gw) {
+		struct bk_cidr g;
+		if (bk_cidr_parse(x->a->gw, &g, 32) < 0)
+			return -1;
+		x->gw = g.addr;
+		x->have_gw = true;
+	}
+	if (x->a->mac) {
+		if (parse_mac(x->a->mac, x->mac) < 0)
+			return -1;
+		snprintf(x->lease.mac, sizeof(x->lease.mac), "%s", x->a->mac);
+	}   /* else the lease store derives one from the address */
+	return 0;
+}
+
+/* What the bridge's address fills in: --ip auto's subnet, a missing
+ * /LEN, the default gateway. */
+static int plan_addresses(struct add *x)
+{
+	int have = bk_addr_get_ipv4(&x->host, x->br.index, &x->pool.addr,
+				    &x->pool.prefix);
+
+	if (have < 0)
+		return -1;
+	if (!have && (x->auto_ip || !x->ip_has_len))
+		return bk_fail("bridge %s has no IPv4 address for --ip %s (give "
+			       "it one: vethup bridge %s --addr A.B.C.D/LEN)",
+			       x->a->bridge, x->a->ip, x->a->bridge);
+	if (!x->auto_ip && !x->ip_has_len)
+		x->ip.prefix = x->pool.prefix;
+	if (!x->have_gw && have) {
+		x->gw = x->pool.addr;
+		x->have_gw = true;
+	}
+	if (!x->auto_ip && x->have_gw && x->ip.addr.s_addr == x->gw.s_addr)
+		return bk_fail("--ip %s: that is the gateway's address", x->a->ip);
+	return 0;
+}
+
+static int take_lease(struct add *x)
+{
+	struct bk_lease *l = &x->lease;
+
+	snprintf(l->bridge, sizeof(l->bridge), "%s", x->a->bridge);
+	snprintf(l->netns, sizeof(l->netns), "%s", x->nspath);
+	snprintf(l->hostif, sizeof(l->hostif), "%s", x->host_if);
+	if (x->auto_ip) {
+		if (bk_lease_take_auto(x->a->leases, &x->pool, l) < 0)
+			return -1;
+		inet_pton(AF_INET, l->addr, &x->ip.addr);
+		x->ip.prefix = l->prefix;
+	} else {
+		inet_ntop(AF_INET, &x->ip.addr, l->addr, sizeof(l->addr));
+		l->prefix = x->ip.prefix;
+		if (bk_lease_take(x->a->leases, l) < 0)
+			return -1;
+	}
+	x->made_lease = true;
+	return parse_mac(l->mac, x->mac);
+}
+
+static int check_if_free(struct bk_rtnl *r, const char *name, const char *where)
+{
+	struct bk_link l;
+	int found = bk_link_get(r, name, &l);
+
+	if (found > 0)
+		return bk_fail("interface %s already exists%s", name, where);
+	return found;
+}
+
+/* Open (or make) the netns, with a socket and an fd inside it; the
+ * thread is back home afterwards. */
+static int open_netns(struct add *x)
+{
+	char where[80];
+
+	snprintf(where, sizeof(where), " netns %s", x->nsname);
+	if (bk_netns_is_named(x->nspath) && access(x->nspath, F_OK) < 0 &&
+	    errno == ENOENT) {
+		if (bk_netns_create(x->nspath) < 0)
+			return -1;
+		x->made_netns = true;
+		x->nsfd = bk_netns_self();
+	} else {
+		x->nsfd = bk_netns_open(x->nspath);
+		if (x->nsfd < 0 || bk_netns_enter(x->nsfd, x->nspath) < 0)
+			return -1;
+	}
+	if (x->nsfd < 0 || bk_rtnl_open(&x->ns, where) < 0) {
+		bk_netns_enter(x->home, "/proc/self/ns/net (back)");
+		return -1;
+	}
+	if (bk_netns_enter(x->home, "/proc/self/ns/net (back)") < 0)
+		return -1;
+	if (!x->made_netns && check_if_free(&x->ns, x->a->ifname, " (netns in use)") < 0)
+		return -1;
+	return 0;
+}
+
+static int make_veth(struct add *x)
+{
+	struct bk_veth v = {
+		.name = x->host_if, .master = x->br.index,
+		.master_name = x->a->bridge, .peer = x->a->ifname,
+		.peer_nsfd = x->nsfd, .peer_ns = x->nsname, .peer_mac = x->mac,
+	};
+
+	if (bk_link_add_veth(&x->host, &v) < 0)
+		return -1;
+	x->made_veth = true;
+	return 0;
+}
+
+static int configure_inside(struct add *x)
+{
+	struct bk_link eth;
+
+	if (bk_link_set_up(&x->ns, LOOPBACK_IFINDEX, "lo") < 0)
+		return -1;
+	if (bk_link_get(&x->ns, x->a->ifname, &eth) <= 0)
+		return bk_fail_wrap("%s vanished", x->a->ifname);
+	if (bk_link_set_up(&x->ns, eth.index, x->a->ifname) < 0)
+		return -1;
+	if (bk_addr_add_ipv4(&x->ns, eth.index, x->a->ifname, x->ip.addr,
+			     x->ip.prefix, false) < 0)
+		return -1;
+	if (x->have_gw && bk_route_add_default(&x->ns, eth.index, x->a->ifname,
+					       x->gw) < 0)
+		return -1;
+	return 0;
+}
+
+static int add_steps(struct add *x)
+{
+	if (check_names(x) < 0 || parse_addresses(x) < 0 ||
+	    bk_rtnl_open(&x->host, "") < 0)
+		return -1;
+	x->home = bk_netns_self();
+	if (x->home < 0 || find_bridge(&x->host, x->a->bridge, &x->br) < 0 ||
+	    check_if_free(&x->host, x->host_if, "") < 0)
+		return -1;
+	if (plan_addresses(x) < 0 || take_lease(x) < 0)
+		return -1;
+	if (open_netns(x) < 0 || make_veth(x) < 0 || configure_inside(x) < 0)
+		return -1;
+	snprintf(x->a->addr, sizeof(x->a->addr), "%s", x->lease.addr);
+	return 0;
+}
+
+int bk_vnet_add(struct bk_vnet_add *a)
+{
+	struct add x = { .a = a, .home = -1, .nsfd = -1 };
+	int ret = add_steps(&x);
+
+	if (ret < 0)
+		add_undo(&x);
+	add_free(&x);
+	return ret;
+}
+
+/* ---- vethup del ---- */
+
+/* The host end of a lease's veth, when no netns deletion took it. */
+static int del_host_if(struct bk_rtnl *r, const char *name)
+{
+	if (!r->nl && bk_rtnl_open(r, "") < 0)
+		return -1;
+	if (bk_link_del(r, name) < 0 && errno != ENODEV)
+		return -1;
+	return 0;
+}
+
+int bk_vnet_del(const char *leases, const char *netns, bool force)
+{
+	_cleanup_free_ char *path = bk_netns_path(netns);
+	_cleanup_free_ struct bk_lease *l = NULL;
+	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
+	size_t n, mine = 0;
+	int gone = 0;
+
+	if (!path || bk_lease_list(leases, &l, &n) < 0)
+		return -1;
+	if (bk_netns_is_named(path) && (gone = bk_netns_delete(path)) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(l[i].netns, path))
+			continue;
+		mine++;
+		if (!gone && del_host_if(&r, l[i].hostif) < 0)
+			return -1;
+		if (bk_lease_release(leases, &l[i]) < 0)
+			return -1;
+	}
+	if (!gone && !mine && !force)
+		return bk_fail("netns %s: no such netns and no lease (use --force "
+			       "to ignore)", netns);
+	return 0;
+}

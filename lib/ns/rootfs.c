@@ -1,0 +1,438 @@
+/* rootfs: root switch and the mounts inside a container root (rootfs.h). */
+#include "ns/rootfs.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/msg.h"
+#include "base/path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const char *const dev_nodes[BK_DEV_NODES] = {
+	"null", "zero", "full", "random", "urandom", "tty",
+};
+
+/* runc's defaults: hidden (masked) and read-only paths. */
+static const char *const masked_paths[] = {
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	"/sys/devices/virtual/powercap",
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static const struct bk_flag_name ms_names[] = {
+	{ MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" },
+	{ MS_NODEV, "MS_NODEV" }, { MS_NOEXEC, "MS_NOEXEC" },
+	{ MS_REMOUNT, "MS_REMOUNT" }, { MS_BIND, "MS_BIND" },
+	{ MS_REC, "MS_REC" }, { MS_PRIVATE, "MS_PRIVATE" },
+	{ MS_SLAVE, "MS_SLAVE" }, { MS_STRICTATIME, "MS_STRICTATIME" },
+};
+
+int bk_mount(const char *src, const char *dst, const char *type,
+	     unsigned long flags, const char *data)
+{
+	char fl[160];
+
+	BK_FLAGS_STR(flags, ms_names, fl);
+	BK_TRACE("mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s)",
+		 src ? "\"" : "", src ? src : "NULL", src ? "\"" : "", dst,
+		 type ? "\"" : "", type ? type : "NULL", type ? "\"" : "", fl,
+		 data ? "\"" : "", data ? data : "NULL", data ? "\"" : "");
+	if (mount(src, dst, type, flags, data) < 0)
+		return bk_fail_errno(errno, "mount %s on %s", type ? type : src ? src : "(none)", dst);
+	return 0;
+}
+
+static const struct bk_flag_name attr_names[] = {
+	{ MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY" }, { MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID" },
+	{ MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV" }, { MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC" },
+};
+
+int bk_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t attrs)
+{
+	struct mount_attr attr = { .attr_set = attrs };
+	char names[120];
+
+	BK_FLAGS_STR(attrs, attr_names, names);
+	BK_TRACE("mount_setattr(%s, %s%s)", path, flags & AT_RECURSIVE ? "AT_RECURSIVE, " : "", names);
+	if (mount_setattr(dirfd, dirfd >= 0 ? "" : path, flags, &attr, sizeof(attr)) < 0)
+		return bk_fail_errno(errno, "mount_setattr %s on %s", names, path);
+	return 0;
+}
+
+static int set_readonly(int dirfd, const char *path, unsigned flags)
+{
+	return bk_mount_setattr(dirfd, path, flags | AT_RECURSIVE, MOUNT_ATTR_RDONLY);
+}
+
+/* A detached copy of the mount tree at path (a bind mount not yet placed),
+ * with attrs (MOUNT_ATTR_RDONLY, _NODEV) set on the whole copy. */
+static int clone_tree(const char *path, uint64_t attrs)
+{
+	int fd;
+
+	BK_TRACE("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE)", path);
+	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0)
+		return bk_fail_errno(errno, "bind source %s", path);
+	if (attrs && bk_mount_setattr(fd, path, AT_EMPTY_PATH | AT_RECURSIVE, attrs) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int place_tree(int fd, const char *dst)
+{
+	BK_TRACE("move_mount(tree, \"%s\")", dst);
+	if (move_mount(fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return bk_fail_errno(errno, "bind mount on %s", dst);
+	return 0;
+}
+
+void bk_rootfs_init(struct bk_rootfs *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < BK_DEV_NODES; i++)
+		r->dev_fd[i] = -1;
+	r->sys_fd = -1;
+}
+
+void bk_rootfs_release(struct bk_rootfs *r)
+{
+	for (int i = 0; i < BK_DEV_NODES; i++)
+		bk_closep(&r->dev_fd[i]);
+	bk_closep(&r->sys_fd);
+	for (size_t i = 0; i < r->nmounts; i++)
+		if (r->mounts[i].src)
+			bk_closep(&r->mounts[i].tree_fd);
+	bk_rootfs_init(r);
+}
+
+static int clone_sources(struct bk_rootfs *r)
+{
+	char path[64];
+
+	for (size_t i = 0; i < r->nmounts; i++) {
+		struct bk_mountreq *m = &r->mounts[i];
+		m->tree_fd = -1;
+		uint64_t attrs = (m->ro ? MOUNT_ATTR_RDONLY : 0) |
+				 (r->nodev && !m->device ? MOUNT_ATTR_NODEV : 0);
+		if (m->src && (m->tree_fd = clone_tree(m->src, attrs)) < 0)
+			return -1;
+	}
+	for (int i = 0; r->dev && i < BK_DEV_NODES; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+		if ((r->dev_fd[i] = clone_tree(path, 0)) < 0)
+			return -1;
+	}
+	if (r->sys && r->sys_needs_bind && (r->sys_fd = clone_tree("/sys", MOUNT_ATTR_RDONLY)) < 0)
+		return -1;
+	return 0;
+}
+
+/* The directory name (one component) inside the new root, made if
+ * missing, opened with symlinks resolved as if root were "/". */
+static int open_root_dir(const char *root, const char *name)
+{
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return bk_fail_errno(errno, "open %s", root);
+	if (mkdirat(rootfd, name, 0755) < 0 && errno != EEXIST)
+		return bk_fail_errno(errno, "mount point %s/%s", root, name);
+	return bk_open_beneath(rootfd, name, O_PATH | O_DIRECTORY, 0);
+}
+
+/* proc and sysfs go in before the root switch: inside a user namespace
+ * the kernel only allows them while a full proc/sysfs is still visible
+ * (mount_too_revealing), i.e. while the old root is attached. */
+static int mount_early(struct bk_rootfs *r, const char *name, const char *type,
+		       unsigned long flags)
+{
+	char target[PATH_MAX], fdpath[64];
+	_cleanup_close_ int fd = open_root_dir(r->root, name);
+
+	if (fd < 0)
+		return -1;
+	snprintf(target, sizeof(target), "%s/%s", r->root, name);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (!strcmp(type, "sysfs") && r->sys_fd >= 0) {
+		BK_TRACE("move_mount(tree of /sys, \"%s\")", target);
+		if (move_mount(r->sys_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return bk_fail_errno(errno, "bind /sys on %s", target);
+		return 0;
+	}
+	BK_TRACE("mount(\"%s\", \"%s\", \"%s\", %s)", type, target, type,
+		 flags & MS_RDONLY ? "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC" : "MS_NOSUID|MS_NODEV|MS_NOEXEC");
+	if (mount(type, fdpath, type, flags, NULL) < 0)
+		return bk_fail_errno(errno, "mount %s on %s", type, target);
+	return 0;
+}
+
+int bk_rootfs_prepare(struct bk_rootfs *r)
+{
+	/* The caller made the new namespace's mounts private (nsrun did,
+	 * right after unshare): nothing done below propagates to the host. */
+	if (clone_sources(r) < 0)
+		return -1;
+	if (!r->root)
+		return 0;
+	/* pivot_root needs the root to be a mount; so does nodev (an
+	 * attribute of a mount) */
+	if ((!r->use_chroot || r->nodev) && bk_mount(r->root, r->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	if (r->nodev && bk_mount_setattr(AT_FDCWD, r->root, AT_RECURSIVE, MOUNT_ATTR_NODEV) < 0)
+		return -1;
+	if (r->proc && mount_early(r, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
+		return -1;
+	if (r->sys && mount_early(r, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
+		return -1;
+	return 0;
+}
+
+static int enter_pivot(const char *root)
+{
+	BK_TRACE("chdir(\"%s\")", root);
+	if (chdir(root) < 0)
+		return bk_fail_errno(errno, "chdir %s", root);
+	BK_TRACE("pivot_root(\".\", \".\")");
+	if (syscall(SYS_pivot_root, ".", ".") < 0) {
+		if (errno == EINVAL)
+			return bk_fail_errno(errno, "pivot_root %s (is / an initramfs? use --chroot)", root);
+		return bk_fail_errno(errno, "pivot_root %s", root);
+	}
+	/* The old root now sits on top of the new one: detach it, so nothing
+	 * of the host stays reachable from inside. */
+	BK_TRACE("umount2(\".\", MNT_DETACH)");
+	if (umount2(".", MNT_DETACH) < 0)
+		return bk_fail_errno(errno, "detach the old root");
+	BK_TRACE("chdir(\"/\")");
+	if (chdir("/") < 0)
+		return bk_fail_errno(errno, "chdir /");
+	return 0;
+}
+
+static int enter_chroot(const char *root)
+{
+	BK_TRACE("chroot(\"%s\")", root);
+	if (chroot(root) < 0)
+		return bk_fail_errno(errno, "chroot %s", root);
+	BK_TRACE("chdir(\"/\")");
+	if (chdir("/") < 0)
+		return bk_fail_errno(errno, "chdir /");
+	return 0;
+}
+
+int bk_rootfs_enter(struct bk_rootfs *r)
+{
+	if (!r->root)
+		return 0;
+	return r->use_chroot ? enter_chroot(r->root) : enter_pivot(r->root);
+}
+
+static int make_dir(const char *path)
+{
+	if (bk_mkdir_p(path, 0755) < 0)
+		return bk_fail_wrap("mount point");
+	return 0;
+}
+
+/* An empty file to bind a non-directory onto. A symbolic link already
+ * there (an image's /etc/hosts -> elsewhere, dangling or not) is mounted
+ * over itself: the bind hides it and nothing is made where it points. */
+static int make_file(const char *path)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return 0;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (make_dir(parent) < 0)
+			return -1;
+	}
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0 && errno != EISDIR)
+		return bk_fail_errno(errno, "mount point %s", path);
+	return 0;
+}
+
+static int mount_proc(void)
+{
+	if (make_dir("/proc") < 0)
+		return -1;
+	return bk_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+static int dev_links(void)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" }, { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+		{ "pts/ptmx", "/dev/ptmx" },
+	};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
+		BK_TRACE("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
+		if (symlink(links[i][0], links[i][1]) < 0)
+			return bk_fail_errno(errno, "symlink %s", links[i][1]);
+	}
+	return 0;
+}
+
+static int mount_dev(struct bk_rootfs *r)
+{
+	char path[64];
+
+	if (make_dir("/dev") < 0 ||
+	    bk_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | (r->nodev ? MS_NODEV : 0),
+		     "mode=755,size=65536k") < 0)
+		return -1;
+	for (int i = 0; i < BK_DEV_NODES; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+		if (make_file(path) < 0 || place_tree(r->dev_fd[i], path) < 0)
+			return -1;
+	}
+	if (make_dir("/dev/pts") < 0 ||
+	    bk_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=620") < 0)
+		return -1;
+	if (make_dir("/dev/shm") < 0 ||
+	    bk_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") < 0)
+		return -1;
+	return dev_links();
+}
+
+static int mount_sys(struct bk_rootfs *r)
+{
+	if (make_dir("/sys") < 0)
+		return -1;
+	if (r->sys_fd >= 0)
+		return place_tree(r->sys_fd, "/sys");
+	if (bk_mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		return 0;
+	if (errno != EBUSY)
+		return -1;
+	/* Same network namespace as the /sys already there: the kernel
+	 * refuses a second sysfs on top; a read-only bind of it is the same. */
+	if (bk_mount("/sys", "/sys", NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	return set_readonly(AT_FDCWD, "/sys", 0);
+}
+
+static int mount_request(const struct bk_mountreq *m)
+{
+	struct stat st;
+
+	if (!m->src) {
+		if (make_dir(m->dst) < 0)
+			return -1;
+		return bk_mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0),
+				"mode=755");
+	}
+	if (fstat(m->tree_fd, &st) < 0)
+		return bk_fail_errno(errno, "bind source %s", m->src);
+	if ((S_ISDIR(st.st_mode) ? make_dir(m->dst) : make_file(m->dst)) < 0)
+		return -1;
+	return place_tree(m->tree_fd, m->dst);
+}
+
+static int mask_path(const char *path, bool have_sys)
+{
+	struct stat st;
+
+	if (!strncmp(path, "/sys/", 5) && !have_sys)
+		return 0;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "mask %s", path);
+	if (S_ISDIR(st.st_mode))
+		return bk_mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0");
+	return bk_mount("/dev/null", path, NULL, MS_BIND, NULL);
+}
+
+static int readonly_path(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "read-only %s", path);
+	if (bk_mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	return set_readonly(AT_FDCWD, path, 0);
+}
+
+static int mask_proc(bool have_sys)
+{
+	struct stat st;
+
+	if (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) ||
+	    major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+		return bk_fail("--mask-proc: /dev/null is not the null device (add --mount-dev)");
+	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(*masked_paths); i++)
+		if (mask_path(masked_paths[i], have_sys) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(*readonly_paths); i++)
+		if (readonly_path(readonly_paths[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int bk_rootfs_populate(struct bk_rootfs *r)
+{
+	if (r->proc && !r->root && mount_proc() < 0)
+		return -1;
+	if (r->dev && mount_dev(r) < 0)
+		return -1;
+	if (r->sys && !r->root && mount_sys(r) < 0)
+		return -1;
+	if (r->cgroup && bk_cgns_mount(&r->cg) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nmounts; i++)
+		if (mount_request(&r->mounts[i]) < 0)
+			return -1;
+	if (r->mask_proc && mask_proc(r->sys) < 0)
+		return -1;
+	return 0;
+}
+
+int bk_rootfs_chdir(const char *dir)
+{
+	char path[PATH_MAX], cwd[PATH_MAX] = "";
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int n;
+
+	if (root < 0)
+		return bk_fail_errno(errno, "open /");
+	if (dir[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return bk_fail_errno(errno, "workdir %s: getcwd", dir);
+	n = snprintf(path, sizeof(path), "%s%s%s", cwd, cwd[0] ? "/" : "", dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return bk_fail("workdir %s: path too long", dir);
+	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS); fchdir", path);
+	_cleanup_close_ int fd = bk_open_beneath(root, path, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return bk_fail_errno(errno, "workdir %s", dir);
+	if (fchdir(fd) < 0)
+		return bk_fail_errno(errno, "workdir %s", dir);
+	/* getcwd fails (ENOENT) for a cwd the root cannot reach. */
+	if (!getcwd(cwd, sizeof(cwd)))
+		return bk_fail_errno(errno, "workdir %s: not reachable from the root", dir);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* rootfs: the filesystem view of a container. In a new mount namespace:
+ * make every mount private, switch root (pivot_root(".", ".") with the old
+ * root detached, or chroot), then mount /proc, a minimal /dev, a read-only
+ * /sys, the cgroup tree, binds and tmpfs inside the new root, and mask
+ * /proc as runc does. With nodev, the root, binds and /dev are mounted so
+ * that no device node on them opens, whatever an image ships or mknod
+ * makes; --device nodes are binds of their own.
+ * Mount targets are resolved after the root switch, so a symlink in an
+ * untrusted rootfs can never point a mount at the host. */
+#ifndef BK_ROOTFS_H
+#define BK_ROOTFS_H
+
+#include "ns/cgns.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --bind SRC:DST[:ro] (src set), --tmpfs DST (src NULL) or --device
+ * SRC[:DST] (device: a device node, the one mount that is not nodev). */
+struct bk_mountreq {
+	const char *src;
+	const char *dst;
+	bool ro;
+	int tree_fd;          /* detached clone of src, made by prepare */
+	bool device;
+};
+
+enum { BK_DEV_NODES = 6 };
+
+struct bk_rootfs {
+	const char *root;     /* NULL: keep the current root */
+	bool use_chroot;
+	bool proc, dev, sys, mask_proc;
+	bool nodev;           /* root, binds and /dev: device nodes do not open */
+	bool cgroup;          /* read-only /sys/fs/cgroup of the cgroup namespace */
+	struct bk_cgns cg;    /* planned before unshare(CLONE_NEWCGROUP) */
+	bool sys_needs_bind;  /* sysfs mount not allowed (userns, host netns) */
+	struct bk_mountreq *mounts;
+	size_t nmounts;
+	int dev_fd[BK_DEV_NODES];
+	int sys_fd;
+};
+
+void bk_rootfs_init(struct bk_rootfs *r);
+/* Before the switch, in a new mount namespace already made private
+ * (bk_ns_unshare): clones of bind sources and of the host's device
+ * nodes, the new root bound onto itself. */
+int bk_rootfs_prepare(struct bk_rootfs *r);
+/* pivot_root or chroot into r->root (no-op without a root). */
+int bk_rootfs_enter(struct bk_rootfs *r);
+/* After the switch: proc, dev, sys, binds and tmpfs, masks. */
+int bk_rootfs_populate(struct bk_rootfs *r);
+void bk_rootfs_release(struct bk_rootfs *r);
+
+/* chdir to DIR, resolved inside the current root with no magic links
+ * (a /proc/self/fd/N cannot lead out), and check that the result is
+ * reachable from the root. */
+int bk_rootfs_chdir(const char *dir);
+
+/* mount(2), traced as a call one could re-type. */
+int bk_mount(const char *src, const char *dst, const char *type,
+	     unsigned long flags, const char *data);
+/* mount_setattr(2) setting attrs (MOUNT_ATTR_*) on dirfd ("" path, with
+ * AT_EMPTY_PATH in flags) or on path; path also names it in traces. */
+int bk_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t attrs);
+
+#endif
