@@ -25,7 +25,11 @@ DOMAINS := base ns cgroup overlay net image
 # Per tool: its domains, the pkg-config packages it links, and those it
 # only dlopen()s when an option needs them (headers only here).
 nsrun_LIBS      := ns base
-nsrun_PKGS      := libcap libseccomp jansson
+nsrun_PKGS      :=
+# Linked statically: the dynamic loader's work for three more libraries
+# cost every container start 0.1 ms (nsrun -V 0.8 -> 0.7 ms), and the
+# precompiled seccomp profile uses none of libseccomp at run time.
+nsrun_STATIC    := libcap libseccomp jansson
 ovlmount_LIBS   := overlay ns base    # ns: -m unshares a mount namespace (ns/ns)
 ovlmount_PKGS   := mount
 cgset-lite_LIBS := cgroup base        # base/supervise: exec --rm waits as nsrun does
@@ -39,7 +43,9 @@ imgpull_PKGS    := libcurl libarchive jansson libcrypto
 # Generated objects that belong to a domain's archive.
 ns_GEN := $(BUILD)/gen/seccomp-default.o
 
-ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_DLOPEN)))
+ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_STATIC) $($(t)_DLOPEN)))
+comma := ,
+static_libs = $(if $(1),-Wl$(comma)-Bstatic $(shell $(PKG_CONFIG) --static --libs $(1)) -Wl$(comma)-Bdynamic)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
 
 # -iquote, not -I: lib/ns/seccomp.h must not hide libseccomp's <seccomp.h>;
@@ -89,7 +95,8 @@ $(foreach d,$(DOMAINS),$(eval $(call domain_rule,$(d))))
 define tool_rule
 $(BIN)/$(1): $(BUILD)/tools/$(1).o $(call archives,$($(1)_LIBS))
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS))
+	$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(if $($(1)_PKGS),$$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS))) \
+		$$(call static_libs,$($(1)_STATIC))
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
