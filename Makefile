@@ -108,7 +108,7 @@ UNIT_LIBS := image net overlay cgroup ns base
 
 $(BUILD)/tests/%: tests/unit/%.c $(call archives,$(UNIT_LIBS))
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $^ \
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(filter %.a,$^) \
 		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
 
 # Static helpers that tests copy into a busybox rootfs.
