@@ -152,12 +152,11 @@ cleanup() {
 			bk_new rm "${d##*/}" >/dev/null
 		done
 	fi
-	crun --root "$tmp/crun" delete -f "$crun_id" >/dev/null 2>&1
+	crun_teardown "$tmp" "$crun_id"
 	for c in /sys/fs/cgroup/*/"${cg_a#/}" /sys/fs/cgroup/*/"${cg_b#/}" \
 		/sys/fs/cgroup/*/"${crun_cg#/}"; do
 		[ -d "$c" ] && rmdir "$c"
 	done
-	mountpoint -q "$ns_dir" 2>/dev/null && { umount "$ns_dir/mnt" 2>/dev/null; umount "$ns_dir"; }
 	for b in "$br_base" "$br_new"; do
 		ip link show "$b" >/dev/null 2>&1 && ip link del "$b"
 		rm -f "/run/bockit/bridge-$b.nat0"
@@ -274,29 +273,8 @@ cc -O2 -Wall -Wextra -Werror -o "$tmp/memfd-exec" "$tmp/memfd-exec.c" ||
 
 # ---- crun (bench/run.sh's recipe) ---------------------------------------------
 
-mkdir -p "$tmp/bundle" "$tmp/crun"
-(cd "$tmp/bundle" && crun spec) || die "crun spec failed"
-python3 - "$tmp/bundle/config.json" "$rootfs" "$crun_cg" <<'EOF' || die "cannot edit config.json"
-import json, sys
-path, rootfs, cgroup = sys.argv[1:4]
-with open(path) as f:
-    config = json.load(f)
-config["process"]["args"] = ["/bin/true"]
-config["process"]["terminal"] = False
-config["root"] = {"path": rootfs, "readonly": True}
-config["linux"]["cgroupsPath"] = cgroup
-with open(path, "w") as f:
-    json.dump(config, f, indent=1)
-EOF
-# A mount namespace that outlives its processes (bound on a file in a
-# private mount), without the cgroup2 mount crun 1.8 refuses.
-mkdir -p "$ns_dir"
-mount --bind "$ns_dir" "$ns_dir"
-mount --make-private "$ns_dir"
-: >"$ns_dir/mnt"
-unshare --mount="$ns_dir/mnt" umount /sys/fs/cgroup/unified ||
-	die "cannot make the mount namespace for crun"
-crun_run="crun --root $tmp/crun run --bundle $tmp/bundle $crun_id"
+crun_run='' # set by crun_setup
+crun_setup "$tmp" "$rootfs" "$crun_cg" "$crun_id"
 
 # ---- the rows ----------------------------------------------------------------
 

@@ -27,3 +27,39 @@ bench_built() {
 		[ -x "$bin" ] || die "$bin not found (build it with: make)"
 	done
 }
+
+# crun_setup DIR ROOTFS CGROUP ID: an OCI bundle in DIR/bundle running
+# /bin/true in ROOTFS (read-only, no terminal, cgroupsPath CGROUP), crun's
+# state in DIR/crun, and a mount namespace bound on DIR/ns/mnt that
+# outlives its processes, without the cgroup2 mount crun 1.8 refuses on
+# this hybrid host. Sets crun_run (the command, to run through
+# `nsenter --mount=DIR/ns/mnt`). crun_teardown DIR ID undoes it.
+crun_setup() {
+	mkdir -p "$1/bundle" "$1/crun" "$1/ns"
+	(cd "$1/bundle" && crun spec) || die "crun spec failed"
+	python3 - "$1/bundle/config.json" "$2" "$3" <<'EOF' || die "cannot edit config.json"
+import json, sys
+path, rootfs, cgroup = sys.argv[1:4]
+with open(path) as f:
+    config = json.load(f)
+config["process"]["args"] = ["/bin/true"]
+config["process"]["terminal"] = False
+config["root"] = {"path": rootfs, "readonly": True}
+config["linux"]["cgroupsPath"] = cgroup
+with open(path, "w") as f:
+    json.dump(config, f, indent=1)
+EOF
+	mount --bind "$1/ns" "$1/ns"
+	mount --make-private "$1/ns"
+	: >"$1/ns/mnt"
+	unshare --mount="$1/ns/mnt" umount /sys/fs/cgroup/unified ||
+		die "cannot make the mount namespace for crun"
+	# shellcheck disable=SC2034 # used by the scripts that source this
+	crun_run="crun --root $1/crun run --bundle $1/bundle $4"
+}
+
+crun_teardown() {
+	crun --root "$1/crun" delete -f "$2" >/dev/null 2>&1
+	mountpoint -q "$1/ns" 2>/dev/null && { umount "$1/ns/mnt" 2>/dev/null; umount "$1/ns"; }
+	return 0
+}

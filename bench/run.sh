@@ -48,12 +48,9 @@
 # subnet, cgroups, netns, mounts, temp dirs.
 set -eu
 
-die() {
-	echo "bench/run.sh: $*" >&2
-	exit 1
-}
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091 # bench/lib.sh, next to this script
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # top: set by lib.sh
 bocker=$top/scripts/bocker
 runs=${RUNS:-30}
 warmup=${WARMUP:-3}
@@ -124,11 +121,10 @@ cleanup() {
 	for n in /run/netns/netns_"$pfx"*; do
 		[ -e "$n" ] && ip netns del "${n#/run/netns/}"
 	done
-	crun --root "$tmp/crun" delete -f "$crun_id" >/dev/null 2>&1
+	crun_teardown "$tmp" "$crun_id"
 	for c in /sys/fs/cgroup/*/"$pfx"[0-9]* /sys/fs/cgroup/*/"${crun_cg#/}"; do
 		[ -d "$c" ] && rmdir "$c"
 	done
-	mountpoint -q "$ns_dir" 2>/dev/null && { umount "$ns_dir/mnt" 2>/dev/null; umount "$ns_dir"; }
 	ip link show "$bridge" >/dev/null 2>&1 && ip link del "$bridge"
 	if grep -q " $tmp/" /proc/self/mountinfo; then
 		echo "bench/run.sh: mounts left under $tmp, not removing it" >&2
@@ -233,29 +229,8 @@ pipeline_script 0 >"$pipe/nocopy.sh"
 
 # ---- crun ---------------------------------------------------------------------
 
-mkdir -p "$tmp/bundle" "$tmp/crun"
-(cd "$tmp/bundle" && crun spec) || die "crun spec failed"
-python3 - "$tmp/bundle/config.json" "$tmp/rootfs" "$crun_cg" <<'EOF' || die "cannot edit config.json"
-import json, sys
-path, rootfs, cgroup = sys.argv[1:4]
-with open(path) as f:
-    config = json.load(f)
-config["process"]["args"] = ["/bin/true"]
-config["process"]["terminal"] = False
-config["root"] = {"path": rootfs, "readonly": True}
-config["linux"]["cgroupsPath"] = cgroup
-with open(path, "w") as f:
-    json.dump(config, f, indent=1)
-EOF
-# A mount namespace that outlives its processes (bound on a file in a
-# private mount), without the cgroup2 mount crun 1.8 refuses.
-mkdir -p "$ns_dir"
-mount --bind "$ns_dir" "$ns_dir"
-mount --make-private "$ns_dir"
-: >"$ns_dir/mnt"
-unshare --mount="$ns_dir/mnt" umount /sys/fs/cgroup/unified ||
-	die "cannot make the mount namespace for crun"
-crun_run="crun --root $tmp/crun run --bundle $tmp/bundle $crun_id"
+crun_run='' # set by crun_setup
+crun_setup "$tmp" "$tmp/rootfs" "$crun_cg" "$crun_id"
 
 # ---- one hyperfine run -------------------------------------------------------
 
