@@ -311,7 +311,8 @@ rootfs_copy() {
 	assert_line --index 3 'nsrun: unshare(CLONE_NEWPID)'
 	assert_line --index 4 'nsrun: fork()'
 	assert_line --index 5 'nsrun: prctl(PR_SET_DUMPABLE, 0)'
-	assert_line --index 6 'nsrun: unshare(CLONE_NEWCGROUP|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS)'
+	assert_line --index 6 --partial 'nsrun: signal(1..'
+	assert_line --index 7 'nsrun: unshare(CLONE_NEWCGROUP|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNS)'
 	assert_output --partial 'nsrun: seccomp(SECCOMP_SET_MODE_FILTER, 0, '
 	assert_output --partial 'nsrun: pivot_root(".", ".")'
 	assert_output --partial 'nsrun: umount2(".", MNT_DETACH)'
@@ -360,4 +361,34 @@ rootfs_copy() {
 	run nsrun -T -- readlink /proc/self/ns/time
 	assert_success
 	[ "$output" != "$(readlink /proc/self/ns/time)" ]
+}
+
+@test "--run-as USER[:GROUP]: the new root's passwd and group, its symlinks inside; groups, HOME" {
+	root=$(rootfs_copy)
+	echo 'app:x:1000:1000::/home/app:/bin/sh' >>"$root/etc/passwd"
+	printf 'app:x:1000:\nextra:x:2000:root,app\n' >>"$root/etc/group"
+	run nsrun --container --clear-env --root "$root" --run-as app -- sh -c 'id -u; id -g; id -G; echo "$HOME"'
+	assert_success
+	assert_output "$(printf '1000\n1000\n1000 2000\n/home/app')"
+	run nsrun --container --root "$root" --run-as app:0 -- sh -c 'id -g; id -G'
+	assert_output "$(printf '0\n0')"
+	run nsrun --container --root "$root" --run-as 4321 -- sh -c 'id -u; id -g'
+	assert_output "$(printf '4321\n0')"
+	# a passwd that is a symlink to a host path is read inside the root
+	echo 'evil:x:4242:4242::/:/bin/sh' >"$BOCKER_ROOT/host-passwd"
+	ln -sf "$BOCKER_ROOT/host-passwd" "$root/etc/passwd"
+	run nsrun --container --root "$root" --run-as evil -- id -u
+	assert_failure 125
+	assert_output "nsrun: user 'evil' is not in the container's /etc/passwd"
+	run nsrun --container --root "$root" --run-as app --uid 1 -- true
+	assert_failure 125
+}
+
+@test "-t 0 and -t not-a-number are refused: the command never runs on the host" {
+	run nsrun -t 0 -- touch "$BOCKER_ROOT/ran"
+	assert_failure 125
+	assert_output "nsrun: --target: '0' is not a process id"
+	run nsrun -t x1 -- touch "$BOCKER_ROOT/ran"
+	assert_failure 125
+	[ ! -e "$BOCKER_ROOT/ran" ]
 }

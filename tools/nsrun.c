@@ -13,6 +13,7 @@
 #include "ns/procself.h"
 #include "ns/rootfs.h"
 #include "ns/seccomp.h"
+#include "ns/user.h"
 #include "base/size.h"
 
 #include <errno.h>
@@ -44,6 +45,7 @@ struct opts {
 	const char *env[256];
 	size_t nenv;
 	long uid, gid;                        /* -1: unchanged */
+	const char *user;                     /* --run-as USER[:GROUP], looked up inside */
 	long map_uid, map_gid;                /* -1: no map */
 	uid_t outer_uid;                      /* euid/egid before any unshare */
 	gid_t outer_gid;
@@ -91,6 +93,8 @@ static void usage(void)
 "  -e, --env K=V         set an environment variable (repeatable)\n"
 "      --clear-env       start from an empty environment\n"
 "      --uid UID, --gid GID  numeric ids to run COMMAND as\n"
+"      --run-as USER[:GROUP]  a name or id looked up in the new root's\n"
+"                        /etc/passwd and /etc/group (its groups too; HOME)\n"
 "      --map-root-user   with -U: map your uid and gid to 0 inside\n"
 "      --map-user UID, --map-group GID  with -U: map yours to these\n"
 "Hardening:\n"
@@ -120,7 +124,7 @@ enum {
 	OPT_MOUNT_SYS, OPT_BIND, OPT_TMPFS, OPT_HOSTNAME, OPT_CLEAR_ENV, OPT_UID,
 	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
 	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE, OPT_MOUNT_CGROUP,
-	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP,
+	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP, OPT_USER,
 };
 
 static const struct option long_opts[] = {
@@ -152,6 +156,7 @@ static const struct option long_opts[] = {
 	{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "gid", required_argument, NULL, OPT_GID },
+	{ "run-as", required_argument, NULL, OPT_USER },
 	{ "map-root-user", no_argument, NULL, OPT_MAP_ROOT },
 	{ "map-user", required_argument, NULL, OPT_MAP_USER },
 	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
@@ -275,7 +280,11 @@ static void parse_opt(struct opts *o, int c, char *arg)
 {
 	switch (c) {
 	case 'f': o->fork = true; break;
-	case 't': o->target = (pid_t)parse_id(arg, "--target"); break;
+	case 't':
+		/* 0 would mean "no target": the command would run on the host */
+		if ((o->target = (pid_t)parse_id(arg, "--target")) <= 0)
+			bk_die(BK_EXIT_FAILED, "--target: '%s' is not a process id", arg);
+		break;
 	case OPT_TARGET_ENV: o->target_env = true; break;
 	case 'r': o->fs.root = arg; break;
 	case OPT_CHROOT: o->fs.use_chroot = true; break;
@@ -300,6 +309,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_CLEAR_ENV: o->clear_env = true; break;
 	case OPT_UID: o->uid = parse_id(arg, "--uid"); break;
 	case OPT_GID: o->gid = parse_id(arg, "--gid"); break;
+	case OPT_USER: o->user = arg; break;
 	case OPT_MAP_ROOT: o->map_uid = o->map_gid = 0; break;
 	case OPT_MAP_USER: o->map_uid = parse_id(arg, "--map-user"); break;
 	case OPT_MAP_GROUP: o->map_gid = parse_id(arg, "--map-group"); break;
@@ -389,6 +399,8 @@ static void validate(struct opts *o)
 		       "not --mount=FILE");
 	if (o->target_env && !o->target)
 		bk_die(BK_EXIT_FAILED, "--target-env needs --target");
+	if (o->user && (o->uid >= 0 || o->gid >= 0))
+		bk_die(BK_EXIT_FAILED, "--run-as cannot be combined with --uid or --gid");
 	if (o->fs.use_chroot && !o->fs.root)
 		bk_die(BK_EXIT_FAILED, "--chroot needs --root DIR");
 	if (o->fs.mask_proc && !o->fs.proc)
@@ -460,11 +472,26 @@ static int create_namespaces(struct opts *o, int flags)
 	return 0;
 }
 
+/* --run-as: looked up now, in the root the command will see; HOME from
+ * the passwd entry unless the environment has one. */
+static int set_user(const struct opts *o)
+{
+	struct bk_user u;
+
+	if (bk_user_resolve(o->user, &u) < 0)
+		return -1;
+	if (!getenv("HOME") && setenv("HOME", u.home, 1) < 0)
+		return bk_fail_errno(errno, "setenv HOME");
+	return bk_user_apply(&u);
+}
+
 /* As nsenter: in a joined user namespace, be its root unless told. */
 static int set_identity(const struct opts *o, bool joined_userns)
 {
 	long uid = o->uid, gid = o->gid;
 
+	if (o->user)
+		return set_user(o);
 	if (joined_userns) {
 		uid = uid < 0 ? 0 : uid;
 		gid = gid < 0 ? 0 : gid;
@@ -602,6 +629,10 @@ static int fork_and_supervise(struct opts *o, bool joined_userns)
 			bk_warn("%s", bk_error());
 			_exit(BK_EXIT_FAILED);
 		}
+		/* PID 1 of a new PID namespace and all it starts: every signal
+		 * at its default action, whatever the caller ignored */
+		if (o->new_flags & CLONE_NEWPID)
+			bk_signals_default();
 		run_inside(o, pipefd[1], &old, joined_userns);
 	}
 	close(pipefd[1]);

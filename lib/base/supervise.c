@@ -53,6 +53,14 @@ void bk_signals_restore(const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+void bk_signals_default(void)
+{
+	BK_TRACE("signal(1..%d, SIG_DFL)", SIGRTMAX);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+}
+
 static void write_pidfile(const struct bk_supervisor *s)
 {
 	char buf[32];
@@ -161,7 +169,8 @@ int bk_init_run(char *const argv[], const sigset_t *old, const struct bk_init_ho
 	h = h ? h : &none;
 	s.child = fork();
 	if (s.child < 0) {
-		bk_warn("init: fork: %s", strerror(errno));
+		bk_warn("init: fork: %s%s", strerror(errno),
+			errno == EAGAIN ? " (the cgroup's pids limit?)" : "");
 		return BK_EXIT_FAILED;
 	}
 	if (s.child == 0) {

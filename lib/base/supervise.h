@@ -13,6 +13,11 @@
  * the previous mask for the child to restore before exec. */
 int bk_signals_block(sigset_t *old);
 void bk_signals_restore(const sigset_t *old);
+/* Every signal back to its default action: a container must not inherit
+ * what the caller's shell ignores (a background job of a non-interactive
+ * shell starts with SIGINT and SIGQUIT ignored, and an ignored signal is
+ * dropped before the init's signalfd could read and forward it). */
+void bk_signals_default(void);
 
 struct bk_supervisor {
 	pid_t child;
