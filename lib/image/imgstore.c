@@ -197,6 +197,28 @@ static void kv_add(struct kv *kv, const char *key, const char *val)
 	v[kv->n] = NULL;
 }
 
+/* The layer directories, top first and ':'-joined: ovlmount -l's list. */
+static void kv_lowerdir(struct kv *kv, const char *store, char **layers, size_t n)
+{
+	_cleanup_free_ char *list = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int add = snprintf(NULL, 0, "%s%s/layers/sha256/%s", i ? ":" : "", store, layers[i] + 7);
+		char *grown = realloc(list, len + (size_t)add + 1);
+
+		if (!grown) {
+			kv->oom = 1;
+			return;
+		}
+		list = grown;
+		snprintf(list + len, (size_t)add + 1, "%s%s/layers/sha256/%s", i ? ":" : "", store,
+			 layers[i] + 7);
+		len += (size_t)add;
+	}
+	kv_add(kv, "lowerdir", list);
+}
+
 static void kv_words(struct kv *kv, const char *key, json_t *arr)
 {
 	size_t i;
@@ -245,6 +267,7 @@ char **bk_image_inspect(const char *store, const char *id)
 	kv_add(&kv, "source", source);
 	for (size_t i = 0; i < n; i++)
 		kv_add(&kv, "layer", layers[i] + 7);
+	kv_lowerdir(&kv, store, layers, n);
 	kv_config(&kv, json_object_get(root, "config"));
 	json_decref(root);
 	if (kv.oom) {
