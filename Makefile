@@ -56,7 +56,7 @@ ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 domain_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/$(1)/*.c)) $($(1)_GEN)
 archives = $(patsubst %,$(BUILD)/lib/%.a,$(1))
 
-.PHONY: all install uninstall check asan unit lint demo bench clean deps
+.PHONY: all install uninstall check asan unit lint demo bench clean deps soak
 all: $(addprefix $(BIN)/,$(TOOLS))
 
 $(BUILD)/lib/%.o: lib/%.c
@@ -131,13 +131,18 @@ CPPCHECK_FLAGS := --enable=warning,style,performance,portability --std=c11 \
 	--inline-suppr -Ilib --suppress=missingIncludeSystem --error-exitcode=1 -q
 lint:
 	cppcheck $(CPPCHECK_FLAGS) lib tools tests/unit tests/fixtures scripts
-	shellcheck -s sh $(wildcard scripts/*.sh scripts/bocker bench/*.sh tests/fixtures/*.sh)
+	shellcheck -s sh $(wildcard scripts/*.sh scripts/bocker bench/*.sh tests/*.sh tests/fixtures/*.sh)
 
 check: deps
 	$(MAKE) all unit
 	$(MAKE) lint
 	$(MAKE) asan
 	sh scripts/run-tests.sh
+
+# The fault soak at full length (make check runs 30 kills of it).
+SOAK_KILLS ?= 200
+soak: all
+	sh tests/soak.sh $(SOAK_KILLS)
 
 demo:
 	sh scripts/deps.sh build demo

@@ -18,7 +18,7 @@ teardown() { bocker_teardown; }
 	assert_failure 2
 	run bocker frobnicate
 	assert_failure 2
-	assert_line --index 0 "bocker: unknown command 'frobnicate'"
+	assert_output "bocker: unknown command 'frobnicate' (see bocker help)"
 }
 
 @test "the driver is POSIX sh: shellcheck -s sh clean, runs under dash and busybox ash" {
@@ -121,7 +121,7 @@ teardown() { bocker_teardown; }
 	run bocker run "../x" true
 	assert_failure 1
 	run bocker run --name '../x' "$IMG" true
-	assert_failure 1
+	assert_failure 2
 	assert_output --partial "--name"
 	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
 }
@@ -201,7 +201,8 @@ teardown() { bocker_teardown; }
 	run cgset-lite get -r memory.limit_in_bytes "/bocker/$c" # memory.max on v2
 	[ "$output" -le 64000000 ] && [ "$output" -ge 63000000 ]
 	run bocker --cpu-share=x run "$IMG" true
-	assert_failure 1
+	assert_failure 2
+	assert_line --index 0 "bocker: --cpu-share: 'x' is not a number"
 }
 
 @test "-e and -v keep their order: the last -e wins, nested volumes stack" {
@@ -219,8 +220,8 @@ teardown() { bocker_teardown; }
 	assert_failure 1
 	assert_output "bocker: $IMG has no Entrypoint or Cmd: give a command"
 	run bocker run -e "$(printf 'A=1\nB=2')" "$IMG" true
-	assert_failure 1
-	assert_output "bocker: -e: newlines are not allowed"
+	assert_failure 2
+	assert_line --index 0 "bocker: -e: newlines are not allowed"
 	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
 	[ -z "$(ls /run/netns | grep "^netns_ps_" | while read -r n; do
 		[ -d "$BOCKER_ROOT/containers/${n#netns_}" ] && echo "$n"; done)" ]
@@ -230,4 +231,63 @@ teardown() { bocker_teardown; }
 	run sh -c "echo piped-in | bocker run --network none '$IMG' cat"
 	assert_success
 	assert_output "piped-in"
+}
+
+@test "every run option is checked before anything is made: one line naming the option, exit 2" {
+	mkdir "$BOCKER_ROOT/vol"
+	while IFS='|' read -r opt msg; do
+		# shellcheck disable=SC2086 # the option's words
+		run bocker run $opt "$IMG" true
+		assert_failure 2
+		assert_output "bocker: $msg"
+	done <<EOF
+--cpus abc|--cpus: 'abc' is not a number
+--cpus=1.2.3|--cpus: '1.2.3' is not a number
+-e =x|-e '=x': want NAME=VALUE
+-e 1A=x|-e '1A=x': want NAME=VALUE
+-w relative|-w: 'relative' is not an absolute path
+-v /path|-v '/path': want /SRC:/DST[:ro]
+-v $BOCKER_ROOT/vol:rel|-v '$BOCKER_ROOT/vol:rel': want /SRC:/DST[:ro]
+-v /nonexistent-bk:/x|-v '/nonexistent-bk:/x': no such file or directory /nonexistent-bk
+--pids-limit 2x|--pids-limit: '2x' is not a number
+--pids-limit 9999999999|--pids-limit: '9999999999' is not a number
+--mem-limit 12Q|--mem-limit: '12Q' is not a size
+--cpu-share -1|--cpu-share: '-1' is not a number
+--network host|--network: 'host' is not none or bridge
+--rm=yes|--rm takes no value
+EOF
+	run bocker run --name
+	assert_failure 2
+	assert_output "bocker: --name needs a value"
+	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
+	[ -z "$(ls "$BOCKER_ROOT/owners" 2>/dev/null)" ]
+}
+
+@test "-e NAME passes the caller's value (Docker's rule), nothing when it is unset" {
+	run env BK_GIVEN=from-host bocker run --network none -e BK_GIVEN -e BK_UNSET "$IMG" \
+		'echo "${BK_GIVEN:-none} ${BK_UNSET-unset}"'
+	assert_success
+	assert_output "from-host unset"
+}
+
+@test "--mem-limit=0 means no limit; --pids-limit N counts the container's own processes" {
+	c=$(bocker --mem-limit=0 run -d "$IMG" 'exec sleep 30')
+	wait_running "$c"
+	run cgset-lite get -r memory.limit_in_bytes "/bocker/$c"
+	[ "$output" = -1 ] || [ "$output" = max ]
+	run bocker run --network none --pids-limit 2 "$IMG" 'sleep 0.1 & wait; echo two-ok'
+	assert_success
+	assert_output "two-ok"
+	run bocker run --network none --pids-limit 2 "$IMG" 'sleep 1 & sleep 1 & wait'
+	assert_failure
+	assert_output --partial "can't fork"
+}
+
+@test "stop -t takes seconds, checked, never shell arithmetic on the text" {
+	run bocker stop -t abc ps_0000000000
+	assert_failure 2
+	assert_output "bocker: stop: -t: 'abc' is not a number of seconds"
+	run bash "$BOCKIT_TOP/scripts/bocker" stop -t 'c[$(touch '"$BOCKER_ROOT"'/pwned)]' ps_0000000000
+	assert_failure 2
+	[ ! -e "$BOCKER_ROOT/pwned" ]
 }
