@@ -42,7 +42,7 @@ first_running() {
 	run "$b" run "$IMG" true
 	assert_success
 	c=$(ls "$BOCKER_ROOT/containers")
-	[ -f "$BOCKER_ROOT/containers/$c/net" ]
+	[ -s "$BOCKER_ROOT/containers/$c/net" ]
 	[ -e "/run/netns/netns_$c" ]
 	run bocker gc
 	assert_output "Cleaned: $c"

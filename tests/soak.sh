@@ -125,7 +125,7 @@ for c in $ids; do
 	ip link show "bk${c#ps_}" >/dev/null 2>&1 && veths=$((veths + 1))
 	cgroups=$((cgroups + $(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/bocker/$c" 2>/dev/null | wc -l)))
 	d=$BOCKER_ROOT/containers/$c
-	{ [ -f "$d/net" ] || [ -f "$d/cgroup" ] || [ -f "$d/rm" ] || [ -f "$d/pid" ]; } && dirs=$((dirs + 1))
+	{ [ -s "$d/net" ] || [ -s "$d/cgroup" ] || [ -f "$d/rm" ] || [ -s "$d/pid" ]; } && dirs=$((dirs + 1))
 done
 leases=$(find "$BOCKER_ROOT/leases" -type f 2>/dev/null | wc -l)
 # (grep finds itself: what is gone a moment later is not left over)
