@@ -2,6 +2,7 @@
  * hosts alike. Option parsing and the outline of each subcommand; the
  * work is in lib/cgroup.c, cgnames.c, cgkill.c and cgstats.c. */
 #include "cgroup/cgdevices.h"
+#include "base/array.h"
 #include "cgroup/cgkill.h"
 #include "cgroup/cgnames.h"
 #include "cgroup/cgroup.h"
@@ -431,7 +432,7 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 	check_fit(o, false, false, argc, 1, 1);
 	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
 		bk_die_error(1);
-	for (size_t i = 0; i < sizeof(ctrls) / sizeof(*ctrls); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++)
 		(void)bk_cg_add(&g, ctrls[i]);   /* whichever this host has */
 	if (bk_cg_stats_read(&g, &s) < 0)
 		bk_die_error(1);
@@ -490,7 +491,7 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		bk_die(2, "missing subcommand (see --help)");
-	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++) {
+	for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
 		if (strcmp(argv[i], commands[c].name))
 			continue;
 		o.cmd = commands[c].name;

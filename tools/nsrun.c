@@ -1,6 +1,7 @@
 /* nsrun — run a command in new or existing namespaces, optionally inside a
  * new root, under a tiny init. The unshare/nsenter/chroot of bockit. */
 #include "ns/caps.h"
+#include "base/array.h"
 #include "ns/cgns.h"
 #include "base/chain.h"
 #include "base/cleanup.h"
@@ -194,9 +195,9 @@ static int ns_kind_of_opt(int c)
 
 static struct bk_mountreq *add_mount(struct opts *o, const char *src, const char *dst, bool ro)
 {
-	if (o->fs.nmounts == sizeof(o->mounts) / sizeof(*o->mounts))
+	if (o->fs.nmounts == ARRAY_SIZE(o->mounts))
 		bk_die(BK_EXIT_FAILED, "too many --bind/--tmpfs (max %zu)",
-		       sizeof(o->mounts) / sizeof(*o->mounts));
+		       ARRAY_SIZE(o->mounts));
 	if (dst[0] != '/')
 		bk_die(BK_EXIT_FAILED, "mount target '%s' must be an absolute path", dst);
 	o->mounts[o->fs.nmounts] = (struct bk_mountreq){ src, dst, ro, -1, false };
@@ -293,7 +294,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case 'e':
 		if (!strchr(arg, '=') || arg[0] == '=')
 			bk_die(BK_EXIT_FAILED, "--env '%s': expected NAME=VALUE", arg);
-		if (o->nenv == sizeof(o->env) / sizeof(*o->env))
+		if (o->nenv == ARRAY_SIZE(o->env))
 			bk_die(BK_EXIT_FAILED, "too many --env");
 		o->env[o->nenv++] = arg;
 		break;

@@ -6,6 +6,8 @@
 #ifndef BK_MSG_H
 #define BK_MSG_H
 
+#include "base/array.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,6 +47,6 @@ struct bk_flag_name {
 const char *bk_flags_str(unsigned long flags, const struct bk_flag_name *t,
 			 size_t n, char *buf, size_t len);
 #define BK_FLAGS_STR(flags, table, buf) \
-	bk_flags_str(flags, table, sizeof(table) / sizeof(*(table)), buf, sizeof(buf))
+	bk_flags_str(flags, table, ARRAY_SIZE(table), buf, sizeof(buf))
 
 #endif

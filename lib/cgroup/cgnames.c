@@ -1,5 +1,6 @@
 /* cgnames: v1 <-> v2 translation of cgroup settings (cgnames.h). */
 #include "cgroup/cgnames.h"
+#include "base/array.h"
 #include "base/msg.h"
 #include "base/size.h"
 
@@ -490,7 +491,7 @@ int bk_cg_read_plan(const char *name, bk_cg_version_fn version, void *arg,
 		return bk_fail("%s: controller '%s' is not available on this host", name, ctrl);
 	if (!strncmp(name, "hugetlb.", 8) && (ends_with(name, ".limit_in_bytes") || ends_with(name, ".max")))
 		return read_hugetlb(name, v2, r);
-	for (size_t i = 0; i < sizeof(read_names) / sizeof(*read_names); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(read_names); i++) {
 		if (v2 && !strcmp(name, read_names[i].v1))
 			return set_read(r, read_names[i].v2 ? read_names[i].v2 : "cpu.max",
 					read_names[i].to_v1);

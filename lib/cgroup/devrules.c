@@ -1,6 +1,7 @@
 /* devrules: device rules, runc's standard list, and the state a list
  * leaves under the v1 controller's semantics (devrules.h). */
 #include "cgroup/devrules.h"
+#include "base/array.h"
 #include "base/msg.h"
 
 #include <errno.h>
@@ -206,7 +207,7 @@ int bk_dev_default_rules(struct bk_dev_rules *l)
 	};
 	struct bk_dev_rule r = { .allow = true };
 
-	for (size_t i = 0; i < sizeof(std) / sizeof(*std); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(std); i++) {
 		r.type = std[i].type;
 		r.major = std[i].major;
 		r.minor = std[i].minor;

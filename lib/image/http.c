@@ -1,5 +1,6 @@
 /* http: libcurl multi wrapper with limits, timeouts and traces (http.h). */
 #include "image/http.h"
+#include "base/array.h"
 #include "base/msg.h"
 
 #include <curl/curl.h>
@@ -169,7 +170,7 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 
 	if (!e)
 		return bk_fail("libcurl: cannot create a handle");
-	for (unsigned i = 0; i < sizeof(r->headers) / sizeof(r->headers[0]) && r->headers[i]; i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(r->headers) && r->headers[i]; i++) {
 		struct curl_slist *l = curl_slist_append(x->headers, r->headers[i]);
 		if (!l)
 			return bk_fail("out of memory");

@@ -1,5 +1,6 @@
 /* Unit tests for the common modules: size, path, chain, msg. */
 #include "tap.h"
+#include "base/array.h"
 #include "base/chain.h"
 #include "base/msg.h"
 #include "base/path.h"
@@ -19,13 +20,13 @@ static void test_size(void)
 	};
 	static const char *bad[] = { "", "-1", "M", "1X", "1.5", "1.G", " 1", "1KK",
 				     "99999999999999999999", "20000000P", "1 M" };
-	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
 		uint64_t v = 1;
 		int r = bk_parse_size(good[i].in, &v);
 		ok(r == 0 && v == good[i].want, "size '%s' = %llu", good[i].in,
 		   (unsigned long long)good[i].want);
 	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		uint64_t v;
 		ok(bk_parse_size(bad[i], &v) < 0, "size '%s' refused (%s)", bad[i], bk_error());
 	}

@@ -5,6 +5,7 @@
  * program attached, and in a fresh v1 devices group, opens what the list
  * allows and nothing else). Every group made here is removed again. */
 #include "tap.h"
+#include "base/array.h"
 #include "cgroup/devbpf.h"
 #include "cgroup/devrules.h"
 #include "base/msg.h"
@@ -62,7 +63,7 @@ static void test_parse_good(void)
 	struct bk_dev_rule r;
 	char buf[BK_DEV_RULE_STRLEN];
 
-	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
 		int ret = bk_dev_rule_parse(good[i].in, true, &r);
 
 		ok(ret == 0 && r.type == good[i].type && r.major == good[i].major &&
@@ -101,7 +102,7 @@ static void test_parse_bad(void)
 	};
 	struct bk_dev_rule r;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		ok(bk_dev_rule_parse(bad[i].in, true, &r) < 0, "'%s' refused", bad[i].in);
 		is_str(bk_error(), bad[i].msg, "  with one message");
 	}
@@ -143,7 +144,7 @@ static void test_round_trip(void)
 	bool all = true;
 
 	bk_dev_rules_init(&l);
-	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
 		if (bk_dev_rules_add_str(&l, good[i].in, i % 2) < 0)
 			all = false;
 	if (bk_dev_default_rules(&l) < 0)
@@ -269,7 +270,7 @@ static void test_effective(void)
 	struct bk_dev_rules l, eff;
 	char buf[512];
 
-	for (size_t i = 0; i < sizeof(v1_states) / sizeof(*v1_states); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(v1_states); i++) {
 		if (!v1_states[i])
 			continue;
 		ok(list_of(&l, v1_lists[i]) == 0 && bk_dev_rules_effective(&l, &eff) == 0,
@@ -335,8 +336,8 @@ static bool program_matches(const struct bk_dev_rules *l, size_t *checked)
 
 	*checked = 0;
 	for (int t = 0; t < 2 && same; t++) {
-		for (size_t a = 0; a < sizeof(majors) / sizeof(*majors); a++) {
-			for (size_t b = 0; b < sizeof(minors) / sizeof(*minors); b++) {
+		for (size_t a = 0; a < ARRAY_SIZE(majors); a++) {
+			for (size_t b = 0; b < ARRAY_SIZE(minors); b++) {
 				for (unsigned acc = 1; acc <= BK_DEV_RWM; acc++) {
 					struct bpf_cgroup_dev_ctx ctx = {
 						.access_type = acc << 16 | (t ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK),
@@ -365,7 +366,7 @@ static void test_program(void)
 	list_of(&l, (const char *const[]){ "default", NULL });
 	ok(p && bk_devbpf_build(&l, p) == 0 && p->n == 55, "the standard list is 55 insns (got %zu)",
 	   p ? p->n : 0);
-	for (size_t i = 0; i < sizeof(v1_lists) / sizeof(*v1_lists); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(v1_lists); i++)
 		ok(list_of(&l, v1_lists[i]) == 0 && program_matches(&l, &n),
 		   "program of list %zu decides as v1 for %zu accesses", i, n);
 	ok(list_of(&l, allow_all) == 0 && program_matches(&l, &n), "program of 'a' + denies matches (%zu)", n);
@@ -745,7 +746,7 @@ static void check_v1_states(const char *dir)
 	struct bk_dev_rules l, eff;
 	char want[1024];
 
-	for (size_t i = 0; i < sizeof(v1_lists) / sizeof(*v1_lists); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(v1_lists); i++) {
 		int err = v1_write(dir, "devices.deny", "a");
 
 		if (list_of(&l, v1_lists[i]) < 0 || bk_dev_rules_effective(&l, &eff) < 0 || eff.rule[0].allow)

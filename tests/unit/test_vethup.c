@@ -3,6 +3,7 @@
  * name handling. (tap.h's ok() evaluates its condition twice: every call
  * with an effect is made before it.) */
 #include "tap.h"
+#include "base/array.h"
 #include "net/ipam.h"
 #include "base/msg.h"
 #include "net/netns.h"
@@ -32,7 +33,7 @@ static void test_cidr(void)
 	ok(r == 0 && c.prefix == 0, "cidr /0");
 	bk_cidr_subnet_str(&c, buf, sizeof(buf));
 	is_str(buf, "0.0.0.0/0", "subnet of /0");
-	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		r = bk_cidr_parse(bad[i], &c, -1);
 		ok(r < 0, "cidr '%s' refused (%s)", bad[i], bk_error());
 	}
