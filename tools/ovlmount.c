@@ -222,10 +222,11 @@ static int do_mount(struct opts *o)
 	/* No unmount after exec: a private mount namespace (-m, or the
 	 * caller's nsrun -m) takes the overlay with it. If exec fails, undo. */
 	int status = bk_exec_command(o->argv);
-	char why[1024];
-	snprintf(why, sizeof(why), "%s", bk_error());
+	struct bk_saved_error why;
+	bk_error_save(&why);
 	bk_ovl_rmdirs(&o->ovl, &made, bk_ovl_umount(o->ovl.merged, true) == 0);
-	bk_die(status, "%s", why);
+	bk_error_restore(&why);
+	bk_die_error(status);
 }
 
 static int do_umount(const struct opts *o)

@@ -25,6 +25,17 @@ int bk_fail_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2
 int bk_fail_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *bk_error(void);
 
+#define BK_ERROR_MAX 2048
+
+/* The first error, kept while undo steps (which may fail and record their
+ * own) run: save it before them, restore it after. */
+struct bk_saved_error {
+	char msg[BK_ERROR_MAX];
+};
+void bk_error_save(struct bk_saved_error *s);
+/* Record the saved error again; returns -1. */
+int bk_error_restore(const struct bk_saved_error *s);
+
 /* "prog: message" on stderr. bk_die() exits with status. */
 void bk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bk_die(int status, const char *fmt, ...)
