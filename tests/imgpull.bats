@@ -293,6 +293,24 @@ pull() {
 	assert_no_temp
 }
 
+@test "imgpull: a registry sending more bytes than the manifest says is cut off, one line" {
+	pull "$REG/test/corrupt"
+	assert_success
+	layer=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][-1]["digest"][7:])' \
+		"$STORE/images/$output/manifest.json")
+	rm -rf "$STORE"
+	data=$IP_WORK/reg/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data
+	cp "$data" "$BOCKER_ROOT/good"
+	bk_defer cp "$BOCKER_ROOT/good" "$data"
+	head -c 100000 /dev/zero >>"$data"
+	run imgpull -q --store "$STORE" "$REG/test/corrupt"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --regexp "^imgpull: .*GET .*/blobs/sha256:$layer: response larger than [0-9]+ bytes$"
+	[ ! -e "$STORE/blobs/sha256/$layer" ]
+	assert_no_temp
+}
+
 @test "imgpull: a corrupted oci: blob fails cleanly" {
 	cp -a "$LAYOUT" "$BOCKER_ROOT/oci"
 	pull "oci:$BOCKER_ROOT/oci:single"
