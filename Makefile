@@ -42,6 +42,13 @@ imgpull_PKGS    := libcurl libarchive jansson libcrypto
 
 # Generated objects that belong to a domain's archive.
 ns_GEN := $(BUILD)/gen/seccomp-default.o
+base_GEN := $(BUILD)/gen/version.o
+
+# The one version every tool prints with -V (lib/base/version.h): `git
+# describe` of this tree in a git checkout, else the release below.
+RELEASE := 0.1
+VERSION := $(shell [ -e .git ] && git describe --always --dirty 2>/dev/null | tr -cd 'A-Za-z0-9._+-')
+VERSION := $(or $(VERSION),$(RELEASE))
 
 ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_STATIC) $($(t)_DLOPEN)))
 comma := ,
@@ -56,7 +63,7 @@ ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 domain_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/$(1)/*.c)) $($(1)_GEN)
 archives = $(patsubst %,$(BUILD)/lib/%.a,$(1))
 
-.PHONY: all install uninstall check asan unit lint demo bench clean deps
+.PHONY: all install uninstall check asan unit lint demo bench clean deps version FORCE
 all: $(addprefix $(BIN)/,$(TOOLS))
 
 $(BUILD)/lib/%.o: lib/%.c
@@ -81,6 +88,13 @@ $(BUILD)/seccomp-bpf: $(BUILD)/scripts/seccomp-bpf.o $(patsubst %,$(BUILD)/lib/%
 $(BUILD)/gen/seccomp-default.c: lib/ns/seccomp-default.json $(BUILD)/seccomp-bpf
 	@mkdir -p $(@D)
 	$(BUILD)/seccomp-bpf lib/ns/seccomp-default.json $@
+
+# Rewritten only when the version changed, so that nothing relinks else.
+$(BUILD)/gen/version.c: FORCE
+	@mkdir -p $(@D)
+	@printf '#include "base/version.h"\nconst char bk_version[] = "%s";\n' '$(VERSION)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+FORCE:
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -125,6 +139,10 @@ asan:
 
 deps:
 	sh scripts/deps.sh build test
+
+# What -V prints (tests/cli.bats compares).
+version:
+	@echo $(VERSION)
 
 # Static checks: cppcheck on all C, shellcheck (as POSIX sh) on the scripts.
 CPPCHECK_FLAGS := --enable=warning,style,performance,portability --std=c11 \

@@ -20,6 +20,10 @@ run_unit() {
 	run_unit test_common
 }
 
+@test "unit: cli (usage errors, numbers, sizes, exclusive options, -h, -V) under ASan+UBSan" {
+	run_unit test_cli
+}
+
 @test "unit: ovlmount option string (overlay) under ASan+UBSan" {
 	run_unit test_ovlmount
 }
