@@ -70,8 +70,7 @@ pull() {
 	run imgpull -h
 	assert_success
 	assert_output --partial "Usage: imgpull"
-	run imgpull -V
-	assert_output "imgpull (bockit) 0.1"
+	bk_assert_version imgpull
 	run imgpull
 	assert_failure 2
 	run imgpull --bogus x

@@ -2,6 +2,7 @@
 #include "image/http.h"
 #include "base/array.h"
 #include "base/msg.h"
+#include "base/version.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -195,7 +196,9 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 	 * layer that keeps moving does not. */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->timeout);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "imgpull (bockit) 0.1");
+	char agent[96];
+	snprintf(agent, sizeof(agent), "imgpull (bockit) %s", bk_version);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, agent);   /* curl keeps a copy */
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	if (c->ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
