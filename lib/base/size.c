@@ -31,6 +31,8 @@ int bk_parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 
 	if (bk_parse_u64(s, &v) < 0)
 		return -1;
+	if (v < min && max == UINT64_MAX)
+		return bk_fail("'%s' is less than %llu", s, (unsigned long long)min);
 	if (v < min || v > max)
 		return bk_fail("'%s' is not in %llu..%llu", s, (unsigned long long)min,
 			       (unsigned long long)max);

@@ -131,17 +131,19 @@ int bk_cg_controller_of(const char *file, char *buf, size_t len)
 	return 0;
 }
 
+#define CPUS_RANGE "'%s' is not in 0.01..1000000"
+
 int bk_cg_cpus_to_quota(const char *cpus, uint64_t *quota, uint64_t *period)
 {
 	uint64_t whole = 0, frac = 0, scale = 100000;
 	const char *p = cpus;
 
 	if (*p < '0' || *p > '9')
-		return bk_fail("invalid cpus '%s'", cpus);
+		return bk_fail("'%s' is not a number", cpus);
 	for (; *p >= '0' && *p <= '9'; p++) {
 		whole = whole * 10 + (uint64_t)(*p - '0');
 		if (whole > 1000000)
-			return bk_fail("invalid cpus '%s': too large", cpus);
+			return bk_fail(CPUS_RANGE, cpus);
 	}
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
@@ -152,11 +154,11 @@ int bk_cg_cpus_to_quota(const char *cpus, uint64_t *quota, uint64_t *period)
 		}
 	}
 	if (*p)
-		return bk_fail("invalid cpus '%s'", cpus);
+		return bk_fail("'%s' is not a number", cpus);
 	*period = 100000;
 	*quota = whole * 100000 + frac;
 	if (*quota < 1000)
-		return bk_fail("invalid cpus '%s': at least 0.01", cpus);
+		return bk_fail(CPUS_RANGE, cpus);
 	return 0;
 }
 
