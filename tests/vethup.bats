@@ -52,8 +52,7 @@ wait_link_gone() {
 	run vethup --help
 	assert_success
 	assert_output --partial "add --netns NAME|PATH --bridge BR"
-	run vethup -V
-	assert_output "vethup (bockit) 0.1"
+	bk_assert_version vethup
 	run vethup
 	assert_failure 2
 	run vethup frob
