@@ -113,6 +113,16 @@ static void only(const struct opts *o, const char *cmd, unsigned allowed)
 					bk_usage_error("%s: --%s does not apply", cmd, p->name);
 }
 
+/* The netns path of a NAME or PATH, or a usage error. */
+static char *valid_netns(const char *name)
+{
+	char *path = bk_netns_path(name);
+
+	if (!path)
+		bk_usage_error("%s", bk_error());
+	return path;
+}
+
 static char *default_leases(void)
 {
 	const char *root = getenv("BOCKER_ROOT");
@@ -129,6 +139,8 @@ static int cmd_bridge(struct opts *o, int argc, char **argv)
 	if (argc != 1)
 		bk_usage_error("bridge: expected one bridge NAME");
 	o->bridge.name = argv[0];
+	if (bk_vnet_bridge_check(&o->bridge) < 0)
+		bk_usage_error("%s", bk_error());
 	if (bk_vnet_bridge(&o->bridge) < 0)
 		bk_die_error(1);
 	return 0;
@@ -145,6 +157,8 @@ static int cmd_add(struct opts *o, int argc, char **argv)
 	o->add.ip = o->add.ip ? o->add.ip : "auto";
 	o->add.ifname = o->add.ifname ? o->add.ifname : "eth0";
 	o->add.leases = o->leases;
+	if (bk_vnet_add_check(&o->add) < 0)
+		bk_usage_error("%s", bk_error());
 	if (bk_vnet_add(&o->add) < 0)
 		bk_die_error(1);
 	puts(o->add.addr);
@@ -158,6 +172,7 @@ static int cmd_del(struct opts *o, int argc, char **argv)
 		bk_usage_error("del: unexpected argument '%s'", argv[0]);
 	if (!o->add.netns)
 		bk_usage_error("del: --netns is required");
+	free(valid_netns(o->add.netns));
 	if (bk_vnet_del(o->leases, o->add.netns, o->force) < 0)
 		bk_die_error(1);
 	return 0;
@@ -202,8 +217,8 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	}
 	if (argc < 2)
 		bk_usage_error("exec: expected NAME [--] COMMAND...");
-	path = bk_netns_path(argv[0]);
-	if (!path || (fd = bk_netns_open(path)) < 0 || bk_netns_enter(fd, path) < 0)
+	path = valid_netns(argv[0]);
+	if ((fd = bk_netns_open(path)) < 0 || bk_netns_enter(fd, path) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	BK_TRACE("execvp(\"%s\")", argv[1]);
 	bk_die_error(bk_exec_command(argv + 1));

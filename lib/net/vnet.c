@@ -88,19 +88,25 @@ static int bridge_configure(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
 	return bk_nat_masquerade(b->name, subnet);
 }
 
-int bk_vnet_bridge(const struct bk_vnet_bridge *b)
+int bk_vnet_bridge_check(const struct bk_vnet_bridge *b)
 {
-	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
-	struct bk_link br;
 	struct bk_cidr c;
-	bool made;
 
 	if (!valid_ifname(b->name))
 		return bk_fail("bridge '%s': invalid interface name (1-15 of "
 			       "A-Z a-z 0-9 _ . -)", b->name);
 	if (b->addr && bk_cidr_parse(b->addr, &c, -1) < 0)
 		return -1;
-	if (bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
+	return 0;
+}
+
+int bk_vnet_bridge(const struct bk_vnet_bridge *b)
+{
+	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
+	struct bk_link br;
+	bool made;
+
+	if (bk_vnet_bridge_check(b) < 0 || bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
 		return -1;
 	if (bridge_configure(&r, b, &br) < 0) {
 		struct bk_saved_error e;
@@ -351,6 +357,15 @@ static int configure_inside(struct add *x)
 					       x->gw) < 0)
 		return -1;
 	return 0;
+}
+
+int bk_vnet_add_check(struct bk_vnet_add *a)
+{
+	struct add x = { .a = a, .home = -1, .nsfd = -1 };
+	int ret = check_names(&x) < 0 || parse_addresses(&x) < 0 ? -1 : 0;
+
+	add_free(&x);
+	return ret;
 }
 
 static int add_steps(struct add *x)
