@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-extern const char *bk_prog;   /* set by bk_msg_init() from argv[0] */
+extern const char *bk_prog;   /* set by bk_cli_init(), or bk_msg_init() from argv[0] */
 extern int bk_verbose;        /* -v count; bk_trace() prints when > 0 */
 
 void bk_msg_init(const char *argv0);
