@@ -32,8 +32,8 @@ run_unit() {
 	run_unit test_cgset-lite
 }
 
-@test "unit: nsrun's init loop (exit codes, reaping, signal forwarding) under ASan+LSan" {
-	run_unit test_init
+@test "unit: supervise (the init loop: exit codes, reaping, signal forwarding) under ASan+LSan" {
+	run_unit test_supervise
 }
 
 @test "unit: imgpull helpers (references, challenges, index, diff_ids) under ASan+UBSan" {

@@ -1,4 +1,4 @@
-/* Unit tests for the supervision loop that is nsrun's init (lib/init.c),
+/* Unit tests for supervise (lib/base/supervise.c): the loop of nsrun's init,
  * run as a subreaper so orphans come back to it as they would to PID 1.
  * Under ASan/LSan this is the leak check of the long-lived init path. */
 #include "tap.h"
