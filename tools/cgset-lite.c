@@ -12,7 +12,6 @@
 #include "base/supervise.h"
 #include "base/msg.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -307,31 +306,23 @@ static void remove_group(struct bk_cgroup *g)
 		bk_warn("%s", bk_error());
 }
 
+static int attach_self(void *g)
+{
+	return bk_cg_attach_self(g);
+}
+
 /* exec --rm: COMMAND runs as a child that moves itself into the group,
  * while this process waits outside it (forwarding signals, as nsrun's
  * supervisor does), then removes the group: it lives as long as COMMAND,
  * and nobody has to start a second cgset-lite to delete it. */
 static int run_then_remove(struct bk_cgroup *g, char **argv)
 {
-	struct bk_supervisor s = { .ready_fd = -1 };
-	sigset_t old;
-	int status;
+	struct bk_spawn s = { .argv = argv, .hooks = { .prepare = attach_self, .arg = g } };
+	int code = bk_spawn_supervise(&s);
 
-	if (bk_signals_block(&old) < 0)
-		return -1;
-	BK_TRACE("fork()");
-	s.child = fork();
-	if (s.child < 0)
-		return bk_fail_errno(errno, "fork");
-	if (s.child == 0) {
-		bk_signals_restore(&old);
-		int code = bk_cg_attach_self(g) < 0 ? BK_EXIT_FAILED : bk_exec_command(argv);
-		bk_warn("%s", bk_error());
-		_exit(code);
-	}
-	status = bk_supervise(&s);
-	remove_group(g);
-	return status < 0 ? -1 : bk_exit_code(status);
+	if (code >= 0)
+		remove_group(g);
+	return code;
 }
 
 static int cmd_exec(struct opts *o, int argc, char **argv)

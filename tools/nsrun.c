@@ -17,14 +17,12 @@
 #include "ns/seccomp.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +34,7 @@ struct opts {
 	pid_t target;
 	bool fork, no_init, target_env, clear_env, nnp;
 	bool hide;                            /* undumpable init and fork child */
+	bool joined_userns;                   /* -t entered a user namespace */
 	unsigned preserve_fds;                /* fds 3..3+N-1 reach COMMAND */
 	struct bk_rootfs fs;
 	struct bk_mountreq mounts[64];
@@ -450,11 +449,11 @@ static int create_namespaces(struct opts *o, int flags)
 }
 
 /* As nsenter: in a joined user namespace, be its root unless told. */
-static int set_identity(const struct opts *o, bool joined_userns)
+static int set_identity(const struct opts *o)
 {
 	long uid = o->uid, gid = o->gid;
 
-	if (joined_userns) {
+	if (o->joined_userns) {
 		uid = uid < 0 ? 0 : uid;
 		gid = gid < 0 ? 0 : gid;
 	}
@@ -474,7 +473,7 @@ static int setup_filesystems(struct opts *o)
 
 /* Everything between "in the namespaces" and exec: mounts, hostname, cwd,
  * env, then the identity and capabilities last. */
-static int setup_process(struct opts *o, bool joined_userns)
+static int setup_process(struct opts *o)
 {
 	if (setup_filesystems(o) < 0)
 		return -1;
@@ -491,22 +490,12 @@ static int setup_process(struct opts *o, bool joined_userns)
 	 * while it is still held (the default profile allows what follows). */
 	if (!o->nnp && bk_seccomp_install(&o->filter) < 0)
 		return -1;
-	if (bk_caps_drop_bounding(&o->caps) < 0 || set_identity(o, joined_userns) < 0 ||
+	if (bk_caps_drop_bounding(&o->caps) < 0 || set_identity(o) < 0 ||
 	    bk_caps_set(&o->caps) < 0)
 		return -1;
 	if (o->nnp && bk_set_no_new_privs() < 0)
 		return -1;
 	return 0;
-}
-
-static void signal_ready(int *fd)
-{
-	if (*fd >= 0) {
-		if (write(*fd, "R", 1) < 0)
-			bk_warn("ready pipe: %s", strerror(errno));
-		close(*fd);
-		*fd = -1;
-	}
 }
 
 /* The last steps before COMMAND: no fd above 2 but the preserved ones
@@ -542,62 +531,50 @@ static int hide_init(void *arg)
 	return bk_proc_retitle(title, environ);
 }
 
-/* In the final namespaces: set up, then exec COMMAND or become its init. */
-static void __attribute__((noreturn))
-run_inside(struct opts *o, int ready_fd, const sigset_t *old, bool joined_userns)
+/* In the final namespaces, set up for COMMAND. */
+static int setup_inside(struct opts *o)
 {
 	if (create_namespaces(o, o->new_flags & ~EARLY_NS) < 0 ||
-	    setup_process(o, joined_userns) < 0) {
-		bk_warn("%s", bk_error());
-		_exit(BK_EXIT_FAILED);
-	}
-	signal_ready(&ready_fd);
-	if ((o->new_flags & CLONE_NEWPID) && !o->no_init) {
-		struct bk_init_hooks h = { exec_final, hide_init, o };
-		_exit(bk_init_run(o->argv, old, &h));
-	}
-	bk_signals_restore(old);
-	int code = exec_final(o->argv, o);
-	bk_warn("%s", bk_error());
-	_exit(code);
+	    setup_process(o) < 0)
+		return -1;
+	return 0;
 }
 
-static int fork_and_supervise(struct opts *o, bool joined_userns)
+/* The forked child: until its exec it is the host's nsrun among container
+ * processes (PID 1 for good), so nothing of it may be reachable through
+ * /proc/PID. */
+static int prepare_child(void *arg)
 {
-	sigset_t old;
-	int pipefd[2];
-	pid_t parent = getpid();
-	struct bk_supervisor s = { .pidfile = o->pidfile };
+	struct opts *o = arg;
 
-	if (bk_signals_block(&old) < 0)
+	if (o->hide && bk_set_undumpable() < 0)
 		return -1;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return bk_fail_errno(errno, "pipe");
-	BK_TRACE("fork()");
-	s.child = fork();
-	if (s.child < 0)
-		return bk_fail_errno(errno, "fork");
-	if (s.child == 0) {
-		close(pipefd[0]);
-		/* The container must not outlive a SIGKILLed nsrun. In a new
-		 * PID namespace the parent is invisible: getppid() is 0. */
-		pid_t pp = getppid();
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != parent && pp != 0))
-			_exit(BK_EXIT_FAILED);
-		/* Until its exec, the child is the host's nsrun among
-		 * container processes (PID 1 for good): nothing of it may be
-		 * reachable through /proc/PID. */
-		if (o->hide && bk_set_undumpable() < 0) {
-			bk_warn("%s", bk_error());
-			_exit(BK_EXIT_FAILED);
-		}
-		run_inside(o, pipefd[1], &old, joined_userns);
-	}
-	close(pipefd[1]);
-	s.ready_fd = pipefd[0];
-	int status = bk_supervise(&s);
-	close(pipefd[0]);
-	return status < 0 ? -1 : bk_exit_code(status);
+	return setup_inside(o);
+}
+
+/* The child gets the final namespaces, then becomes COMMAND or, with a
+ * new PID namespace, its init. The container must not outlive a
+ * SIGKILLed nsrun. */
+static int fork_and_supervise(struct opts *o)
+{
+	bool init = (o->new_flags & CLONE_NEWPID) && !o->no_init;
+	struct bk_spawn s = {
+		.argv = o->argv, .die_with_parent = true, .pidfile = o->pidfile, .init = init,
+		.hooks = { prepare_child, exec_final, init ? hide_init : NULL, o },
+	};
+
+	return bk_spawn_supervise(&s);
+}
+
+/* No fork: this process sets up and becomes COMMAND. */
+static void __attribute__((noreturn)) run_here(struct opts *o)
+{
+	int code = BK_EXIT_FAILED;
+
+	if (setup_inside(o) == 0)
+		code = exec_final(o->argv, o);
+	bk_warn("%s", bk_error());
+	_exit(code);
 }
 
 static bool needs_fork(const struct opts *o, const struct bk_ns_target *t)
@@ -611,7 +588,6 @@ int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct bk_ns_target t;
-	sigset_t none;
 
 	bk_cli_init("nsrun", usage_text);
 	bk_cli_chained();   /* nsrun always runs a COMMAND (/bin/sh by default) */
@@ -629,11 +605,11 @@ int main(int argc, char **argv)
 		bk_die(BK_EXIT_FAILED, "--seccomp: %s", bk_error());
 	if (join_namespaces(&o, &t) < 0 || create_namespaces(&o, o.new_flags & EARLY_NS) < 0)
 		bk_die_error(BK_EXIT_FAILED);
-	bool joined_userns = o.target && bk_ns_target_has(&t, BK_NS_USER);
+	o.joined_userns = o.target && bk_ns_target_has(&t, BK_NS_USER);
 	bool fork_needed = needs_fork(&o, &t);
 	bk_ns_target_close(&t);
 	if (fork_needed) {
-		int code = fork_and_supervise(&o, joined_userns);
+		int code = fork_and_supervise(&o);
 		if (code < 0)
 			bk_die_error(BK_EXIT_FAILED);
 		return code;
@@ -644,6 +620,5 @@ int main(int argc, char **argv)
 		if (bk_write_atomic(o.pidfile, buf, 0644) < 0)
 			bk_die_error(BK_EXIT_FAILED);
 	}
-	sigprocmask(SIG_SETMASK, NULL, &none);
-	run_inside(&o, -1, &none, joined_userns);
+	run_here(&o);
 }
