@@ -22,8 +22,9 @@ TOOLS := nsrun cgset-lite ovlmount vethup imgpull
 # domain into another is spelt out here, with its reason.
 DOMAINS := base ns cgroup overlay net image
 
-# Per tool: its domains, the pkg-config packages it links, and those it
-# only dlopen()s when an option needs them (headers only here).
+# Per tool: its domains, the pkg-config packages it links, those it only
+# dlopen()s when an option needs them (headers only here), and libraries
+# without a .pc file (TOOL_LDLIBS).
 nsrun_LIBS      := ns base
 nsrun_PKGS      :=
 # Linked statically: the dynamic loader's work for three more libraries
@@ -34,6 +35,7 @@ ovlmount_LIBS   := overlay ns base    # ns: -m unshares a mount namespace (ns/ns
 ovlmount_PKGS   := mount
 cgset-lite_LIBS := cgroup base        # base/supervise: exec --rm waits as nsrun does
 cgset-lite_PKGS := libcgroup jansson
+cgset-lite_LDLIBS := -lm              # cgroup/cgnames: crun's shares->weight formula
 vethup_LIBS     := net base
 vethup_PKGS     := libmnl
 vethup_DLOPEN   := libnftables
@@ -51,6 +53,7 @@ VERSION := $(shell [ -e .git ] && git describe --always --dirty 2>/dev/null | tr
 VERSION := $(or $(VERSION),$(RELEASE))
 
 ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_STATIC) $($(t)_DLOPEN)))
+ALL_LDLIBS := $(sort $(foreach t,$(TOOLS),$($(t)_LDLIBS)))
 comma := ,
 static_libs = $(if $(1),-Wl$(comma)-Bstatic $(shell $(PKG_CONFIG) --static --libs $(1)) -Wl$(comma)-Bdynamic)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
@@ -110,7 +113,7 @@ define tool_rule
 $(BIN)/$(1): $(BUILD)/tools/$(1).o $(call archives,$($(1)_LIBS))
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(if $($(1)_PKGS),$$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS))) \
-		$$(call static_libs,$($(1)_STATIC))
+		$$(call static_libs,$($(1)_STATIC)) $($(1)_LDLIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
@@ -123,7 +126,7 @@ UNIT_LIBS := image net overlay cgroup ns base
 $(BUILD)/tests/%: tests/unit/%.c $(call archives,$(UNIT_LIBS))
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(filter %.a,$^) \
-		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
+		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS)) $(ALL_LDLIBS)
 
 # Static helpers that tests copy into a busybox rootfs.
 FIXTURE_BINS := $(BUILD)/tests/chroot-escape $(BUILD)/tests/bk-attack
