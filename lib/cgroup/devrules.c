@@ -5,6 +5,7 @@
 #include "base/msg.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,7 +99,7 @@ static int parse_numbers(const char *s, const char *p, struct bk_dev_rule *out)
 static int parse_node(const char *s, struct bk_dev_rule *out)
 {
 	const char *colon = strrchr(s, ':');
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat st;
 
 	out->access = colon ? parse_access(colon + 1) : 0;

@@ -6,8 +6,10 @@
 #include "base/path.h"
 #include "base/size.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 static void test_size(void)
@@ -60,6 +62,21 @@ static void test_path(void)
 	ok(!bk_valid_name("a;b", 64), "'a;b' is not a name");
 }
 
+static void test_path_in(void)
+{
+	char buf[PATH_MAX], *dir = malloc(PATH_MAX);
+
+	ok(bk_path_in(buf, "/sys/fs/cgroup/x", "cgroup.procs") == 0 &&
+	   !strcmp(buf, "/sys/fs/cgroup/x/cgroup.procs"), "path_in: DIR/NAME");
+	memset(dir, 'a', PATH_MAX - 6);
+	dir[0] = '/';
+	dir[PATH_MAX - 6] = '\0';
+	ok(bk_path_in(buf, dir, "tasks") == -1 && strstr(bk_error(), "/tasks: path too long"),
+	   "path_in: one byte over PATH_MAX is refused, not cut");
+	ok(bk_path_in(buf, dir, "task") == 0 && strlen(buf) == PATH_MAX - 1, "path_in: PATH_MAX - 1 fits");
+	free(dir);
+}
+
 static void test_chain(void)
 {
 	char *nope[] = { "/nonexistent/bockit-none", NULL };
@@ -95,6 +112,7 @@ int main(void)
 {
 	test_size();
 	test_path();
+	test_path_in();
 	test_chain();
 	test_msg();
 	test_flags_str();
