@@ -440,8 +440,9 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 	check_fit(o, false, false, argc, 1, 1);
 	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
 		bk_die_error(1);
-	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++)
-		(void)bk_cg_add(&g, ctrls[i]);   /* whichever this host has */
+	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++)   /* whichever this host has */
+		if (bk_cg_available(ctrls[i]) && bk_cg_add(&g, ctrls[i]) < 0)
+			bk_die_error(1);
 	if (bk_cg_stats_read(&g, &s) < 0)
 		bk_die_error(1);
 	text = o->json ? bk_cg_stats_json(&s, g.path) : bk_cg_stats_text(&s);

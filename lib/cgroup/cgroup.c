@@ -68,26 +68,49 @@ static int lookup(const char *name, char **mount, bool *v2)
 	return 0;
 }
 
-/* NAME as this host has it: itself, or its alias under the other version. */
-static int resolve(const char *name, char *host, size_t len, char **mount, bool *v2)
+/* NAME as this host has it: itself, or its alias under the other
+ * version. Nothing recorded when the host has neither. */
+static bool find_host(const char *name, char *host, size_t len, char **mount, bool *v2)
 {
 	const char *to[2] = { bk_cg_controller_alias(name, true),
 			      bk_cg_controller_alias(name, false) };
 
 	if (lookup(name, mount, v2) == 0) {
 		snprintf(host, len, "%s", name);
-		return 0;
+		return true;
 	}
 	for (int i = 0; i < 2; i++) {
 		if (!to[i] || lookup(to[i], mount, v2) < 0)
 			continue;
 		if (*v2 == (i == 0)) {
 			snprintf(host, len, "%s", to[i]);
-			return 0;
+			return true;
 		}
 		free(*mount);
 	}
+	return false;
+}
+
+static int not_available(const char *name)
+{
 	return bk_fail("controller '%s': not available on this host", name);
+}
+
+static int resolve(const char *name, char *host, size_t len, char **mount, bool *v2)
+{
+	return find_host(name, host, len, mount, v2) ? 0 : not_available(name);
+}
+
+bool bk_cg_available(const char *name)
+{
+	char host[32];
+	char *mount = NULL;
+	bool v2;
+
+	if (!find_host(name, host, sizeof(host), &mount, &v2))
+		return false;
+	free(mount);
+	return true;
 }
 
 int bk_cg_host_version(const char *ctrl, void *unused)
@@ -138,7 +161,7 @@ int bk_cg_add(struct bk_cgroup *g, const char *name)
 	char *mount = NULL;
 	bool v2;
 
-	if (resolve(name, host, sizeof(host), &mount, &v2) < 0) {
+	if (!find_host(name, host, sizeof(host), &mount, &v2)) {
 		/* cgroup v2 has no devices controller: the device filter is an
 		 * eBPF program on the group's directory (cgdevices.c), so
 		 * "devices" in -g asks for nothing more there. */
@@ -146,7 +169,7 @@ int bk_cg_add(struct bk_cgroup *g, const char *name)
 			BK_TRACE("devices: cgroup v2 host, device rules become an eBPF program");
 			return 0;
 		}
-		return -1;
+		return not_available(name);
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		if (!strcmp(g->ctrl[i].name, host)) {
