@@ -22,8 +22,9 @@ TOOLS := nsrun cgset-lite ovlmount vethup imgpull
 # domain into another is spelt out here, with its reason.
 DOMAINS := base ns cgroup overlay net image
 
-# Per tool: its domains, the pkg-config packages it links, and those it
-# only dlopen()s when an option needs them (headers only here).
+# Per tool: its domains, the pkg-config packages it links, those it only
+# dlopen()s when an option needs them (headers only here), and libraries
+# without a .pc file (TOOL_LDLIBS).
 nsrun_LIBS      := ns base
 nsrun_PKGS      :=
 # Linked statically: the dynamic loader's work for three more libraries
@@ -34,6 +35,7 @@ ovlmount_LIBS   := overlay ns base    # ns: -m unshares a mount namespace (ns/ns
 ovlmount_PKGS   := mount
 cgset-lite_LIBS := cgroup base        # base/supervise: exec --rm waits as nsrun does
 cgset-lite_PKGS := libcgroup jansson
+cgset-lite_LDLIBS := -lm              # cgroup/cgnames: crun's shares->weight formula
 vethup_LIBS     := net base
 vethup_PKGS     := libmnl
 vethup_DLOPEN   := libnftables
@@ -42,8 +44,16 @@ imgpull_PKGS    := libcurl libarchive jansson libcrypto
 
 # Generated objects that belong to a domain's archive.
 ns_GEN := $(BUILD)/gen/seccomp-default.o
+base_GEN := $(BUILD)/gen/version.o
+
+# The one version every tool prints with -V (lib/base/version.h): `git
+# describe` of this tree in a git checkout, else the release below.
+RELEASE := 0.1
+VERSION := $(shell [ -e .git ] && git describe --always --dirty 2>/dev/null | tr -cd 'A-Za-z0-9._+-')
+VERSION := $(or $(VERSION),$(RELEASE))
 
 ALL_PKGS := $(sort $(foreach t,$(TOOLS),$($(t)_PKGS) $($(t)_STATIC) $($(t)_DLOPEN)))
+ALL_LDLIBS := $(sort $(foreach t,$(TOOLS),$($(t)_LDLIBS)))
 comma := ,
 static_libs = $(if $(1),-Wl$(comma)-Bstatic $(shell $(PKG_CONFIG) --static --libs $(1)) -Wl$(comma)-Bdynamic)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS))
@@ -56,7 +66,7 @@ ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 domain_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/$(1)/*.c)) $($(1)_GEN)
 archives = $(patsubst %,$(BUILD)/lib/%.a,$(1))
 
-.PHONY: all install uninstall check asan unit lint demo bench clean deps soak
+.PHONY: all install uninstall check asan unit lint demo bench clean deps version soak FORCE
 all: $(addprefix $(BIN)/,$(TOOLS))
 
 $(BUILD)/lib/%.o: lib/%.c
@@ -82,6 +92,13 @@ $(BUILD)/gen/seccomp-default.c: lib/ns/seccomp-default.json $(BUILD)/seccomp-bpf
 	@mkdir -p $(@D)
 	$(BUILD)/seccomp-bpf lib/ns/seccomp-default.json $@
 
+# Rewritten only when the version changed, so that nothing relinks else.
+$(BUILD)/gen/version.c: FORCE
+	@mkdir -p $(@D)
+	@printf '#include "base/version.h"\nconst char bk_version[] = "%s";\n' '$(VERSION)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+FORCE:
+
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -96,7 +113,7 @@ define tool_rule
 $(BIN)/$(1): $(BUILD)/tools/$(1).o $(call archives,$($(1)_LIBS))
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $$(SAN) $$(LDFLAGS) -o $$@ $$^ $$(if $($(1)_PKGS),$$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS))) \
-		$$(call static_libs,$($(1)_STATIC))
+		$$(call static_libs,$($(1)_STATIC)) $($(1)_LDLIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
@@ -109,7 +126,7 @@ UNIT_LIBS := image net overlay cgroup ns base
 $(BUILD)/tests/%: tests/unit/%.c $(call archives,$(UNIT_LIBS))
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(filter %.a,$^) \
-		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
+		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS)) $(ALL_LDLIBS)
 
 # Static helpers that tests copy into a busybox rootfs.
 FIXTURE_BINS := $(BUILD)/tests/chroot-escape $(BUILD)/tests/bk-attack
@@ -125,6 +142,10 @@ asan:
 
 deps:
 	sh scripts/deps.sh build test
+
+# What -V prints (tests/cli.bats compares).
+version:
+	@echo $(VERSION)
 
 # Static checks: cppcheck on all C, shellcheck (as POSIX sh) on the scripts.
 CPPCHECK_FLAGS := --enable=warning,style,performance,portability --std=c11 \

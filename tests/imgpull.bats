@@ -70,8 +70,7 @@ pull() {
 	run imgpull -h
 	assert_success
 	assert_output --partial "Usage: imgpull"
-	run imgpull -V
-	assert_output "imgpull (bockit) 0.1"
+	bk_assert_version imgpull
 	run imgpull
 	assert_failure 2
 	run imgpull --bogus x
@@ -271,17 +270,23 @@ pull() {
 	refute_output --partial "trusted.overlay"
 }
 
-@test "imgpull: a corrupted blob fails cleanly and leaves nothing" {
+# Pull test/corrupt, empty the store, and set $layer to its last layer's
+# digest and $data to the registry's file of it, put back at teardown.
+tamper_last_layer() {
 	pull "$REG/test/corrupt"
 	assert_success
 	layer=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][-1]["digest"][7:])' \
 		"$STORE/images/$output/manifest.json")
 	rm -rf "$STORE"
-	# Flip bytes in the registry's copy of that layer, keeping its size.
 	data=$IP_WORK/reg/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data
 	[ -f "$data" ]
 	cp "$data" "$BOCKER_ROOT/good"
 	bk_defer cp "$BOCKER_ROOT/good" "$data"
+}
+
+@test "imgpull: a corrupted blob fails cleanly and leaves nothing" {
+	tamper_last_layer
+	# Flip bytes in the registry's copy of that layer, keeping its size.
 	printf 'XXXXXXXX' | dd of="$data" bs=1 seek=100 conv=notrunc 2>/dev/null
 	run imgpull -q --store "$STORE" "$REG/test/corrupt"
 	assert_failure 1
@@ -290,6 +295,17 @@ pull() {
 	[ ! -e "$STORE/blobs/sha256/$layer" ]
 	run find "$STORE/images" "$STORE/layers/sha256" -mindepth 1
 	assert_output ""
+	assert_no_temp
+}
+
+@test "imgpull: a registry sending more bytes than the manifest says is cut off, one line" {
+	tamper_last_layer
+	head -c 100000 /dev/zero >>"$data"
+	run imgpull -q --store "$STORE" "$REG/test/corrupt"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --regexp "^imgpull: .*GET .*/blobs/sha256:$layer: response larger than [0-9]+ bytes$"
+	[ ! -e "$STORE/blobs/sha256/$layer" ]
 	assert_no_temp
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# C-level unit tests, run from the ASan+UBSan build (make asan).
+# C-level unit tests, run from the ASan+UBSan build (make asan): one
+# binary per lib/ module, tests/unit/test_MODULE.c, one @test each.
 
 load helpers
 
@@ -16,34 +17,75 @@ run_unit() {
 	refute_output --partial "runtime error:"
 }
 
-@test "unit: common modules (size, path, chain, msg) under ASan+UBSan" {
-	run_unit test_common
+@test "unit: every tests/unit/test_MODULE.c is named after a lib/ module and run here" {
+	for src in "$BOCKIT_TOP"/tests/unit/test_*.c; do
+		m=$(basename "$src" .c)
+		m=${m#test_}
+		ls "$BOCKIT_TOP"/lib/*/"$m.c" >/dev/null 2>&1 || fail "test_$m.c: no lib/*/$m.c"
+		grep -q "^	run_unit test_$m\$" "$BATS_TEST_FILENAME" || fail "test_$m has no @test"
+	done
 }
 
-@test "unit: ovlmount option string (overlay) under ASan+UBSan" {
-	run_unit test_ovlmount
+@test "unit: size (sizes, numbers and their messages) under ASan+UBSan" {
+	run_unit test_size
+}
+
+@test "unit: path (the join that cannot climb out, names, DIR/NAME in PATH_MAX) under ASan+UBSan" {
+	run_unit test_path
+}
+
+@test "unit: chain (exec of the command, exit codes) under ASan+UBSan" {
+	run_unit test_chain
+}
+
+@test "unit: msg (wrap, errno, save and restore, flag names) under ASan+UBSan" {
+	run_unit test_msg
+}
+
+@test "unit: cli (usage errors, numbers, sizes, exclusive options, -h, -V) under ASan+UBSan" {
+	run_unit test_cli
+}
+
+@test "unit: supervise (the init loop, the fork-exec-supervise helper) under ASan+LSan" {
+	run_unit test_supervise
+}
+
+@test "unit: overlay (the option string) under ASan+UBSan" {
+	run_unit test_overlay
 }
 
 @test "unit: cgnames (cgroup v1<->v2 translation, shares->weight) under ASan+UBSan" {
-	run_unit test_cgset-lite
+	run_unit test_cgnames
 }
 
-@test "unit: nsrun's init loop (exit codes, reaping, signal forwarding) under ASan+LSan" {
-	run_unit test_init
-}
-
-@test "unit: imgpull helpers (references, challenges, index, diff_ids) under ASan+UBSan" {
-	run_unit test_imgpull
-}
-
-@test "unit: vethup's CIDR parsing, lease store and netns names under ASan+UBSan" {
-	run_unit test_vethup
-}
-
-@test "unit: seccomp profiles (parsing, includes/excludes, the built-in default, installs) under ASan+UBSan" {
-	run_unit test_seccomp
-}
-
-@test "unit: device rules and the cgroup v2 device program (v1 and v2 kernel checks as root) under ASan+UBSan" {
+@test "unit: devrules (rules, lists, state; the v1 controller as root) under ASan+UBSan" {
 	run_unit test_devrules
+}
+
+@test "unit: devbpf (the cgroup2 device program; the kernel as root) under ASan+UBSan" {
+	run_unit test_devbpf
+}
+
+@test "unit: ipam (CIDR parsing, the lease store) under ASan+UBSan" {
+	run_unit test_ipam
+}
+
+@test "unit: netns (names and paths) under ASan+UBSan" {
+	run_unit test_netns
+}
+
+@test "unit: imgref (Docker references) under ASan+UBSan" {
+	run_unit test_imgref
+}
+
+@test "unit: regauth (WWW-Authenticate challenges) under ASan+UBSan" {
+	run_unit test_regauth
+}
+
+@test "unit: manifest (index platforms, diff_ids) under ASan+UBSan" {
+	run_unit test_manifest
+}
+
+@test "unit: seccomp (profiles, includes/excludes, the built-in default, installs) under ASan+UBSan" {
+	run_unit test_seccomp
 }

@@ -52,8 +52,7 @@ wait_link_gone() {
 	run vethup --help
 	assert_success
 	assert_output --partial "add --netns NAME|PATH --bridge BR"
-	run vethup -V
-	assert_output "vethup (bockit) 0.1"
+	bk_assert_version vethup
 	run vethup
 	assert_failure 2
 	run vethup frob
@@ -82,19 +81,19 @@ wait_link_gone() {
 	assert_output 1
 }
 
-@test "bridge: refuses a non-bridge interface, a bad name and a bad CIDR, leaving nothing" {
+@test "bridge: refuses a non-bridge interface (1), a bad name and a bad CIDR (2), leaving nothing" {
 	run vh bridge lo --addr "$GW/24"
 	assert_failure 1
 	assert_output "vethup: lo: not a bridge (kind '')"
 	run vh bridge "b/r" --addr "$GW/24"
-	assert_failure 1
+	assert_failure 2
 	bk_assert_one_line
 	assert_output --partial "invalid interface name"
 	run vh bridge "$BR" --addr "$GW/33"
-	assert_failure 1
+	assert_failure 2
 	assert_output "vethup: bad address '$GW/33': expected A.B.C.D/LEN (LEN 0-32)"
 	run vh bridge "$BR" --addr 300.1.2.3/24
-	assert_failure 1
+	assert_failure 2
 	bk_assert_one_line
 	run inh ip link show "$BR"
 	assert_failure
@@ -260,7 +259,7 @@ del_prefix() {
 	bridge
 	C=$(cname)
 	run vh add --netns "$C" --bridge "no/such"
-	assert_failure 1
+	assert_failure 2
 	bk_assert_one_line
 	assert_output --partial "invalid interface name"
 	run vh add --netns "$C" --bridge "$(bk_name nb)"
@@ -268,13 +267,13 @@ del_prefix() {
 	bk_assert_one_line
 	assert_output --partial "no such interface"
 	run vh add --netns "$C" --bridge "$BR" --ip "${NET%.0}.5/33"
-	assert_failure 1
+	assert_failure 2
 	assert_output "vethup: bad address '${NET%.0}.5/33': expected A.B.C.D/LEN (LEN 0-32)"
 	run vh add --netns "$C" --bridge "$BR" --host-if "$BR"
 	assert_failure 1
 	assert_output "vethup: interface $BR already exists"
 	run vh add --netns "$C" --bridge "$BR" --mac ff:ff:ff:ff:ff:ff
-	assert_failure 1
+	assert_failure 2
 	bk_assert_one_line
 	[ ! -e "/run/netns/$C" ]
 	[ "$(leases)" -eq 0 ]
@@ -294,7 +293,7 @@ del_prefix() {
 	bridge
 	C=$(cname c)abcdefghij
 	run vh add --netns "$C" --bridge "$BR"
-	assert_failure 1
+	assert_failure 2
 	assert_output --partial "is longer than 15 characters: pass --host-if"
 	[ ! -e "/run/netns/$C" ]
 }

@@ -1,9 +1,11 @@
 /* nsrun — run a command in new or existing namespaces, optionally inside a
  * new root, under a tiny init. The unshare/nsenter/chroot of bockit. */
 #include "ns/caps.h"
+#include "base/array.h"
 #include "ns/cgns.h"
 #include "base/chain.h"
 #include "base/cleanup.h"
+#include "base/cli.h"
 #include "base/fsutil.h"
 #include "ns/idmap.h"
 #include "base/supervise.h"
@@ -14,21 +16,16 @@
 #include "ns/rootfs.h"
 #include "ns/seccomp.h"
 #include "ns/user.h"
-#include "base/size.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define VERSION "0.1"
 
 struct opts {
 	int new_flags;                        /* namespaces to create */
@@ -38,6 +35,7 @@ struct opts {
 	pid_t target;
 	bool fork, no_init, target_env, clear_env, nnp;
 	bool hide;                            /* undumpable init and fork child */
+	bool joined_userns;                   /* -t entered a user namespace */
 	unsigned preserve_fds;                /* fds 3..3+N-1 reach COMMAND */
 	struct bk_rootfs fs;
 	struct bk_mountreq mounts[64];
@@ -58,9 +56,7 @@ struct opts {
 
 static char *default_argv[] = { "/bin/sh", NULL };
 
-static void usage(void)
-{
-	printf(
+static const char usage_text[] =
 "Usage: nsrun [options] [--] [COMMAND [ARG...]]\n"
 "Run COMMAND (default /bin/sh) in new or existing namespaces.\n"
 "\n"
@@ -115,9 +111,8 @@ static void usage(void)
 "  -v, --verbose         trace every kernel-level step on stderr\n"
 "  -h, --help            this help      -V, --version\n"
 "\n"
-"Exit status: COMMAND's, 128+N if killed by signal N, 125 if nsrun failed,\n"
-"126 if COMMAND cannot run, 127 if it is not found.\n");
-}
+"Exit status: COMMAND's, 128+N if killed by signal N, 125 if nsrun failed\n"
+"(a usage error too), 126 if COMMAND cannot run, 127 if it is not found.\n";
 
 enum {
 	OPT_TARGET_ENV = 256, OPT_CHROOT, OPT_MOUNT_PROC, OPT_MOUNT_DEV,
@@ -173,13 +168,25 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --target joins what exists: it makes no namespace and mounts nothing.
+ * --map-root-user is a uid and a gid map of its own. */
+static const bk_cli_excl_t exclusive[] = {
+	{ 't', 'r' }, { 't', OPT_MOUNT_PROC }, { 't', OPT_MOUNT_DEV }, { 't', OPT_MOUNT_SYS },
+	{ 't', OPT_MOUNT_CGROUP }, { 't', OPT_BIND }, { 't', OPT_TMPFS }, { 't', OPT_DEVICE },
+	{ 't', OPT_MASK_PROC }, { 't', OPT_CONTAINER },
+	{ OPT_MAP_ROOT, OPT_MAP_USER }, { OPT_MAP_ROOT, OPT_MAP_GROUP },
+};
+
+static const struct bk_cli cli = {
+	.shortopts = "+muipnUCTft:r:w:e:vhV", .longopts = long_opts, BK_CLI_EXCL(exclusive),
+};
+
+#define MAX_ID (UINT32_MAX - 1)   /* (uid_t)-1 means "unchanged" to the kernel */
+#define MAX_PRESERVED_FDS (1u << 20)   /* the kernel's highest nr_open */
+
 static long parse_id(const char *s, const char *what)
 {
-	uint64_t v;
-
-	if (bk_parse_u64(s, &v) < 0 || v >= UINT32_MAX)
-		bk_die(BK_EXIT_FAILED, "%s: '%s' is not a numeric id", what, s);
-	return (long)v;
+	return (long)bk_cli_number(what, s, 0, MAX_ID);
 }
 
 static int ns_kind_of_opt(int c)
@@ -199,11 +206,10 @@ static int ns_kind_of_opt(int c)
 
 static struct bk_mountreq *add_mount(struct opts *o, const char *src, const char *dst, bool ro)
 {
-	if (o->fs.nmounts == sizeof(o->mounts) / sizeof(*o->mounts))
-		bk_die(BK_EXIT_FAILED, "too many --bind/--tmpfs (max %zu)",
-		       sizeof(o->mounts) / sizeof(*o->mounts));
+	if (o->fs.nmounts == ARRAY_SIZE(o->mounts))
+		bk_usage_error("too many --bind/--tmpfs/--device (max %zu)", ARRAY_SIZE(o->mounts));
 	if (dst[0] != '/')
-		bk_die(BK_EXIT_FAILED, "mount target '%s' must be an absolute path", dst);
+		bk_usage_error("mount target '%s' must be an absolute path", dst);
 	o->mounts[o->fs.nmounts] = (struct bk_mountreq){ src, dst, ro, -1, false };
 	return &o->mounts[o->fs.nmounts++];
 }
@@ -216,14 +222,16 @@ static void parse_bind(struct opts *o, const char *given)
 	char *mode;
 	bool ro = false;
 
+	if (!arg)
+		bk_die(BK_EXIT_FAILED, "out of memory");
 	if (!dst || dst == arg || !dst[1])
-		bk_die(BK_EXIT_FAILED, "--bind '%s': expected SRC:DST[:ro]", given);
+		bk_usage_error("--bind '%s': expected SRC:DST[:ro]", given);
 	*dst++ = '\0';
 	mode = strchr(dst, ':');
 	if (mode) {
 		*mode++ = '\0';
 		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
-			bk_die(BK_EXIT_FAILED, "--bind: unknown mode '%s' (ro or rw)", mode);
+			bk_usage_error("--bind: unknown mode '%s' (ro or rw)", mode);
 		ro = !strcmp(mode, "ro");
 	}
 	add_mount(o, arg, dst, ro);
@@ -235,8 +243,10 @@ static void parse_device(struct opts *o, const char *given)
 	char *arg = strdup(given);
 	char *dst = arg ? strchr(arg, ':') : NULL;
 
-	if (!arg || !arg[0] || arg[0] == ':')
-		bk_die(BK_EXIT_FAILED, "--device '%s': expected SRC[:DST]", given);
+	if (!arg)
+		bk_die(BK_EXIT_FAILED, "out of memory");
+	if (!arg[0] || arg[0] == ':')
+		bk_usage_error("--device '%s': expected SRC[:DST]", given);
 	if (dst)
 		*dst++ = '\0';
 	add_mount(o, arg, dst && *dst ? dst : arg, false)->device = true;
@@ -264,27 +274,11 @@ static void parse_ns_opt(struct opts *o, int c, const char *arg)
 		o->named |= 1u << k;
 }
 
-static char **parse_argv;
-
-/* getopt's own message would take two lines; this is the one line. */
-static const char *bad_option_msg(void)
-{
-	static char msg[256];
-
-	snprintf(msg, sizeof(msg), "unknown option or missing value: '%s'",
-		 parse_argv[optind - 1]);
-	return msg;
-}
-
 static void parse_opt(struct opts *o, int c, char *arg)
 {
 	switch (c) {
 	case 'f': o->fork = true; break;
-	case 't':
-		/* 0 would mean "no target": the command would run on the host */
-		if ((o->target = (pid_t)parse_id(arg, "--target")) <= 0)
-			bk_die(BK_EXIT_FAILED, "--target: '%s' is not a process id", arg);
-		break;
+	case 't': o->target = (pid_t)bk_cli_number("--target", arg, 1, INT_MAX); break;
 	case OPT_TARGET_ENV: o->target_env = true; break;
 	case 'r': o->fs.root = arg; break;
 	case OPT_CHROOT: o->fs.use_chroot = true; break;
@@ -296,14 +290,16 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_MOUNT_CGROUP: o->fs.cgroup = true; break;
 	case OPT_NODEV: o->fs.nodev = true; break;
 	case OPT_DEVICE: parse_device(o, arg); break;
-	case OPT_PRESERVE_FDS: o->preserve_fds = (unsigned)parse_id(arg, "--preserve-fds"); break;
+	case OPT_PRESERVE_FDS:
+		o->preserve_fds = (unsigned)bk_cli_number("--preserve-fds", arg, 0, MAX_PRESERVED_FDS);
+		break;
 	case OPT_HOSTNAME: o->hostname = arg; break;
 	case 'w': o->workdir = arg; break;
 	case 'e':
 		if (!strchr(arg, '=') || arg[0] == '=')
-			bk_die(BK_EXIT_FAILED, "--env '%s': expected NAME=VALUE", arg);
-		if (o->nenv == sizeof(o->env) / sizeof(*o->env))
-			bk_die(BK_EXIT_FAILED, "too many --env");
+			bk_usage_error("--env '%s': expected NAME=VALUE", arg);
+		if (o->nenv == ARRAY_SIZE(o->env))
+			bk_usage_error("too many --env (max %zu)", ARRAY_SIZE(o->env));
 		o->env[o->nenv++] = arg;
 		break;
 	case OPT_CLEAR_ENV: o->clear_env = true; break;
@@ -315,7 +311,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_MAP_GROUP: o->map_gid = parse_id(arg, "--map-group"); break;
 	case OPT_CAPS:
 		if (bk_caps_parse(arg, &o->caps) < 0)
-			bk_die(BK_EXIT_FAILED, "--caps: %s", bk_error());
+			bk_usage_error("--caps: %s", bk_error());
 		break;
 	case OPT_NNP: o->nnp = true; break;
 	case OPT_SECCOMP:
@@ -326,15 +322,10 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_CONTAINER: set_container(o); break;
 	case OPT_NO_INIT: o->no_init = true; break;
 	case OPT_PIDFILE: o->pidfile = arg; break;
-	case 'v': bk_verbose++; break;
-	case 'h': usage(); exit(0);
-	case 'V': printf("nsrun (bockit) %s\n", VERSION); exit(0);
 	default:
-		if (ns_kind_of_opt(c) >= 0) {
+		if (ns_kind_of_opt(c) >= 0)
 			parse_ns_opt(o, c, arg);
-			break;
-		}
-		bk_die(BK_EXIT_FAILED, "%s (see nsrun --help)", bad_option_msg());
+		break;
 	}
 }
 
@@ -346,10 +337,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->caps.keep_all = true;
 	bk_rootfs_init(&o->fs);
 	o->fs.mounts = o->mounts;
-	parse_argv = argv;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+muipnUCTft:r:w:e:vhV",
-				long_opts, NULL)) != -1)
+	while ((c = bk_cli_next(&cli, argc, argv)) != -1)
 		parse_opt(o, c, optarg);
 	/* A bare -n means "new" alone and "join PID's" with --target, in
 	 * whatever order the two were given. */
@@ -376,9 +364,9 @@ static bool wants_mounts(const struct opts *o)
 static void validate_cgroup_view(struct opts *o)
 {
 	if (!o->fs.sys)
-		bk_die(BK_EXIT_FAILED, "--mount-cgroup needs --mount-sys");
+		bk_usage_error("--mount-cgroup needs --mount-sys");
 	if (o->join[BK_NS_CGROUP])
-		bk_die(BK_EXIT_FAILED, "--mount-cgroup needs a new cgroup namespace, not --cgroup=FILE");
+		bk_usage_error("--mount-cgroup needs a new cgroup namespace, not --cgroup=FILE");
 	o->new_flags |= CLONE_NEWCGROUP;
 	if (bk_cgns_plan(&o->fs.cg) < 0)
 		bk_die_error(BK_EXIT_FAILED);
@@ -391,24 +379,20 @@ static void validate(struct opts *o)
 	static char root[PATH_MAX];
 	struct stat st;
 
-	if (o->target && (wants_mounts(o) || o->new_flags))
-		bk_die(BK_EXIT_FAILED, "--target joins namespaces: it cannot be combined "
-		       "with new namespaces, --root or mount options");
 	if (o->join[BK_NS_MNT] && wants_mounts(o))
-		bk_die(BK_EXIT_FAILED, "--root and mount options need a new mount namespace, "
-		       "not --mount=FILE");
+		bk_usage_error("--root and mount options need a new mount namespace, not --mount=FILE");
 	if (o->target_env && !o->target)
-		bk_die(BK_EXIT_FAILED, "--target-env needs --target");
+		bk_usage_error("--target-env needs --target");
 	if (o->user && (o->uid >= 0 || o->gid >= 0))
-		bk_die(BK_EXIT_FAILED, "--run-as cannot be combined with --uid or --gid");
+		bk_usage_error("--run-as cannot be combined with --uid or --gid");
 	if (o->fs.use_chroot && !o->fs.root)
-		bk_die(BK_EXIT_FAILED, "--chroot needs --root DIR");
+		bk_usage_error("--chroot needs --root DIR");
 	if (o->fs.mask_proc && !o->fs.proc)
-		bk_die(BK_EXIT_FAILED, "--mask-proc needs --mount-proc");
+		bk_usage_error("--mask-proc needs --mount-proc");
 	if ((o->map_uid >= 0 || o->map_gid >= 0) && !(o->new_flags & CLONE_NEWUSER))
-		bk_die(BK_EXIT_FAILED, "--map-root-user/--map-user/--map-group need -U");
+		bk_usage_error("--map-root-user/--map-user/--map-group need -U");
 	if (o->no_init && !(o->new_flags & CLONE_NEWPID))
-		bk_die(BK_EXIT_FAILED, "--no-init needs -p");
+		bk_usage_error("--no-init needs -p");
 	if (o->fs.root) {
 		if (!realpath(o->fs.root, root) || stat(root, &st) < 0)
 			bk_die(BK_EXIT_FAILED, "root %s: %s", o->fs.root, strerror(errno));
@@ -422,7 +406,7 @@ static void validate(struct opts *o)
 			bk_die(BK_EXIT_FAILED, "%s source %s: %s", m->device ? "device" : "bind",
 			       m->src, strerror(errno));
 		if (m->device && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-			bk_die(BK_EXIT_FAILED, "--device %s: not a device node", m->src);
+			bk_usage_error("--device %s: not a device node", m->src);
 	}
 	if (o->fs.cgroup)
 		validate_cgroup_view(o);
@@ -486,13 +470,13 @@ static int set_user(const struct opts *o)
 }
 
 /* As nsenter: in a joined user namespace, be its root unless told. */
-static int set_identity(const struct opts *o, bool joined_userns)
+static int set_identity(const struct opts *o)
 {
 	long uid = o->uid, gid = o->gid;
 
 	if (o->user)
 		return set_user(o);
-	if (joined_userns) {
+	if (o->joined_userns) {
 		uid = uid < 0 ? 0 : uid;
 		gid = gid < 0 ? 0 : gid;
 	}
@@ -512,7 +496,7 @@ static int setup_filesystems(struct opts *o)
 
 /* Everything between "in the namespaces" and exec: mounts, hostname, cwd,
  * env, then the identity and capabilities last. */
-static int setup_process(struct opts *o, bool joined_userns)
+static int setup_process(struct opts *o)
 {
 	if (setup_filesystems(o) < 0)
 		return -1;
@@ -529,22 +513,12 @@ static int setup_process(struct opts *o, bool joined_userns)
 	 * while it is still held (the default profile allows what follows). */
 	if (!o->nnp && bk_seccomp_install(&o->filter) < 0)
 		return -1;
-	if (bk_caps_drop_bounding(&o->caps) < 0 || set_identity(o, joined_userns) < 0 ||
+	if (bk_caps_drop_bounding(&o->caps) < 0 || set_identity(o) < 0 ||
 	    bk_caps_set(&o->caps) < 0)
 		return -1;
 	if (o->nnp && bk_set_no_new_privs() < 0)
 		return -1;
 	return 0;
-}
-
-static void signal_ready(int *fd)
-{
-	if (*fd >= 0) {
-		if (write(*fd, "R", 1) < 0)
-			bk_warn("ready pipe: %s", strerror(errno));
-		close(*fd);
-		*fd = -1;
-	}
 }
 
 /* The last steps before COMMAND: no fd above 2 but the preserved ones
@@ -580,66 +554,54 @@ static int hide_init(void *arg)
 	return bk_proc_retitle(title, environ);
 }
 
-/* In the final namespaces: set up, then exec COMMAND or become its init. */
-static void __attribute__((noreturn))
-run_inside(struct opts *o, int ready_fd, const sigset_t *old, bool joined_userns)
+/* In the final namespaces, set up for COMMAND. */
+static int setup_inside(struct opts *o)
 {
 	if (create_namespaces(o, o->new_flags & ~EARLY_NS) < 0 ||
-	    setup_process(o, joined_userns) < 0) {
-		bk_warn("%s", bk_error());
-		_exit(BK_EXIT_FAILED);
-	}
-	signal_ready(&ready_fd);
-	if ((o->new_flags & CLONE_NEWPID) && !o->no_init) {
-		struct bk_init_hooks h = { exec_final, hide_init, o };
-		_exit(bk_init_run(o->argv, old, &h));
-	}
-	bk_signals_restore(old);
-	int code = exec_final(o->argv, o);
-	bk_warn("%s", bk_error());
-	_exit(code);
+	    setup_process(o) < 0)
+		return -1;
+	return 0;
 }
 
-static int fork_and_supervise(struct opts *o, bool joined_userns)
+/* The forked child: until its exec it is the host's nsrun among container
+ * processes (PID 1 for good), so nothing of it may be reachable through
+ * /proc/PID. */
+static int prepare_child(void *arg)
 {
-	sigset_t old;
-	int pipefd[2];
-	pid_t parent = getpid();
-	struct bk_supervisor s = { .pidfile = o->pidfile };
+	struct opts *o = arg;
 
-	if (bk_signals_block(&old) < 0)
+	if (o->hide && bk_set_undumpable() < 0)
 		return -1;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return bk_fail_errno(errno, "pipe");
-	BK_TRACE("fork()");
-	s.child = fork();
-	if (s.child < 0)
-		return bk_fail_errno(errno, "fork");
-	if (s.child == 0) {
-		close(pipefd[0]);
-		/* The container must not outlive a SIGKILLed nsrun. In a new
-		 * PID namespace the parent is invisible: getppid() is 0. */
-		pid_t pp = getppid();
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != parent && pp != 0))
-			_exit(BK_EXIT_FAILED);
-		/* Until its exec, the child is the host's nsrun among
-		 * container processes (PID 1 for good): nothing of it may be
-		 * reachable through /proc/PID. */
-		if (o->hide && bk_set_undumpable() < 0) {
-			bk_warn("%s", bk_error());
-			_exit(BK_EXIT_FAILED);
-		}
-		/* PID 1 of a new PID namespace and all it starts: every signal
-		 * at its default action, whatever the caller ignored */
-		if (o->new_flags & CLONE_NEWPID)
-			bk_signals_default();
-		run_inside(o, pipefd[1], &old, joined_userns);
-	}
-	close(pipefd[1]);
-	s.ready_fd = pipefd[0];
-	int status = bk_supervise(&s);
-	close(pipefd[0]);
-	return status < 0 ? -1 : bk_exit_code(status);
+	/* PID 1 of a new PID namespace and all it starts: every signal at
+	 * its default action, whatever the caller ignored */
+	if (o->new_flags & CLONE_NEWPID)
+		bk_signals_default();
+	return setup_inside(o);
+}
+
+/* The child gets the final namespaces, then becomes COMMAND or, with a
+ * new PID namespace, its init. The container must not outlive a
+ * SIGKILLed nsrun. */
+static int fork_and_supervise(struct opts *o)
+{
+	bool init = (o->new_flags & CLONE_NEWPID) && !o->no_init;
+	struct bk_spawn s = {
+		.argv = o->argv, .die_with_parent = true, .pidfile = o->pidfile, .init = init,
+		.hooks = { prepare_child, exec_final, init ? hide_init : NULL, o },
+	};
+
+	return bk_spawn_supervise(&s);
+}
+
+/* No fork: this process sets up and becomes COMMAND. */
+static void __attribute__((noreturn)) run_here(struct opts *o)
+{
+	int code = BK_EXIT_FAILED;
+
+	if (setup_inside(o) == 0)
+		code = exec_final(o->argv, o);
+	bk_warn("%s", bk_error());
+	_exit(code);
 }
 
 static bool needs_fork(const struct opts *o, const struct bk_ns_target *t)
@@ -653,10 +615,9 @@ int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct bk_ns_target t;
-	sigset_t none;
 
-	bk_msg_init(argv[0]);
-	argv[0] = (char *)bk_prog;   /* getopt's messages say "nsrun:" */
+	bk_cli_init("nsrun", usage_text);
+	bk_cli_chained();   /* nsrun always runs a COMMAND (/bin/sh by default) */
 	bk_ns_target_init(&t);
 	parse(&o, argc, argv);
 	validate(&o);
@@ -671,11 +632,11 @@ int main(int argc, char **argv)
 		bk_die(BK_EXIT_FAILED, "--seccomp: %s", bk_error());
 	if (join_namespaces(&o, &t) < 0 || create_namespaces(&o, o.new_flags & EARLY_NS) < 0)
 		bk_die_error(BK_EXIT_FAILED);
-	bool joined_userns = o.target && bk_ns_target_has(&t, BK_NS_USER);
+	o.joined_userns = o.target && bk_ns_target_has(&t, BK_NS_USER);
 	bool fork_needed = needs_fork(&o, &t);
 	bk_ns_target_close(&t);
 	if (fork_needed) {
-		int code = fork_and_supervise(&o, joined_userns);
+		int code = fork_and_supervise(&o);
 		if (code < 0)
 			bk_die_error(BK_EXIT_FAILED);
 		return code;
@@ -686,6 +647,5 @@ int main(int argc, char **argv)
 		if (bk_write_atomic(o.pidfile, buf, 0644) < 0)
 			bk_die_error(BK_EXIT_FAILED);
 	}
-	sigprocmask(SIG_SETMASK, NULL, &none);
-	run_inside(&o, -1, &none, joined_userns);
+	run_here(&o);
 }

@@ -2,17 +2,15 @@
  * netns wired to it by a veth pair (address from a lease store, default
  * route), its teardown, and running a command inside a netns. */
 #include "base/chain.h"
+#include "base/cli.h"
 #include "net/ipam.h"
 #include "base/msg.h"
 #include "net/netns.h"
 #include "net/vnet.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define VERSION "0.1"
 
 static const char usage_text[] =
 	"Usage: vethup [-v] COMMAND [OPTIONS]\n"
@@ -61,6 +59,11 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Before the command (stop there) and after it (options and operands mix;
+ * exec stops at its NAME, and its COMMAND after that). */
+static const struct bk_cli in_order = { .shortopts = "+vhV", .longopts = options };
+static const struct bk_cli mixed = { .shortopts = "vhV", .longopts = options };
+
 /* Every option of every command; each command checks what it got. */
 struct opts {
 	struct bk_vnet_bridge bridge;
@@ -69,14 +72,6 @@ struct opts {
 	bool force;
 	unsigned seen;   /* bit per OPT_* given, to refuse foreign options */
 };
-
-static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
-{
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), fmt, arg);
-	bk_die(2, "%s (try 'vethup --help')", msg);
-}
 
 static void set_opt(struct opts *o, int c, const char *arg)
 {
@@ -99,22 +94,12 @@ static void set_opt(struct opts *o, int c, const char *arg)
 		o->seen |= 1u << (c - OPT_ADDR);
 }
 
-/* getopt_long over argv; in_order stops at the first operand (before the
- * command, and for exec's COMMAND), else options and operands mix. */
-static void parse(int argc, char **argv, struct opts *o, bool in_order)
+static void parse(int argc, char **argv, struct opts *o, const struct bk_cli *cli)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, in_order ? "+vhV" : "vhV", options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'v': bk_verbose++; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
-		case 'V': puts("vethup (bockit) " VERSION); exit(0);
-		case '?': bk_die(2, "try 'vethup --help'");
-		default: set_opt(o, c, optarg); break;
-		}
-	}
+	while ((c = bk_cli_next(cli, argc, argv)) != -1)
+		set_opt(o, c, optarg);
 }
 
 #define BIT(opt) (1u << ((opt) - OPT_ADDR))
@@ -124,11 +109,18 @@ static void only(const struct opts *o, const char *cmd, unsigned allowed)
 	for (int c = OPT_ADDR; c <= OPT_LEASES; c++)
 		if ((o->seen & BIT(c)) && !(allowed & BIT(c)))
 			for (const struct option *p = options; p->name; p++)
-				if (p->val == c) {
-					char msg[128];
-					snprintf(msg, sizeof(msg), "%s: --%s does not apply", cmd, p->name);
-					usage_error("%s", msg);
-				}
+				if (p->val == c)
+					bk_usage_error("%s: --%s does not apply", cmd, p->name);
+}
+
+/* The netns path of a NAME or PATH, or a usage error. */
+static char *valid_netns(const char *name)
+{
+	char *path = bk_netns_path(name);
+
+	if (!path)
+		bk_usage_error("%s", bk_error());
+	return path;
 }
 
 static char *default_leases(void)
@@ -145,8 +137,10 @@ static int cmd_bridge(struct opts *o, int argc, char **argv)
 {
 	only(o, "bridge", BIT(OPT_ADDR) | BIT(OPT_FORWARD) | BIT(OPT_NAT));
 	if (argc != 1)
-		usage_error("%s", "bridge: expected one bridge NAME");
+		bk_usage_error("bridge: expected one bridge NAME");
 	o->bridge.name = argv[0];
+	if (bk_vnet_bridge_check(&o->bridge) < 0)
+		bk_usage_error("%s", bk_error());
 	if (bk_vnet_bridge(&o->bridge) < 0)
 		bk_die_error(1);
 	return 0;
@@ -157,12 +151,14 @@ static int cmd_add(struct opts *o, int argc, char **argv)
 	only(o, "add", BIT(OPT_NETNS) | BIT(OPT_BRIDGE) | BIT(OPT_IP) | BIT(OPT_GW) |
 	     BIT(OPT_MAC) | BIT(OPT_HOST_IF) | BIT(OPT_IF) | BIT(OPT_LEASES));
 	if (argc > 0)
-		usage_error("add: unexpected argument '%s'", argv[0]);
+		bk_usage_error("add: unexpected argument '%s'", argv[0]);
 	if (!o->add.netns || !o->add.bridge)
-		usage_error("%s", "add: --netns and --bridge are required");
+		bk_usage_error("add: --netns and --bridge are required");
 	o->add.ip = o->add.ip ? o->add.ip : "auto";
 	o->add.ifname = o->add.ifname ? o->add.ifname : "eth0";
 	o->add.leases = o->leases;
+	if (bk_vnet_add_check(&o->add) < 0)
+		bk_usage_error("%s", bk_error());
 	if (bk_vnet_add(&o->add) < 0)
 		bk_die_error(1);
 	puts(o->add.addr);
@@ -173,9 +169,10 @@ static int cmd_del(struct opts *o, int argc, char **argv)
 {
 	only(o, "del", BIT(OPT_NETNS) | BIT(OPT_FORCE) | BIT(OPT_LEASES));
 	if (argc > 0)
-		usage_error("del: unexpected argument '%s'", argv[0]);
+		bk_usage_error("del: unexpected argument '%s'", argv[0]);
 	if (!o->add.netns)
-		usage_error("%s", "del: --netns is required");
+		bk_usage_error("del: --netns is required");
+	free(valid_netns(o->add.netns));
 	if (bk_vnet_del(o->leases, o->add.netns, o->force) < 0)
 		bk_die_error(1);
 	return 0;
@@ -188,7 +185,7 @@ static int cmd_ls(struct opts *o, int argc, char **argv)
 
 	only(o, "ls", BIT(OPT_LEASES));
 	if (argc > 0)
-		usage_error("ls: unexpected argument '%s'", argv[0]);
+		bk_usage_error("ls: unexpected argument '%s'", argv[0]);
 	if (bk_lease_list(o->leases, &l, &n) < 0)
 		bk_die_error(1);
 	printf("%-15s %-20s %-15s %-18s %s\n", "BRIDGE", "NETNS", "HOST-IF",
@@ -219,9 +216,9 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 		argc--;
 	}
 	if (argc < 2)
-		usage_error("%s", "exec: expected NAME [--] COMMAND...");
-	path = bk_netns_path(argv[0]);
-	if (!path || (fd = bk_netns_open(path)) < 0 || bk_netns_enter(fd, path) < 0)
+		bk_usage_error("exec: expected NAME [--] COMMAND...");
+	path = valid_netns(argv[0]);
+	if ((fd = bk_netns_open(path)) < 0 || bk_netns_enter(fd, path) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	BK_TRACE("execvp(\"%s\")", argv[1]);
 	bk_die_error(bk_exec_command(argv + 1));
@@ -234,15 +231,17 @@ int main(int argc, char **argv)
 	char *leases;
 	int ret;
 
-	bk_msg_init(argv[0]);
-	parse(argc, argv, &o, true);
+	bk_cli_init("vethup", usage_text);
+	parse(argc, argv, &o, &in_order);
 	if (optind >= argc)
-		usage_error("%s", "missing COMMAND (bridge add del exec ls)");
+		bk_usage_error("missing COMMAND (bridge add del exec ls)");
 	cmd = argv[optind];
 	argv += optind;
 	argc -= optind;
 	optind = 0;   /* 0: glibc restarts its scan (at argv[1], after cmd) */
-	parse(argc, argv, &o, !strcmp(cmd, "exec"));
+	if (!strcmp(cmd, "exec"))
+		bk_cli_chained();
+	parse(argc, argv, &o, !strcmp(cmd, "exec") ? &in_order : &mixed);
 	argv += optind;
 	argc -= optind;
 	leases = o.leases ? NULL : default_leases();
@@ -258,7 +257,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "exec"))
 		ret = cmd_exec(&o, argc, argv);
 	else
-		usage_error("unknown command '%s' (bridge add del exec ls)", cmd);
+		bk_usage_error("unknown command '%s' (bridge add del exec ls)", cmd);
 	free(leases);
 	return ret;
 }

@@ -5,13 +5,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 int bk_mkdir_p(const char *path, mode_t mode)
 {
-	char buf[4096];
+	char buf[PATH_MAX];
 	size_t n = strlen(path);
 
 	if (n == 0 || n >= sizeof(buf))
@@ -88,7 +89,7 @@ char *bk_read_small_len(const char *path, size_t max, size_t *lenp)
 
 int bk_write_atomic(const char *path, const char *s, mode_t mode)
 {
-	char tmp[4096];
+	char tmp[PATH_MAX];
 	size_t n = strlen(s);
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))

@@ -10,7 +10,7 @@
 const char *bk_prog = "bockit";
 int bk_verbose;
 
-static __thread char errbuf[2048];
+static __thread char errbuf[BK_ERROR_MAX];
 
 void bk_msg_init(const char *argv0)
 {
@@ -81,6 +81,17 @@ int bk_fail_wrap(const char *fmt, ...)
 const char *bk_error(void)
 {
 	return errbuf[0] ? errbuf : "unknown error";
+}
+
+void bk_error_save(struct bk_saved_error *s)
+{
+	memcpy(s->msg, errbuf, sizeof(s->msg));
+}
+
+int bk_error_restore(const struct bk_saved_error *s)
+{
+	memcpy(errbuf, s->msg, sizeof(errbuf));
+	return -1;
 }
 
 static void vprint_line(const char *fmt, va_list ap)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -59,6 +60,15 @@ char *bk_path_join(const char *base, const char *rel)
 		p += strspn(p, "/");
 	}
 	return out;
+}
+
+int bk_path_in(char buf[static PATH_MAX], const char *dir, const char *name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+
+	if (n < 0 || n >= PATH_MAX)   /* a message that still says why */
+		return bk_fail("%.200s%s/%s: path too long", dir, strlen(dir) > 200 ? "..." : "", name);
+	return 0;
 }
 
 bool bk_valid_name(const char *name, unsigned max)

@@ -6,13 +6,22 @@
 #include "base/msg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The parent's side of one child. */
+struct supervisor {
+	pid_t child;
+	int ready_fd;          /* read end; a byte arrives when the child is set up, or -1 */
+	const char *pidfile;   /* written once ready, removed at exit; or NULL */
+};
 
 /* Synchronous signals (a fault in the loop itself) and terminal stops of a
  * background reader stay unblocked, as tini does. */
@@ -61,7 +70,7 @@ void bk_signals_default(void)
 			signal(sig, SIG_DFL);
 }
 
-static void write_pidfile(const struct bk_supervisor *s)
+static void write_pidfile(const struct supervisor *s)
 {
 	char buf[32];
 
@@ -98,7 +107,7 @@ static void forward(const struct signalfd_siginfo *si, pid_t child)
 }
 
 /* Returns true if the pidfile was written. */
-static bool check_ready(struct pollfd *p, const struct bk_supervisor *s)
+static bool check_ready(struct pollfd *p, const struct supervisor *s)
 {
 	char c;
 	bool wrote = false;
@@ -113,7 +122,7 @@ static bool check_ready(struct pollfd *p, const struct bk_supervisor *s)
 	return wrote;
 }
 
-static int loop(const struct bk_supervisor *s, int sfd, bool *wrote)
+static int loop(const struct supervisor *s, int sfd, bool *wrote)
 {
 	struct pollfd p[2] = {
 		{ .fd = sfd, .events = POLLIN },
@@ -141,7 +150,8 @@ static int loop(const struct bk_supervisor *s, int sfd, bool *wrote)
 	}
 }
 
-int bk_supervise(const struct bk_supervisor *s)
+/* Run until the child exits; returns its wait status, or -1 on error. */
+static int supervise(const struct supervisor *s)
 {
 	sigset_t set;
 	int status;
@@ -160,32 +170,107 @@ int bk_supervise(const struct bk_supervisor *s)
 	return status;
 }
 
-int bk_init_run(char *const argv[], const sigset_t *old, const struct bk_init_hooks *h)
+/* PR_SET_PDEATHSIG, then the check that the parent did not die before it
+ * took effect. In a new PID namespace the parent is invisible: getppid()
+ * is 0. */
+static int die_with(pid_t parent)
 {
-	static const struct bk_init_hooks none;
-	struct bk_supervisor s = { .ready_fd = -1 };
-	int status;
+	pid_t pp;
 
-	h = h ? h : &none;
-	s.child = fork();
-	if (s.child < 0) {
-		bk_warn("init: fork: %s%s", strerror(errno),
-			errno == EAGAIN ? " (the cgroup's pids limit?)" : "");
-		return BK_EXIT_FAILED;
-	}
-	if (s.child == 0) {
-		bk_signals_restore(old);
-		int code = h->exec ? h->exec(argv, h->arg) : bk_exec_command(argv);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return bk_fail_errno(errno, "prctl(PR_SET_PDEATHSIG)");
+	pp = getppid();
+	if (pp != parent && pp != 0)
+		return bk_fail("parent %d exited before its child started", (int)parent);
+	return 0;
+}
+
+static void signal_ready(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "R", 1) < 0)
+		bk_warn("ready pipe: %s", strerror(errno));
+	close(fd);
+}
+
+/* Set up, tell the parent, then exec the command or become its init. */
+static void __attribute__((noreturn))
+child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd)
+{
+	const struct bk_exec_hooks *h = &s->hooks;
+	int code;
+
+	if ((s->die_with_parent && die_with(parent) < 0) ||
+	    (h->prepare && h->prepare(h->arg) < 0)) {
 		bk_warn("%s", bk_error());
-		_exit(code);
+		_exit(BK_EXIT_FAILED);
 	}
-	BK_TRACE("init: fork() = %d, forwarding signals, reaping orphans", (int)s.child);
-	if (h->forked && h->forked(h->arg) < 0)
-		bk_warn("init: %s", bk_error());
-	status = bk_supervise(&s);
-	if (status < 0) {
+	signal_ready(ready_fd);
+	if (s->init) {
+		struct bk_exec_hooks init = { NULL, h->exec, h->forked, h->arg };
+		_exit(bk_init_run(s->argv, mask, &init));
+	}
+	bk_signals_restore(mask);
+	code = h->exec ? h->exec(s->argv, h->arg) : bk_exec_command(s->argv);
+	bk_warn("%s", bk_error());
+	_exit(code);
+}
+
+/* Fork the child and wait for it; signals are blocked already. The ready
+ * pipe exists only for a pidfile, written once the child is set up. */
+static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
+{
+	struct supervisor sv = { .ready_fd = -1, .pidfile = s->pidfile };
+	int ready[2] = { -1, -1 }, status;
+	pid_t parent = getpid();
+
+	if (s->pidfile && pipe2(ready, O_CLOEXEC) < 0)
+		return bk_fail_errno(errno, "pipe");
+	if (!as_init)
+		BK_TRACE("fork()");
+	sv.child = fork();
+	if (sv.child < 0) {
+		int err = errno;
+		bk_closep(&ready[0]);
+		bk_closep(&ready[1]);
+		return bk_fail_errno(err, "fork%s", err == EAGAIN ? " (the cgroup's pids limit?)" : "");
+	}
+	if (sv.child == 0) {
+		bk_closep(&ready[0]);
+		child(s, mask, parent, ready[1]);
+	}
+	if (as_init)
+		BK_TRACE("init: fork() = %d, forwarding signals, reaping orphans", (int)sv.child);
+	bk_closep(&ready[1]);
+	sv.ready_fd = ready[0];
+	if (!s->init && s->hooks.forked && s->hooks.forked(s->hooks.arg) < 0)
+		bk_warn("%s%s", as_init ? "init: " : "", bk_error());
+	status = supervise(&sv);
+	bk_closep(&ready[0]);
+	return status < 0 ? -1 : bk_exit_code(status);
+}
+
+int bk_spawn_supervise(const struct bk_spawn *s)
+{
+	sigset_t old;
+
+	if (bk_signals_block(&old) < 0)
+		return -1;
+	return spawn(s, s->mask ? s->mask : &old, false);
+}
+
+int bk_init_run(char *const argv[], const sigset_t *old, const struct bk_exec_hooks *h)
+{
+	struct bk_spawn s = { .argv = argv, .mask = old };
+	int code;
+
+	if (h)
+		s.hooks = *h;
+	code = spawn(&s, old, true);
+	if (code < 0) {
 		bk_warn("init: %s", bk_error());
 		return BK_EXIT_FAILED;
 	}
-	return bk_exit_code(status);
+	return code;
 }

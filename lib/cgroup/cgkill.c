@@ -3,8 +3,10 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/path.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,9 +30,10 @@ static void sleep_ms(unsigned ms)
 
 static int write_file(const char *dir, const char *file, const char *value)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (bk_path_in(path, dir, file) < 0)
+		return -1;
 	BK_TRACE("write %s %s", path, value);
 	return bk_write_string(path, value);
 }
@@ -38,13 +41,12 @@ static int write_file(const char *dir, const char *file, const char *value)
 /* SIGKILL every process cgroup.procs lists in DIR; how many were listed. */
 static size_t kill_listed(const char *dir)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	_cleanup_free_ char *procs = NULL;
 	size_t n = 0;
 	char *save = NULL;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	procs = bk_read_small(path, 1 << 22);
+	procs = bk_path_in(path, dir, "cgroup.procs") < 0 ? NULL : bk_read_small(path, 1 << 22);
 	for (char *p = procs ? strtok_r(procs, "\n", &save) : NULL; p; p = strtok_r(NULL, "\n", &save)) {
 		pid_t pid = (pid_t)atoi(p);
 
@@ -62,11 +64,11 @@ static size_t kill_listed(const char *dir)
 static const struct bk_cg_ctrl *freeze_v1(const struct bk_cgroup *g, long long deadline)
 {
 	const struct bk_cg_ctrl *f = bk_cg_find(g, "freezer");
-	char path[4096];
+	char path[PATH_MAX];
 
-	if (!f || f->v2 || !bk_is_dir(f->dir) || write_file(f->dir, "freezer.state", "FROZEN") < 0)
+	if (!f || f->v2 || !bk_is_dir(f->dir) || write_file(f->dir, "freezer.state", "FROZEN") < 0 ||
+	    bk_path_in(path, f->dir, "freezer.state") < 0)
 		return NULL;
-	snprintf(path, sizeof(path), "%s/freezer.state", f->dir);
 	while (now_ms() < deadline) {
 		_cleanup_free_ char *state = bk_read_small(path, 64);
 
@@ -85,10 +87,11 @@ int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
 	size_t left = 0;
 
 	for (size_t i = 0; i < g->n; i++) {
-		char path[4096];
+		char path[PATH_MAX];
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/cgroup.kill", g->ctrl[i].dir);
+		if (bk_path_in(path, g->ctrl[i].dir, "cgroup.kill") < 0)
+			return -1;
 		if (g->ctrl[i].v2 && bk_cg_first_of_dir(g, i) && stat(path, &st) == 0 &&
 		    write_file(g->ctrl[i].dir, "cgroup.kill", "1") < 0)
 			return -1;

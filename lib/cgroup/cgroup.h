@@ -44,6 +44,8 @@ int bk_cg_open(struct bk_cgroup *g, const char *path);
 /* Add controller NAME (translated: cpuacct -> cpu on v2). Fails when the
  * host does not have it. Adding one twice is a no-op. */
 int bk_cg_add(struct bk_cgroup *g, const char *name);
+/* Does this host have controller NAME (or its alias)? */
+bool bk_cg_available(const char *name);
 /* "cpu,memory:/path" (libcgroup's -g syntax): open + add each. */
 int bk_cg_open_spec(struct bk_cgroup *g, const char *spec);
 /* Add every controller the writes name, if the host has it. */

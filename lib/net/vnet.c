@@ -24,21 +24,6 @@ static void rtnl_closep(struct bk_rtnl *r)
 }
 #define _cleanup_rtnl_ __attribute__((cleanup(rtnl_closep)))
 
-/* Keep the first error while undo steps (which may fail too) run. */
-struct saved_error {
-	char msg[2048];
-};
-
-static void save_error(struct saved_error *s)
-{
-	snprintf(s->msg, sizeof(s->msg), "%s", bk_error());
-}
-
-static int restore_error(const struct saved_error *s)
-{
-	return bk_fail("%s", s->msg);
-}
-
 static bool valid_ifname(const char *name)
 {
 	return bk_valid_name(name, IFNAMSIZ - 1);
@@ -103,26 +88,32 @@ static int bridge_configure(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
 	return bk_nat_masquerade(b->name, subnet);
 }
 
-int bk_vnet_bridge(const struct bk_vnet_bridge *b)
+int bk_vnet_bridge_check(const struct bk_vnet_bridge *b)
 {
-	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
-	struct bk_link br;
 	struct bk_cidr c;
-	bool made;
 
 	if (!valid_ifname(b->name))
 		return bk_fail("bridge '%s': invalid interface name (1-15 of "
 			       "A-Z a-z 0-9 _ . -)", b->name);
 	if (b->addr && bk_cidr_parse(b->addr, &c, -1) < 0)
 		return -1;
-	if (bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
+	return 0;
+}
+
+int bk_vnet_bridge(const struct bk_vnet_bridge *b)
+{
+	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
+	struct bk_link br;
+	bool made;
+
+	if (bk_vnet_bridge_check(b) < 0 || bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
 		return -1;
 	if (bridge_configure(&r, b, &br) < 0) {
-		struct saved_error e = { "" };
-		save_error(&e);
+		struct bk_saved_error e;
+		bk_error_save(&e);
 		if (made)
 			bk_link_del(&r, b->name);
-		return restore_error(&e);
+		return bk_error_restore(&e);
 	}
 	return 0;
 }
@@ -159,16 +150,16 @@ static void add_free(struct add *x)
 
 static void add_undo(struct add *x)
 {
-	struct saved_error e = { "" };
+	struct bk_saved_error e;
 
-	save_error(&e);
+	bk_error_save(&e);
 	if (x->made_veth)
 		bk_link_del(&x->host, x->host_if);
 	if (x->made_netns)
 		bk_netns_delete(x->nspath);
 	if (x->made_lease)
 		bk_lease_release(x->a->leases, &x->lease);
-	restore_error(&e);
+	bk_error_restore(&e);
 }
 
 /* veth0_NAME, with bocker's "netns_" prefix dropped (netns_ps_1 ->
@@ -323,8 +314,10 @@ static int open_netns(struct add *x)
 			return -1;
 	}
 	if (x->nsfd < 0 || bk_rtnl_open(&x->ns, where) < 0) {
+		struct bk_saved_error e;
+		bk_error_save(&e);
 		bk_netns_enter(x->home, "/proc/self/ns/net (back)");
-		return -1;
+		return bk_error_restore(&e);
 	}
 	if (bk_netns_enter(x->home, "/proc/self/ns/net (back)") < 0)
 		return -1;
@@ -364,6 +357,15 @@ static int configure_inside(struct add *x)
 					       x->gw) < 0)
 		return -1;
 	return 0;
+}
+
+int bk_vnet_add_check(struct bk_vnet_add *a)
+{
+	struct add x = { .a = a, .home = -1, .nsfd = -1 };
+	int ret = check_names(&x) < 0 || parse_addresses(&x) < 0 ? -1 : 0;
+
+	add_free(&x);
+	return ret;
 }
 
 static int add_steps(struct add *x)

@@ -15,6 +15,9 @@ struct bk_vnet_bridge {
 	bool nat;              /* MASQUERADE for the bridge's subnet */
 };
 int bk_vnet_bridge(const struct bk_vnet_bridge *b);
+/* Only what bk_vnet_bridge checks before it asks the kernel anything:
+ * the name and the address as written. */
+int bk_vnet_bridge_check(const struct bk_vnet_bridge *b);
 
 struct bk_vnet_add {
 	const char *leases;    /* lease store directory */
@@ -28,6 +31,9 @@ struct bk_vnet_add {
 	char addr[INET_ADDRSTRLEN];   /* out: the address given */
 };
 int bk_vnet_add(struct bk_vnet_add *a);
+/* Only what bk_vnet_add checks first: the names, --ip, --gw and --mac as
+ * written. */
+int bk_vnet_add_check(struct bk_vnet_add *a);
 
 /* Delete the netns (when it is a /run/netns name; the kernel takes the
  * veth with it), else the host end of its veth, and release its leases.

@@ -1,5 +1,6 @@
 /* rootfs: root switch and the mounts inside a container root (rootfs.h). */
 #include "ns/rootfs.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -289,7 +290,7 @@ static int dev_links(void)
 		{ "pts/ptmx", "/dev/ptmx" },
 	};
 
-	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		BK_TRACE("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
 		if (symlink(links[i][0], links[i][1]) < 0)
 			return bk_fail_errno(errno, "symlink %s", links[i][1]);
@@ -385,10 +386,10 @@ static int mask_proc(bool have_sys)
 	if (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) ||
 	    major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
 		return bk_fail("--mask-proc: /dev/null is not the null device (add --mount-dev)");
-	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(*masked_paths); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
 		if (mask_path(masked_paths[i], have_sys) < 0)
 			return -1;
-	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(*readonly_paths); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
 		if (readonly_path(readonly_paths[i]) < 0)
 			return -1;
 	return 0;

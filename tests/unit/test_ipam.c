@@ -1,11 +1,11 @@
-/* Unit tests for vethup's pure parts: CIDR parsing and subnet arithmetic,
- * the lease store (take, auto, full pool, release, sorted list) and netns
- * name handling. (tap.h's ok() evaluates its condition twice: every call
- * with an effect is made before it.) */
+/* Unit tests for ipam: CIDR parsing and subnet arithmetic, and the lease
+ * store (take, auto, full pool, release, sorted list). (tap.h's ok()
+ * evaluates its condition twice: every call with an effect is made
+ * before it.) */
 #include "tap.h"
-#include "net/ipam.h"
+#include "base/array.h"
 #include "base/msg.h"
-#include "net/netns.h"
+#include "net/ipam.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@ static void test_cidr(void)
 	ok(r == 0 && c.prefix == 0, "cidr /0");
 	bk_cidr_subnet_str(&c, buf, sizeof(buf));
 	is_str(buf, "0.0.0.0/0", "subnet of /0");
-	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		r = bk_cidr_parse(bad[i], &c, -1);
 		ok(r < 0, "cidr '%s' refused (%s)", bad[i], bk_error());
 	}
@@ -51,7 +51,6 @@ static struct bk_lease lease(const char *netns)
 	return l;
 }
 
-/* Fill a /29 (.2 .. .6 around gateway .1), then one more. */
 static void test_pool(const char *dir, const struct bk_cidr *gw)
 {
 	struct bk_lease l = lease("/run/netns/a");
@@ -108,31 +107,13 @@ static void test_list(const char *dir)
 	free(all);
 }
 
-static void test_netns_names(void)
-{
-	char *p = bk_netns_path("ps_1");
-
-	is_str(p, "/run/netns/ps_1", "name -> /run/netns/NAME");
-	ok(p && bk_netns_is_named(p), "/run/netns/ps_1 is named");
-	free(p);
-	p = bk_netns_path("/proc/1/ns/net");
-	is_str(p, "/proc/1/ns/net", "a path stays a path");
-	ok(p && !bk_netns_is_named(p), "/proc/1/ns/net is not named");
-	free(p);
-	p = bk_netns_path("..");
-	ok(p == NULL, "'..' refused (%s)", bk_error());
-	free(p);
-	ok(!bk_netns_is_named("/run/netns/"), "/run/netns/ is not a name");
-}
-
 int main(void)
 {
-	char dir[] = "/tmp/test_vethup.XXXXXX", sub[64];
+	char dir[] = "/tmp/test_ipam.XXXXXX", sub[64];
 	struct bk_cidr gw;
 	int r;
 
 	test_cidr();
-	test_netns_names();
 	if (!mkdtemp(dir)) {
 		ok(0, "mkdtemp");
 		return tap_done();

@@ -1,5 +1,6 @@
 /* Unit tests for cgnames: v1 <-> v2 translation and crun's shares formula. */
 #include "tap.h"
+#include "base/array.h"
 #include "cgroup/cgnames.h"
 #include "base/msg.h"
 
@@ -53,7 +54,7 @@ static void test_shares(void)
 		{ 262143, 10000 },
 		{ 262144, 10000 }
 	};
-	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		ok(bk_cg_shares_to_weight(t[i].shares) == t[i].weight, "shares %llu -> weight %llu (got %llu)",
 		   (unsigned long long)t[i].shares, (unsigned long long)t[i].weight,
 		   (unsigned long long)bk_cg_shares_to_weight(t[i].shares));

@@ -1,4 +1,4 @@
-/* Unit tests for ovlmount's option string (overlay.c): escaping, -o
+/* Unit tests for overlay: the option string ovlmount mounts with: escaping, -o
  * splitting into mount flags and overlay options, refusals. */
 #include "tap.h"
 #include "base/msg.h"

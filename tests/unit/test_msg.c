@@ -1,0 +1,45 @@
+/* Unit tests for msg: the error record (wrap, errno, save and restore)
+ * and the flag names of traces. */
+#include "tap.h"
+#include "base/msg.h"
+
+static void test_msg(void)
+{
+	bk_fail("inner");
+	bk_fail_wrap("outer %d", 1);
+	is_str(bk_error(), "outer 1: inner", "wrap prefixes context");
+	bk_fail_errno(2, "open %s", "x");
+	is_str(bk_error(), "open x: No such file or directory", "errno message");
+}
+
+static void test_flags_str(void)
+{
+	static const struct bk_flag_name t[] = { { 1, "ONE" }, { 4, "FOUR" }, { 8, "EIGHT" } };
+	char buf[32], tiny[6];
+
+	is_str(BK_FLAGS_STR(1 | 8, t, buf), "ONE|EIGHT", "named bits joined by |");
+	is_str(BK_FLAGS_STR(2, t, buf), "0", "no named bit: 0");
+	is_str(BK_FLAGS_STR(1 | 4, t, tiny), "ONE", "stops before a name that does not fit");
+}
+
+/* The first error survives the undo steps between save and restore. */
+static void test_saved_error(void)
+{
+	struct bk_saved_error e;
+	int r;
+
+	bk_fail("first: %s", "why");
+	bk_error_save(&e);
+	bk_fail_errno(5, "undo step");
+	r = bk_error_restore(&e);
+	ok(r == -1, "restore returns -1");
+	is_str(bk_error(), "first: why", "the first error is back");
+}
+
+int main(void)
+{
+	test_msg();
+	test_flags_str();
+	test_saved_error();
+	return tap_done();
+}
