@@ -299,6 +299,43 @@ del_prefix() {
 	[ ! -e "/run/netns/$C" ]
 }
 
+@test "add --mac: bocker's three-digit octet is read as ip reads it; other forms are refused with how to write them" {
+	bridge
+	C=$(cname)
+	# what ip makes of bash bocker's 02:42:ac:11:00"$mac" for ps_42174
+	ip netns add "$C"
+	ip -n "$C" link add mt0 type veth peer name mt1
+	ip -n "$C" link set mt0 address 02:42:ac:11:001:74
+	want=$(ip -n "$C" -o link show mt0 | grep -o 'link/ether [^ ]*')
+	ip -n "$C" link del mt0
+	[ "$want" = "link/ether 02:42:ac:11:01:74" ]
+	run vh add --netns "$C" --bridge "$BR" --mac 02:42:ac:11:001:74
+	assert_success
+	run ip -n "$C" -o link show eth0
+	assert_output --partial "$want"
+	run vh ls
+	assert_line --regexp " 02:42:ac:11:01:74$"
+	vh del --netns "$C"
+	C2=$(cname)
+	run vh add --netns "$C2" --bridge "$BR" --mac 2:42:AC:11:1:75
+	assert_success
+	run ip -n "$C2" -o link show eth0
+	assert_output --partial "link/ether 02:42:ac:11:01:75"
+	C3=$(cname)
+	for bad in 0x02:42:ac:11:00:74 02:42:ac:11:100:74 02:42:ac:11:74 \
+		02:42:ac:11:00:74:aa 02-42-ac-11-00-74 " 02:42:ac:11:00:74" \
+		02:42:ac:11:1g:74 02:42:ac:11::74 02:42:ac:11:00:; do
+		run vh add --netns "$C3" --bridge "$BR" --mac "$bad"
+		assert_failure 1
+		assert_output "vethup: bad MAC '$bad': expected six hex octets xx:xx:xx:xx:xx:xx (e.g. 02:42:ac:11:00:02)"
+	done
+	run vh add --netns "$C3" --bridge "$BR" --mac 03:42:ac:11:00:74
+	assert_failure 1
+	assert_output "vethup: bad MAC '03:42:ac:11:00:74': a multicast address (odd first octet) cannot be an interface's"
+	[ ! -e "/run/netns/$C3" ]
+	[ "$(leases)" -eq 1 ]
+}
+
 @test "add: a failure midway shows the kernel's message and undoes netns, veth, lease" {
 	bridge
 	C=$(cname)

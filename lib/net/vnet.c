@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "net/ifconf.h"
 #include "net/ipam.h"
+#include "net/mac.h"
 #include "base/msg.h"
 #include "net/nat.h"
 #include "net/netns.h"
@@ -213,17 +214,6 @@ static int check_names(struct add *x)
 	return name_host_if(x);
 }
 
-static int parse_mac(const char *s, unsigned char mac[6])
-{
-	char end;
-
-	if (sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &mac[0], &mac[1],
-		   &mac[2], &mac[3], &mac[4], &mac[5], &end) != 6 ||
-	    strlen(s) != 17 || (mac[0] & 1))
-		return bk_fail("bad MAC '%s': expected a unicast xx:xx:xx:xx:xx:xx", s);
-	return 0;
-}
-
 /* --ip, --gw, --mac checked before anything is asked of the kernel. */
 static int parse_addresses(struct add *x)
 {
@@ -240,11 +230,11 @@ static int parse_addresses(struct add *x)
 		x->gw = g.addr;
 		x->have_gw = true;
 	}
-	if (x->a->mac) {
-		if (parse_mac(x->a->mac, x->mac) < 0)
+	if (x->a->mac) {   /* else the lease store derives one from the address */
+		if (bk_mac_parse(x->a->mac, x->mac) < 0)
 			return -1;
-		snprintf(x->lease.mac, sizeof(x->lease.mac), "%s", x->a->mac);
-	}   /* else the lease store derives one from the address */
+		bk_mac_format(x->mac, x->lease.mac);   /* as ip(8) would set it */
+	}
 	return 0;
 }
 
@@ -291,7 +281,7 @@ static int take_lease(struct add *x)
 			return -1;
 	}
 	x->made_lease = true;
-	return parse_mac(l->mac, x->mac);
+	return bk_mac_parse(l->mac, x->mac);
 }
 
 static int check_if_free(struct bk_rtnl *r, const char *name, const char *where)

@@ -1,9 +1,10 @@
 /* Unit tests for vethup's pure parts: CIDR parsing and subnet arithmetic,
- * the lease store (take, auto, full pool, release, sorted list) and netns
- * name handling. (tap.h's ok() evaluates its condition twice: every call
+ * the lease store (take, auto, full pool, release, sorted list), netns
+ * name handling and MAC parsing. (tap.h's ok() evaluates its condition twice: every call
  * with an effect is made before it.) */
 #include "tap.h"
 #include "net/ipam.h"
+#include "net/mac.h"
 #include "base/msg.h"
 #include "net/netns.h"
 
@@ -125,6 +126,39 @@ static void test_netns_names(void)
 	ok(!bk_netns_is_named("/run/netns/"), "/run/netns/ is not a name");
 }
 
+/* Read as ip(8) reads them (hex octets up to ff), written canonical. */
+static void test_mac(void)
+{
+	static const struct { const char *in, *out; } good[] = {
+		{ "02:42:ac:11:00:02", "02:42:ac:11:00:02" },
+		{ "02:42:ac:11:001:74", "02:42:ac:11:01:74" },   /* bocker's */
+		{ "2:42:AC:11:1:74", "02:42:ac:11:01:74" },
+		{ "0002:42:ac:11:0ff:74", "02:42:ac:11:ff:74" },
+	};
+	static const char *bad[] = {
+		"", "02:42:ac:11:00", "02:42:ac:11:00:02:03", "02:42:ac:11:100:02",
+		"0x2:42:ac:11:00:02", " 02:42:ac:11:00:02", "02:42:ac:11:00:02 ",
+		"02:42:ac:11:1g:02", "02:42:ac:11::02", "02:42:ac:11:00:",
+		"02-42-ac-11-00-02", "02:42:ac:11:-1:02", "01:00:5e:00:00:01",
+		"ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00",
+	};
+	unsigned char mac[6];
+	char buf[BK_MAC_STRLEN];
+	int r;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		r = bk_mac_parse(good[i].in, mac);
+		buf[0] = '\0';
+		if (r == 0)
+			bk_mac_format(mac, buf);
+		is_str(buf, good[i].out, "MAC '%s'", good[i].in);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		r = bk_mac_parse(bad[i], mac);
+		ok(r < 0, "MAC '%s' refused (%s)", bad[i], bk_error());
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_vethup.XXXXXX", sub[64];
@@ -133,6 +167,7 @@ int main(void)
 
 	test_cidr();
 	test_netns_names();
+	test_mac();
 	if (!mkdtemp(dir)) {
 		ok(0, "mkdtemp");
 		return tap_done();
