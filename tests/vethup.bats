@@ -299,6 +299,35 @@ del_prefix() {
 	[ ! -e "/run/netns/$C" ]
 }
 
+@test "add: --host-if, --if and a bridge name over 15 characters are refused, not truncated" {
+	bridge
+	C=$(cname)
+	long=$(bk_name hi)abcdefghijklmnop
+	run vh add --netns "$C" --bridge "$BR" --host-if "$long"
+	assert_failure 1
+	assert_output "vethup: --host-if '$long': longer than 15 characters, the kernel's limit for an interface name"
+	run inh ip link show "${long:0:15}"
+	assert_failure   # no interface under the truncated name
+	run vh add --netns "$C" --bridge "$BR" --if eth0123456789abc
+	assert_failure 1
+	assert_output "vethup: --if 'eth0123456789abc': longer than 15 characters, the kernel's limit for an interface name"
+	run vh add --netns "$C" --bridge "${BR}abcdefghijklmnop"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "longer than 15 characters"
+	run vh bridge "${BR}abcdefghijklmnop" --addr "$GW/24"
+	assert_failure 1
+	assert_output "vethup: bridge '${BR}abcdefghijklmnop': longer than 15 characters, the kernel's limit for an interface name"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	# exactly 15 is the kernel's limit, and taken as is
+	HI=$(printf '%-15s' "$(bk_name hi)" | tr ' ' x)
+	run vh add --netns "$C" --bridge "$BR" --host-if "$HI"
+	assert_success
+	run inh ip link show "$HI"
+	assert_success
+}
+
 @test "add --mac: bocker's three-digit octet is read as ip reads it; other forms are refused with how to write them" {
 	bridge
 	C=$(cname)

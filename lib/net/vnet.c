@@ -40,9 +40,16 @@ static int restore_error(const struct saved_error *s)
 	return bk_fail("%s", s->msg);
 }
 
-static bool valid_ifname(const char *name)
+/* An interface name as the kernel takes it, whole: never truncated. */
+static int check_ifname(const char *what, const char *name)
 {
-	return bk_valid_name(name, IFNAMSIZ - 1);
+	if (strlen(name) > IFNAMSIZ - 1)
+		return bk_fail("%s '%s': longer than %d characters, the kernel's "
+			       "limit for an interface name", what, name, IFNAMSIZ - 1);
+	if (!bk_valid_name(name, IFNAMSIZ - 1))
+		return bk_fail("%s '%s': invalid interface name (1-%d of A-Z a-z "
+			       "0-9 _ . -)", what, name, IFNAMSIZ - 1);
+	return 0;
 }
 
 static int find_bridge(struct bk_rtnl *r, const char *name, struct bk_link *br)
@@ -111,9 +118,8 @@ int bk_vnet_bridge(const struct bk_vnet_bridge *b)
 	struct bk_cidr c;
 	bool made;
 
-	if (!valid_ifname(b->name))
-		return bk_fail("bridge '%s': invalid interface name (1-15 of "
-			       "A-Z a-z 0-9 _ . -)", b->name);
+	if (check_ifname("bridge", b->name) < 0)
+		return -1;
 	if (b->addr && bk_cidr_parse(b->addr, &c, -1) < 0)
 		return -1;
 	if (bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
@@ -178,9 +184,11 @@ static int name_host_if(struct add *x)
 {
 	const char *n = x->nsname;
 
-	if (x->a->host_if)
+	if (x->a->host_if) {
+		if (check_ifname("--host-if", x->a->host_if) < 0)
+			return -1;
 		snprintf(x->host_if, sizeof(x->host_if), "%s", x->a->host_if);
-	else if (!bk_netns_is_named(x->nspath))
+	} else if (!bk_netns_is_named(x->nspath))
 		return bk_fail("--host-if is required when --netns is a path");
 	else {
 		if (!strncmp(n, "netns_", 6) && n[6])
@@ -190,22 +198,16 @@ static int name_host_if(struct add *x)
 				       "%d characters: pass --host-if", n, IFNAMSIZ - 1);
 		snprintf(x->host_if, sizeof(x->host_if), "veth0_%s", n);
 	}
-	if (!valid_ifname(x->host_if))
-		return bk_fail("--host-if '%s': invalid interface name (1-15 of "
-			       "A-Z a-z 0-9 _ . -)", x->host_if);
-	return 0;
+	return check_ifname("host interface", x->host_if);
 }
 
 static int check_names(struct add *x)
 {
 	const char *slash;
 
-	if (!valid_ifname(x->a->ifname))
-		return bk_fail("--if '%s': invalid interface name (1-15 of "
-			       "A-Z a-z 0-9 _ . -)", x->a->ifname);
-	if (!valid_ifname(x->a->bridge))
-		return bk_fail("bridge '%s': invalid interface name (1-15 of "
-			       "A-Z a-z 0-9 _ . -)", x->a->bridge);
+	if (check_ifname("--if", x->a->ifname) < 0 ||
+	    check_ifname("bridge", x->a->bridge) < 0)
+		return -1;
 	x->nspath = bk_netns_path(x->a->netns);
 	if (!x->nspath)
 		return -1;
