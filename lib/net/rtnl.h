@@ -18,9 +18,22 @@ struct bk_rtnl {
 	char where[80];   /* "" or " netns NAME": appended to trace lines */
 };
 
-/* Open a socket in the calling thread's current netns; where labels it. */
+/* Open a socket in the calling thread's current netns; where labels it.
+ * Requests are checked strictly (NETLINK_GET_STRICT_CHK): dumps can be
+ * filtered and aimed at another netns by id (IFA_TARGET_NETNSID). */
 int bk_rtnl_open(struct bk_rtnl *r, const char *where);
 void bk_rtnl_close(struct bk_rtnl *r);
+
+/* A socket that only listens: the notifications of groups (RTMGRP_LINK
+ * ...) in the calling thread's current netns. Open it before reading the
+ * state it will tell changes of. */
+int bk_rtnl_open_events(struct bk_rtnl *r, unsigned groups, const char *where);
+/* Pass each notification that arrives before deadline (bk_rtnl_clock_ms)
+ * to cb until cb returns MNL_CB_STOP: 1 then, 0 when the time ran out or
+ * notifications were lost (ENOBUFS: read the state again), -1 on error. */
+int bk_rtnl_wait(struct bk_rtnl *r, long deadline, mnl_cb_t cb, void *data);
+/* CLOCK_MONOTONIC in milliseconds. */
+long bk_rtnl_clock_ms(void);
 
 /* Start a request of type with flags (NLM_F_REQUEST added) in buf
  * (BK_RTNL_BUFSIZE bytes) followed by a zeroed family header of size
