@@ -241,6 +241,67 @@ del_prefix() {
 	assert_success
 }
 
+@test "del then add with the same netns: 100 cycles succeed (add waits for the dying host end)" {
+	bridge
+	C=$(cname)
+	fails=0
+	for i in $(seq 100); do
+		vh add --netns "$C" --bridge "$BR" >/dev/null 2>"$BOCKER_ROOT/err" ||
+			{ fails=$((fails + 1)); cat "$BOCKER_ROOT/err"; }
+		vh del --netns "$C" || fails=$((fails + 1))
+	done
+	[ "$fails" -eq 0 ]
+	[ "$(leases)" -eq 0 ]
+	# what the wait looks like (most adds right after a del wait: catch one)
+	for i in $(seq 10); do
+		vh add --netns "$C" --bridge "$BR" >/dev/null
+		vh del --netns "$C"
+		run vh -v add --netns "$C" --bridge "$BR"
+		assert_success
+		vh del --netns "$C"
+		[[ "$output" != *"wait for RTM_DELLINK"* ]] || break
+	done
+	assert_output --regexp "vethup: wait for RTM_DELLINK veth0_$C \(#[0-9]+\), at most 2000 ms"
+	assert_output --regexp "vethup: veth0_$C gone after [0-9]+ ms"
+}
+
+@test "del --wait: the host end is gone when del returns" {
+	bridge
+	C=$(cname)
+	for i in $(seq 10); do
+		vh add --netns "$C" --bridge "$BR" >/dev/null
+		run vh -v del --wait --netns "$C"
+		assert_success
+		assert_line --index 0 "vethup: RTM_DELLINK veth0_$C"
+		run inh ip link show "veth0_$C"
+		assert_failure
+		[ ! -e "/run/netns/$C" ]
+	done
+	[ "$(leases)" -eq 0 ]
+	run vh del --wait --netns "$C"
+	assert_failure 1
+	run vh add --wait --netns "$C" --bridge "$BR"
+	assert_failure 2
+	assert_output --partial "add: --wait does not apply"
+}
+
+@test "add: a namesake veth into a netns that lives on is waited for, bounded, then refused" {
+	bridge
+	C=$(cname)
+	O=$(cname o)
+	ip netns add "$O"
+	inh ip link add "veth0_$C" type veth peer name eth0 netns "$O"
+	run vh add --netns "$C" --bridge "$BR"
+	assert_failure 1
+	assert_output "vethup: interface veth0_$C already exists (a veth into another netns, still there after 2000 ms)"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	# the same name in the very netns given is in use, refused at once
+	run vh add --netns "$O" --bridge "$BR" --host-if "veth0_$C" --if eth1
+	assert_failure 1
+	assert_output "vethup: interface veth0_$C already exists (netns in use)"
+}
+
 @test "del: releases the lease when the netns is already gone" {
 	bridge
 	C=$(cname)

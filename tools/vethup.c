@@ -27,8 +27,9 @@ static const char usage_text[] =
 	"        into BR, the peer named --if (eth0) inside with the address\n"
 	"        (default auto: the lowest free one of BR's subnet), lo up,\n"
 	"        default route via --gw (BR's address); prints the address\n"
-	"  del --netns NAME|PATH [--force]\n"
-	"        delete the netns (its veth goes with it), release its lease\n"
+	"  del --netns NAME|PATH [--force] [--wait]\n"
+	"        delete the netns (its veth goes with it), release its lease;\n"
+	"        --wait returns once the host end is gone (some 20 ms more)\n"
 	"  exec NAME|PATH [--] COMMAND...\n"
 	"        run COMMAND in the netns\n"
 	"  ls   the leases: bridge, netns, host interface, address, MAC\n"
@@ -40,7 +41,7 @@ static const char usage_text[] =
 	"  -V, --version  print the version\n";
 
 enum { OPT_ADDR = 256, OPT_FORWARD, OPT_NAT, OPT_NETNS, OPT_BRIDGE, OPT_IP,
-       OPT_GW, OPT_MAC, OPT_HOST_IF, OPT_IF, OPT_FORCE, OPT_LEASES };
+       OPT_GW, OPT_MAC, OPT_HOST_IF, OPT_IF, OPT_FORCE, OPT_LEASES, OPT_WAIT };
 
 static const struct option options[] = {
 	{ "addr", required_argument, NULL, OPT_ADDR },
@@ -55,6 +56,7 @@ static const struct option options[] = {
 	{ "if", required_argument, NULL, OPT_IF },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "leases", required_argument, NULL, OPT_LEASES },
+	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -66,7 +68,7 @@ struct opts {
 	struct bk_vnet_bridge bridge;
 	struct bk_vnet_add add;
 	const char *leases;
-	bool force;
+	bool force, wait;
 	unsigned seen;   /* bit per OPT_* given, to refuse foreign options */
 };
 
@@ -93,6 +95,7 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case OPT_IF: o->add.ifname = arg; break;
 	case OPT_FORCE: o->force = true; break;
 	case OPT_LEASES: o->leases = arg; break;
+	case OPT_WAIT: o->wait = true; break;
 	default: break;
 	}
 	if (c >= OPT_ADDR)
@@ -121,7 +124,7 @@ static void parse(int argc, char **argv, struct opts *o, bool in_order)
 
 static void only(const struct opts *o, const char *cmd, unsigned allowed)
 {
-	for (int c = OPT_ADDR; c <= OPT_LEASES; c++)
+	for (int c = OPT_ADDR; c <= OPT_WAIT; c++)
 		if ((o->seen & BIT(c)) && !(allowed & BIT(c)))
 			for (const struct option *p = options; p->name; p++)
 				if (p->val == c) {
@@ -171,12 +174,15 @@ static int cmd_add(struct opts *o, int argc, char **argv)
 
 static int cmd_del(struct opts *o, int argc, char **argv)
 {
-	only(o, "del", BIT(OPT_NETNS) | BIT(OPT_FORCE) | BIT(OPT_LEASES));
+	only(o, "del", BIT(OPT_NETNS) | BIT(OPT_FORCE) | BIT(OPT_LEASES) |
+	     BIT(OPT_WAIT));
 	if (argc > 0)
 		usage_error("del: unexpected argument '%s'", argv[0]);
 	if (!o->add.netns)
 		usage_error("%s", "del: --netns is required");
-	if (bk_vnet_del(o->leases, o->add.netns, o->force) < 0)
+	if (bk_vnet_del(o->leases, o->add.netns,
+			(o->force ? BK_VNET_DEL_FORCE : 0) |
+			(o->wait ? BK_VNET_DEL_WAIT : 0)) < 0)
 		bk_die_error(1);
 	return 0;
 }

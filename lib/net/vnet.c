@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "net/ifconf.h"
 #include "net/ipam.h"
+#include "net/linkwait.h"
 #include "net/mac.h"
 #include "base/msg.h"
 #include "net/nat.h"
@@ -286,6 +287,50 @@ static int take_lease(struct add *x)
 	return bk_mac_parse(l->mac, x->mac);
 }
 
+/* How long add waits for a namesake host end to go: 10-50 ms after its
+ * netns was deleted here; the bound is for a machine busy dismantling
+ * many namespaces at once, and is what a real clash costs. */
+#define NAMESAKE_WAIT_MS 2000
+
+/* 1 when link l's veth peer is in the netns add was given. */
+static int peer_in_our_netns(struct add *x, const struct bk_link *l)
+{
+	_cleanup_close_ int fd = -1;
+	int nsid;
+
+	if (access(x->nspath, F_OK) < 0)
+		return 0;   /* not there (yet): the peer's netns is another */
+	fd = bk_netns_open(x->nspath);
+	if (fd < 0 || bk_nsid_of_fd(&x->host, fd, x->nspath, &nsid) < 0)
+		return -1;
+	return nsid >= 0 && nsid == l->peer_nsid;
+}
+
+/* The host end's name must be free. A veth of that name into a netns
+ * other than ours is most likely the one of a netns deleted just before
+ * (`vethup del` of the same name): the kernel removes it shortly, so it is
+ * waited for, bounded, rather than refused at once. */
+static int host_if_free(struct add *x)
+{
+	struct bk_link l;
+	int found = bk_link_get(&x->host, x->host_if, &l), ours;
+
+	if (found <= 0)
+		return found;
+	if (strcmp(l.kind, "veth") || !l.peer_elsewhere)
+		return bk_fail("interface %s already exists", x->host_if);
+	ours = peer_in_our_netns(x, &l);
+	if (ours)
+		return ours < 0 ? -1 : bk_fail("interface %s already exists "
+					       "(netns in use)", x->host_if);
+	if (bk_link_wait_gone(&x->host, &l, NAMESAKE_WAIT_MS) < 0)
+		return errno == ETIMEDOUT ?
+		       bk_fail("interface %s already exists (a veth into another "
+			       "netns, still there after %d ms)", x->host_if,
+			       NAMESAKE_WAIT_MS) : -1;
+	return 0;
+}
+
 static int check_if_free(struct bk_rtnl *r, const char *name, const char *where)
 {
 	struct bk_link l;
@@ -365,7 +410,7 @@ static int add_steps(struct add *x)
 		return -1;
 	x->home = bk_netns_self();
 	if (x->home < 0 || find_bridge(&x->host, x->a->bridge, &x->br) < 0 ||
-	    check_if_free(&x->host, x->host_if, "") < 0)
+	    host_if_free(x) < 0)
 		return -1;
 	if (plan_addresses(x) < 0 || take_lease(x) < 0)
 		return -1;
@@ -398,28 +443,32 @@ static int del_host_if(struct bk_rtnl *r, const char *name)
 	return 0;
 }
 
-int bk_vnet_del(const char *leases, const char *netns, bool force)
+int bk_vnet_del(const char *leases, const char *netns, unsigned flags)
 {
 	_cleanup_free_ char *path = bk_netns_path(netns);
 	_cleanup_free_ struct bk_lease *l = NULL;
 	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
+	bool wait = flags & BK_VNET_DEL_WAIT;
 	size_t n, mine = 0;
 	int gone = 0;
 
 	if (!path || bk_lease_list(leases, &l, &n) < 0)
 		return -1;
+	for (size_t i = 0; wait && i < n; i++)
+		if (!strcmp(l[i].netns, path) && del_host_if(&r, l[i].hostif) < 0)
+			return -1;
 	if (bk_netns_is_named(path) && (gone = bk_netns_delete(path)) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(l[i].netns, path))
 			continue;
 		mine++;
-		if (!gone && del_host_if(&r, l[i].hostif) < 0)
+		if (!gone && !wait && del_host_if(&r, l[i].hostif) < 0)
 			return -1;
 		if (bk_lease_release(leases, &l[i]) < 0)
 			return -1;
 	}
-	if (!gone && !mine && !force)
+	if (!gone && !mine && !(flags & BK_VNET_DEL_FORCE))
 		return bk_fail("netns %s: no such netns and no lease (use --force "
 			       "to ignore)", netns);
 	return 0;

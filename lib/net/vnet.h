@@ -29,9 +29,14 @@ struct bk_vnet_add {
 };
 int bk_vnet_add(struct bk_vnet_add *a);
 
+enum {
+	BK_VNET_DEL_FORCE = 1,   /* nothing to delete is not an error */
+	BK_VNET_DEL_WAIT = 2,    /* return once the host ends are gone */
+};
 /* Delete the netns (when it is a /run/netns name; the kernel takes the
- * veth with it), else the host end of its veth, and release its leases.
- * Nothing to delete is an error unless force. */
-int bk_vnet_del(const char *leases, const char *netns, bool force);
+ * veth with it, some 10-50 ms later), else the host end of its veth, and
+ * release its leases. With BK_VNET_DEL_WAIT the host ends its leases name
+ * are deleted first, synchronously. */
+int bk_vnet_del(const char *leases, const char *netns, unsigned flags);
 
 #endif
