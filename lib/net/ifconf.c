@@ -134,21 +134,37 @@ static int on_port(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int bk_link_ports(struct bk_rtnl *r, int master, const char *master_name,
-		  struct bk_link **out, size_t *n)
+/* A dump the kernel marked interrupted is asked again, this many times. */
+#define DUMP_TRIES 8
+
+static int dump_ports(struct bk_rtnl *r, struct link_vec *vec,
+		      const char *master_name)
 {
 	char buf[BK_RTNL_BUFSIZE], desc[64];
 	struct ifinfomsg *ifi;
 	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_GETLINK, NLM_F_DUMP,
 					   sizeof(*ifi), (void **)&ifi);
-	struct link_vec vec = { .master = master };
 
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)vec->master);
 	snprintf(desc, sizeof(desc), "RTM_GETLINK master %s (dump)", master_name);
-	if (bk_rtnl_talk(r, nlh, on_port, &vec, desc) < 0 || vec.oom) {
+	if (bk_rtnl_talk(r, nlh, on_port, vec, desc) < 0)
+		return -1;
+	return vec->oom ? bk_fail_errno(ENOMEM, "%s", desc) : 0;
+}
+
+int bk_link_ports(struct bk_rtnl *r, int master, const char *master_name,
+		  struct bk_link **out, size_t *n)
+{
+	struct link_vec vec = { .master = master };
+	int ret, tries = 0;
+
+	while ((ret = dump_ports(r, &vec, master_name)) < 0 && errno == EINTR &&
+	       ++tries < DUMP_TRIES)
+		vec.n = 0;
+	if (ret < 0) {
 		free(vec.v);
-		return vec.oom ? bk_fail_errno(ENOMEM, "%s", desc) : -1;
+		return -1;
 	}
 	*out = vec.v;
 	*n = vec.n;
@@ -295,28 +311,40 @@ static int on_addr(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int bk_addr_list_ipv4(struct bk_rtnl *r, int nsid, int index,
-		      struct bk_addr **out, size_t *n)
+static int dump_addrs(struct bk_rtnl *r, int nsid, struct addr_vec *vec)
 {
 	char buf[BK_RTNL_BUFSIZE], desc[96];
 	struct ifaddrmsg *ifa;
 	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_GETADDR, NLM_F_DUMP,
 					   sizeof(*ifa), (void **)&ifa);
-	struct addr_vec vec = { .index = index };
 	int len;
 
 	ifa->ifa_family = AF_INET;
-	ifa->ifa_index = (unsigned)index;   /* strict checking filters on it */
+	ifa->ifa_index = (unsigned)vec->index;   /* strict checking filters on it */
 	len = snprintf(desc, sizeof(desc), "RTM_GETADDR ipv4");
-	if (index)
-		len += snprintf(desc + len, sizeof(desc) - len, " dev #%d", index);
+	if (vec->index)
+		len += snprintf(desc + len, sizeof(desc) - len, " dev #%d", vec->index);
 	if (nsid >= 0) {
 		mnl_attr_put_u32(nlh, IFA_TARGET_NETNSID, (uint32_t)nsid);
 		snprintf(desc + len, sizeof(desc) - len, " target-netnsid %d", nsid);
 	}
-	if (bk_rtnl_talk(r, nlh, on_addr, &vec, desc) < 0 || vec.oom) {
+	if (bk_rtnl_talk(r, nlh, on_addr, vec, desc) < 0)
+		return -1;
+	return vec->oom ? bk_fail_errno(ENOMEM, "%s", desc) : 0;
+}
+
+int bk_addr_list_ipv4(struct bk_rtnl *r, int nsid, int index,
+		      struct bk_addr **out, size_t *n)
+{
+	struct addr_vec vec = { .index = index };
+	int ret, tries = 0;
+
+	while ((ret = dump_addrs(r, nsid, &vec)) < 0 && errno == EINTR &&
+	       ++tries < DUMP_TRIES)
+		vec.n = 0;
+	if (ret < 0) {
 		free(vec.v);
-		return vec.oom ? bk_fail_errno(ENOMEM, "%s", desc) : -1;
+		return -1;
 	}
 	*out = vec.v;
 	*n = vec.n;

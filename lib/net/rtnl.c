@@ -169,6 +169,23 @@ static int fail_talk(const struct talk *t, const char *desc)
 	return bk_fail_errno(t->err, "%s", desc);
 }
 
+/* After an interrupted dump: read on to its end (NLMSG_DONE or an error),
+ * so that the next request does not receive the rest. */
+static void drain_dump(struct bk_rtnl *r, char *buf, ssize_t n, unsigned seq)
+{
+	for (;;) {
+		int len = (int)n;
+		for (const struct nlmsghdr *h = (const void *)buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len))
+			if (h->nlmsg_seq == seq && (h->nlmsg_type == NLMSG_DONE ||
+						    h->nlmsg_type == NLMSG_ERROR))
+				return;
+		n = mnl_socket_recvfrom(r->nl, buf, 32768);
+		if (n <= 0)
+			return;
+	}
+}
+
 int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		 void *data, const char *desc)
 {
@@ -200,6 +217,10 @@ int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		errno = 0;
 		ret = mnl_cb_run2(buf, n, nlh->nlmsg_seq, r->portid, on_reply,
 				  &t, ctl, NLMSG_MIN_TYPE);
+		if (ret < 0 && errno == EINTR && !t.err) {   /* NLM_F_DUMP_INTR */
+			drain_dump(r, buf, n, nlh->nlmsg_seq);
+			return bk_fail_errno(EINTR, "%s: interrupted", what);
+		}
 	} while (ret > MNL_CB_STOP);
 	if (ret < 0) {
 		if (!t.err)

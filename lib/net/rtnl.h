@@ -44,7 +44,10 @@ struct nlmsghdr *bk_rtnl_msg(void *buf, uint16_t type, uint16_t flags,
 /* Send nlh and wait for the kernel's answer: each reply message goes to cb
  * (may be NULL), then the ack. desc ("RTM_NEWADDR 10.0.0.2/24 dev eth0") is
  * the trace line and the error's "what". On failure errno is the kernel's
- * error (ENODEV, EEXIST...), so callers can tell "absent" apart. */
+ * error (ENODEV, EEXIST...), so callers can tell "absent" apart. A dump
+ * the kernel marks interrupted (NLM_F_DUMP_INTR: its set changed while it
+ * was read) fails with EINTR once its rest is read: drop what cb
+ * collected and ask again. */
 int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		 void *data, const char *desc);
 
