@@ -205,6 +205,95 @@ del_prefix() {
 	return 0
 }
 
+# A netns of the test's own on the bridge, addressed with ip, not vethup.
+ip_netns_on_bridge() { # NAME HOSTIF ADDR/LEN
+	ip netns add "$1"
+	inh ip link add "$2" type veth peer name eth0 netns "$1"
+	inh ip link set "$2" master "$BR" up
+	ip -n "$1" link set eth0 up
+	ip -n "$1" addr add "$3" dev eth0
+}
+
+@test "add --ip: an address given with ip in a netns on the bridge is skipped by auto, refused when asked" {
+	bridge
+	O=$(cname o)
+	OH=$(bk_name oh)
+	ip_netns_on_bridge "$O" "$OH" "${NET%.0}.2/24"
+	C=$(cname)
+	run vh -v add --netns "$C" --bridge "$BR" --ip auto
+	assert_success
+	assert_line "${NET%.0}.3"
+	assert_line --regexp "^vethup: RTM_GETLINK master $BR \(dump\)$"
+	assert_line --regexp "^vethup: RTM_GETADDR ipv4 target-netnsid [0-9]+$"
+	C2=$(cname)
+	run vh add --netns "$C2" --bridge "$BR" --ip "${NET%.0}.2"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.2: in use on bridge $BR (in the netns of port $OH)"
+	# and one given with ip inside a vethup netns, beside its own
+	ip -n "$C" addr add "${NET%.0}.4/24" dev eth0
+	run vh add --netns "$C2" --bridge "$BR"
+	assert_output "${NET%.0}.5"
+	[ "$(leases)" -eq 2 ]
+}
+
+@test "add --ip: two lease stores on one bridge never hand out one address twice" {
+	bridge
+	A=$BOCKER_ROOT/store-a B=$BOCKER_ROOT/store-b
+	for i in 1 2 3; do
+		CA=$(cname a) CB=$(cname b)
+		vh add --leases "$A" --netns "$CA" --bridge "$BR" >>"$BOCKER_ROOT/got"
+		vh add --leases "$B" --netns "$CB" --bridge "$BR" >>"$BOCKER_ROOT/got"
+	done
+	run sort "$BOCKER_ROOT/got"
+	assert_output "$(printf '%s\n' "${NET%.0}".2 "${NET%.0}".3 "${NET%.0}".4 \
+		"${NET%.0}".5 "${NET%.0}".6 "${NET%.0}".7)"
+	C=$(cname)
+	run vh add --leases "$B" --netns "$C" --bridge "$BR" --ip "${NET%.0}.2/24"
+	assert_failure 1
+	assert_output --regexp "^vethup: --ip ${NET%.0}\.2/24: in use on bridge $BR \(in the netns of port veth0_a[0-9a-f]+\)$"
+	[ ! -e "/run/netns/$C" ]
+}
+
+@test "add --ip: the bridge's own addresses and an explicit --gw are never handed out" {
+	bridge
+	inh ip addr add "${NET%.0}.2/24" dev "$BR"
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR" --gw "${NET%.0}.3"
+	assert_output "${NET%.0}.4"
+	C2=$(cname)
+	run vh add --netns "$C2" --bridge "$BR" --ip "${NET%.0}.2"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.2: in use on bridge $BR (its own address)"
+	run vh add --netns "$C2" --bridge "$BR" --ip "$GW"
+	assert_failure 1
+	assert_output "vethup: --ip $GW: that is the gateway's address"
+	[ ! -e "/run/netns/$C2" ]
+}
+
+@test "add --ip: network and broadcast addresses, another prefix or subnet are refused, leaving nothing" {
+	bridge
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR" --ip "$NET"
+	assert_failure 1
+	assert_output "vethup: --ip $NET: the network address of $NET/24, not a host's"
+	run vh add --netns "$C" --bridge "$BR" --ip "${NET%.0}.255/24"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.255/24: the broadcast address of $NET/24, not a host's"
+	run vh add --netns "$C" --bridge "$BR" --ip "${NET%.0}.7/16"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.7/16: prefix /16 is not bridge $BR's ($NET/24)"
+	run vh add --netns "$C" --bridge "$BR" --ip 192.0.2.7
+	assert_failure 1
+	assert_output "vethup: --ip 192.0.2.7: not in bridge $BR's subnet $NET/24"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	# on a /31 both addresses are hosts (RFC 3021): .0 is the bridge's, .1 free
+	B31=$(bk_name br)
+	vh bridge "$B31" --addr "${NET%.0}.100/31"
+	run vh add --netns "$C" --bridge "$B31" --ip "${NET%.0}.101"
+	assert_success
+}
+
 @test "add --ip auto: a full pool gives a clear error and leaves nothing" {
 	bridge 29
 	for i in 1 2 3 4 5; do

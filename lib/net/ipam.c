@@ -63,6 +63,17 @@ bool bk_cidr_contains(const struct bk_cidr *net, struct in_addr a)
 	return (ntohl(a.s_addr) & m) == (ntohl(net->addr.s_addr) & m);
 }
 
+const char *bk_cidr_special(const struct bk_cidr *c)
+{
+	uint32_t m = mask_of(c->prefix), host = ntohl(c->addr.s_addr) & ~m;
+
+	if (c->prefix >= 31)
+		return NULL;   /* RFC 3021: both addresses of a /31 are hosts */
+	if (host == 0)
+		return "network";
+	return host == ~m ? "broadcast" : NULL;
+}
+
 static char *bridge_dir(const char *dir, const char *bridge)
 {
 	if (!bk_valid_name(bridge, 15)) {
@@ -150,7 +161,16 @@ int bk_lease_take(const char *dir, struct bk_lease *l)
 	return 0;
 }
 
+static bool skipped(struct in_addr a, const struct in_addr *skip, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (skip[i].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
 int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
+		       const struct in_addr *skip, size_t nskip,
 		       struct bk_lease *l)
 {
 	_cleanup_free_ char *bdir = bridge_dir(dir, l->bridge);
@@ -165,7 +185,7 @@ int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
 	for (uint32_t h = net + 1; gw->prefix < 31 && h < last; h++) {
 		struct in_addr a = { htonl(h) };
 		_cleanup_free_ char *path = NULL;
-		if (a.s_addr == gw->addr.s_addr)
+		if (a.s_addr == gw->addr.s_addr || skipped(a, skip, nskip))
 			continue;
 		inet_ntop(AF_INET, &a, l->addr, sizeof(l->addr));
 		if (asprintf(&path, "%s/%s", bdir, l->addr) < 0)

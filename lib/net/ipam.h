@@ -19,6 +19,9 @@ int bk_cidr_parse(const char *s, struct bk_cidr *c, int default_prefix);
 /* "A.B.C.D/LEN" of the subnet containing c ("172.18.0.0/24"). */
 void bk_cidr_subnet_str(const struct bk_cidr *c, char *buf, unsigned len);
 bool bk_cidr_contains(const struct bk_cidr *net, struct in_addr a);
+/* "network" or "broadcast" when c->addr is that of its subnet (which a
+ * /31 or /32 has not), else NULL: a host address. */
+const char *bk_cidr_special(const struct bk_cidr *c);
 
 struct bk_lease {
 	char bridge[16];
@@ -33,8 +36,10 @@ struct bk_lease {
  * empty l->mac is filled with 02:42 + the address bytes (Docker's). */
 int bk_lease_take(const char *dir, struct bk_lease *l);
 /* Take the lowest free address of gw's subnet, skipping the network,
- * broadcast and gw addresses; fills l->addr, l->prefix (and l->mac). */
+ * broadcast and gw addresses and the nskip of skip (in use elsewhere);
+ * fills l->addr, l->prefix (and l->mac). */
 int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
+		       const struct in_addr *skip, size_t nskip,
 		       struct bk_lease *l);
 int bk_lease_release(const char *dir, const struct bk_lease *l);
 

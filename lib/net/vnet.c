@@ -2,6 +2,7 @@
 #include "net/vnet.h"
 #include "base/cleanup.h"
 #include "net/ifconf.h"
+#include "net/inuse.h"
 #include "net/ipam.h"
 #include "net/linkwait.h"
 #include "net/mac.h"
@@ -149,6 +150,7 @@ struct add {
 	struct in_addr gw;
 	struct bk_cidr ip;
 	struct bk_cidr pool;         /* the bridge's address: --ip auto's subnet */
+	struct bk_inuse busy;        /* addresses in use on the bridge */
 	unsigned char mac[6];
 	struct bk_lease lease;
 	bool made_lease, made_netns, made_veth;   /* the undo list */
@@ -156,6 +158,7 @@ struct add {
 
 static void add_free(struct add *x)
 {
+	bk_inuse_free(&x->busy);
 	bk_rtnl_close(&x->host);
 	bk_rtnl_close(&x->ns);
 	if (x->home >= 0)
@@ -241,6 +244,29 @@ static int parse_addresses(struct add *x)
 	return 0;
 }
 
+/* An explicit --ip: a host address of the bridge's subnet, with its
+ * prefix, not the gateway's. */
+static int check_explicit_ip(struct add *x, bool bridge_has_addr)
+{
+	const struct bk_cidr *net = bridge_has_addr ? &x->pool : &x->ip;
+	const char *special = bk_cidr_special(&x->ip);
+	char subnet[32];
+
+	bk_cidr_subnet_str(net, subnet, sizeof(subnet));
+	if (bridge_has_addr && x->ip.prefix != x->pool.prefix)
+		return bk_fail("--ip %s: prefix /%u is not bridge %s's (%s)",
+			       x->a->ip, x->ip.prefix, x->a->bridge, subnet);
+	if (!bk_cidr_contains(net, x->ip.addr))
+		return bk_fail("--ip %s: not in bridge %s's subnet %s", x->a->ip,
+			       x->a->bridge, subnet);
+	if (special)
+		return bk_fail("--ip %s: the %s address of %s, not a host's",
+			       x->a->ip, special, subnet);
+	if (x->have_gw && x->ip.addr.s_addr == x->gw.s_addr)
+		return bk_fail("--ip %s: that is the gateway's address", x->a->ip);
+	return 0;
+}
+
 /* What the bridge's address fills in: --ip auto's subnet, a missing
  * /LEN, the default gateway. */
 static int plan_addresses(struct add *x)
@@ -260,9 +286,37 @@ static int plan_addresses(struct add *x)
 		x->gw = x->pool.addr;
 		x->have_gw = true;
 	}
-	if (!x->auto_ip && x->have_gw && x->ip.addr.s_addr == x->gw.s_addr)
-		return bk_fail("--ip %s: that is the gateway's address", x->a->ip);
-	return 0;
+	return x->auto_ip ? 0 : check_explicit_ip(x, have);
+}
+
+static int check_not_in_use(struct add *x)
+{
+	const struct bk_inuse_addr *u = bk_inuse_find(&x->busy, x->ip.addr);
+
+	if (!u)
+		return 0;
+	if (!u->port[0])
+		return bk_fail("--ip %s: in use on bridge %s (its own address)",
+			       x->a->ip, x->a->bridge);
+	return bk_fail("--ip %s: in use on bridge %s (in the netns of port %s)",
+		       x->a->ip, x->a->bridge, u->port);
+}
+
+/* --ip auto skips what is in use on the bridge, and the gateway. */
+static struct in_addr *skip_list(const struct add *x, size_t *n)
+{
+	struct in_addr *v = malloc((x->busy.n + 1) * sizeof(*v));
+
+	*n = 0;
+	if (!v) {
+		bk_fail_errno(ENOMEM, "address list");
+		return NULL;
+	}
+	for (size_t i = 0; i < x->busy.n; i++)
+		v[(*n)++] = x->busy.v[i].addr;
+	if (x->have_gw)
+		v[(*n)++] = x->gw;
+	return v;
 }
 
 static int take_lease(struct add *x)
@@ -272,15 +326,19 @@ static int take_lease(struct add *x)
 	snprintf(l->bridge, sizeof(l->bridge), "%s", x->a->bridge);
 	snprintf(l->netns, sizeof(l->netns), "%s", x->nspath);
 	snprintf(l->hostif, sizeof(l->hostif), "%s", x->host_if);
+	if (bk_inuse_scan(&x->host, &x->br, &x->busy) < 0)
+		return -1;
 	if (x->auto_ip) {
-		if (bk_lease_take_auto(x->a->leases, &x->pool, l) < 0)
+		size_t n;
+		_cleanup_free_ struct in_addr *skip = skip_list(x, &n);
+		if (!skip || bk_lease_take_auto(x->a->leases, &x->pool, skip, n, l) < 0)
 			return -1;
 		inet_pton(AF_INET, l->addr, &x->ip.addr);
 		x->ip.prefix = l->prefix;
 	} else {
 		inet_ntop(AF_INET, &x->ip.addr, l->addr, sizeof(l->addr));
 		l->prefix = x->ip.prefix;
-		if (bk_lease_take(x->a->leases, l) < 0)
+		if (check_not_in_use(x) < 0 || bk_lease_take(x->a->leases, l) < 0)
 			return -1;
 	}
 	x->made_lease = true;
