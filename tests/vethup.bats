@@ -254,6 +254,23 @@ ip_netns_on_bridge() { # NAME HOSTIF ADDR/LEN
 	[ ! -e "/run/netns/$C" ]
 }
 
+@test "add --ip auto: two lease stores adding at once (20 each) get 40 distinct addresses" {
+	bridge
+	P=$(bk_name p)
+	bk_defer del_prefix "$P"
+	for i in $(seq 1 20); do
+		vh add --leases "$BOCKER_ROOT/a" --netns "${P}a$i" --bridge "$BR" \
+			--host-if "${P}a$i" >"$BOCKER_ROOT/out.a$i" 2>&1 &
+		vh add --leases "$BOCKER_ROOT/b" --netns "${P}b$i" --bridge "$BR" \
+			--host-if "${P}b$i" >"$BOCKER_ROOT/out.b$i" 2>&1 &
+	done
+	wait
+	cat "$BOCKER_ROOT"/out.* >"$BOCKER_ROOT/all"
+	run grep -vc "^${NET%.0}\.[0-9]*$" "$BOCKER_ROOT/all"
+	assert_output 0
+	[ "$(sort -u "$BOCKER_ROOT/all" | wc -l)" -eq 40 ]
+}
+
 @test "add --ip: the bridge's own addresses and an explicit --gw are never handed out" {
 	bridge
 	inh ip addr add "${NET%.0}.2/24" dev "$BR"

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint32_t mask_of(unsigned prefix)
@@ -213,6 +215,29 @@ int bk_lease_release(const char *dir, const struct bk_lease *l)
 	if (unlink(path) < 0 && errno != ENOENT)
 		return bk_fail_errno(errno, "release lease %s", path);
 	return 0;
+}
+
+int bk_ipam_lock(int timeout_ms)
+{
+	_cleanup_close_ int fd = -1;
+	struct timespec ms = { 0, 1000000 };
+
+	if (bk_mkdir_p("/run/bockit", 0755) < 0)
+		return -1;
+	fd = open(BK_IPAM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return bk_fail_errno(errno, "open %s", BK_IPAM_LOCK);
+	BK_TRACE("flock(\"%s\", LOCK_EX)", BK_IPAM_LOCK);
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited++) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return bk_fail_errno(errno, "lock %s", BK_IPAM_LOCK);
+		if (waited >= timeout_ms)
+			return bk_fail("lock %s: still held after %d ms (by another "
+				       "vethup add)", BK_IPAM_LOCK, timeout_ms);
+		nanosleep(&ms, NULL);
+	}
+	/* cppcheck-suppress unreadVariable ; disarms the cleanup */
+	return bk_steal_fd(fd);
 }
 
 static void parse_line(struct bk_lease *l, char *line)

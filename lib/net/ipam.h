@@ -1,7 +1,9 @@
 /* ipam: IPv4 address arithmetic (CIDR parsing, subnet bounds) and the
  * lease store: one file DIR/BRIDGE/A.B.C.D per address in use, made with
  * link(2) of a complete temp file, so the lowest free address is taken
- * race-free by any number of concurrent callers, without locks. */
+ * race-free by any number of concurrent callers, without locks. Between
+ * lease stores, which see each other's addresses only on the bridge, one
+ * host-wide lock orders choosing an address and making it visible. */
 #ifndef BK_IPAM_H
 #define BK_IPAM_H
 
@@ -42,6 +44,11 @@ int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
 		       const struct in_addr *skip, size_t nskip,
 		       struct bk_lease *l);
 int bk_lease_release(const char *dir, const struct bk_lease *l);
+
+/* The host-wide address lock (flock of BK_IPAM_LOCK, waited for at most
+ * timeout_ms): its fd, to close when the address chosen is visible. */
+#define BK_IPAM_LOCK "/run/bockit/vethup.lock"
+int bk_ipam_lock(int timeout_ms);
 
 /* Call fn for every lease (bridges and addresses in directory order);
  * stops and returns fn's value when it is not 0. A missing dir has none. */

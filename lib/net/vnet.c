@@ -145,6 +145,7 @@ struct add {
 	char host_if[IFNAMSIZ];
 	struct bk_rtnl host, ns;
 	int home, nsfd;
+	int lock;                    /* bk_ipam_lock() until the address shows */
 	struct bk_link br;
 	bool auto_ip, ip_has_len, have_gw;
 	struct in_addr gw;
@@ -165,6 +166,8 @@ static void add_free(struct add *x)
 		close(x->home);
 	if (x->nsfd >= 0)
 		close(x->nsfd);
+	if (x->lock >= 0)
+		close(x->lock);
 	free(x->nspath);
 }
 
@@ -302,6 +305,10 @@ static int check_not_in_use(struct add *x)
 		       x->a->ip, x->a->bridge, u->port);
 }
 
+/* Another lease store's add holds the lock a few ms: scan, lease, netns,
+ * veth and address; the bound is for one stopped in between. */
+#define IPAM_LOCK_WAIT_MS 5000
+
 /* --ip auto skips what is in use on the bridge, and the gateway. */
 static struct in_addr *skip_list(const struct add *x, size_t *n)
 {
@@ -326,7 +333,8 @@ static int take_lease(struct add *x)
 	snprintf(l->bridge, sizeof(l->bridge), "%s", x->a->bridge);
 	snprintf(l->netns, sizeof(l->netns), "%s", x->nspath);
 	snprintf(l->hostif, sizeof(l->hostif), "%s", x->host_if);
-	if (bk_inuse_scan(&x->host, &x->br, &x->busy) < 0)
+	x->lock = bk_ipam_lock(IPAM_LOCK_WAIT_MS);
+	if (x->lock < 0 || bk_inuse_scan(&x->host, &x->br, &x->busy) < 0)
 		return -1;
 	if (x->auto_ip) {
 		size_t n;
@@ -480,7 +488,7 @@ static int add_steps(struct add *x)
 
 int bk_vnet_add(struct bk_vnet_add *a)
 {
-	struct add x = { .a = a, .home = -1, .nsfd = -1 };
+	struct add x = { .a = a, .home = -1, .nsfd = -1, .lock = -1 };
 	int ret = add_steps(&x);
 
 	if (ret < 0)
