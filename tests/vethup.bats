@@ -82,6 +82,30 @@ wait_link_gone() {
 	assert_output 1
 }
 
+@test "bridge --addr: another address on an existing bridge is refused, the same one stays idempotent" {
+	bridge
+	OTHER=10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).1
+	run vh bridge "$BR" --addr "$OTHER/24"
+	assert_failure 1
+	assert_output "vethup: bridge $BR has $GW/24: refusing a second address $OTHER/24 (remove the bridge first: vethup bridge --del $BR)"
+	run vh bridge "$BR" --addr "$GW/16"
+	assert_failure 1
+	assert_output --partial "bridge $BR has $GW/24: refusing a second address $GW/16"
+	run vh -v bridge "$BR" --addr "$GW/24" --forward
+	assert_success
+	refute_output --partial "RTM_NEWADDR"
+	run inh ip -4 -o addr show dev "$BR"
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial "inet $GW/24"
+	# a bridge made without an address takes one later
+	B2=$(bk_name br)
+	vh bridge "$B2"
+	run vh bridge "$B2" --addr "$OTHER/24"
+	assert_success
+	run inh ip -4 -o addr show dev "$B2"
+	assert_output --partial "inet $OTHER/24"
+}
+
 @test "bridge: refuses a non-bridge interface, a bad name and a bad CIDR, leaving nothing" {
 	run vh bridge lo --addr "$GW/24"
 	assert_failure 1

@@ -87,6 +87,29 @@ static int bridge_ensure(struct bk_rtnl *r, const char *name,
 	return find_bridge(r, name, br);
 }
 
+/* --addr on a bridge: added when it has no IPv4 address, nothing to do
+ * when it has this one; another one is refused, never added beside it
+ * (the pool, the gateway and the NAT rule follow the first). */
+static int bridge_address(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
+			  const struct bk_link *br, const struct bk_cidr *c)
+{
+	_cleanup_free_ struct bk_addr *have = NULL;
+	char a[INET_ADDRSTRLEN];
+	size_t n;
+
+	if (bk_addr_list_ipv4(r, -1, br->index, &have, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (have[i].addr.s_addr == c->addr.s_addr && have[i].prefix == c->prefix)
+			return 0;
+	if (n == 0)   /* NLM_F_REPLACE: a concurrent add of the same is no error */
+		return bk_addr_add_ipv4(r, br->index, b->name, c->addr, c->prefix, true);
+	inet_ntop(AF_INET, &have[0].addr, a, sizeof(a));
+	return bk_fail("bridge %s has %s/%u: refusing a second address %s (remove "
+		       "the bridge first: vethup bridge --del %s)", b->name, a,
+		       have[0].prefix, b->addr, b->name);
+}
+
 static int bridge_configure(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
 			    const struct bk_link *br)
 {
@@ -94,8 +117,7 @@ static int bridge_configure(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
 	char subnet[32];
 
 	if (b->addr) {
-		if (bk_cidr_parse(b->addr, &c, -1) < 0 ||
-		    bk_addr_add_ipv4(r, br->index, b->name, c.addr, c.prefix, true) < 0)
+		if (bk_cidr_parse(b->addr, &c, -1) < 0 || bridge_address(r, b, br, &c) < 0)
 			return -1;
 	} else if (b->nat) {
 		int have = bk_addr_get_ipv4(r, br->index, &c.addr, &c.prefix);
