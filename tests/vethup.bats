@@ -135,9 +135,76 @@ wait_link_gone() {
 	assert_success
 	run inh nft list ruleset
 	assert_success
+	assert_output --partial "table ip bockit_$BR {"
 	assert_output --partial "type nat hook postrouting"
 	assert_output --partial "ip saddr $NET/24 ip daddr != $NET/24 masquerade"
 	[ "$(printf '%s\n' "$output" | grep -c masquerade)" -eq 1 ]
+}
+
+@test "bridge --del: bridge, NAT table and lease dir go, right after a del; idempotent" {
+	vh bridge "$BR" --addr "$GW/24" --nat
+	B2=$(bk_name br)
+	vh bridge "$B2" --addr 192.0.2.1/24 --nat
+	C=$(cname)
+	vh add --netns "$C" --bridge "$BR" >/dev/null
+	vh del --netns "$C"
+	run vh -v bridge --del "$BR"
+	assert_success
+	assert_output --partial "vethup: nft delete table ip bockit_$BR"
+	assert_output --partial "vethup: RTM_DELLINK $BR"
+	run inh ip link show "$BR"
+	assert_failure
+	run inh nft list tables
+	refute_output --partial "bockit_$BR"
+	assert_output --partial "table ip bockit_$B2"   # another bridge's stays
+	[ ! -e "$BOCKER_ROOT/leases/$BR" ]
+	run vh bridge --del "$BR"
+	assert_success
+	run vh bridge --del "$BR" --addr "$GW/24"
+	assert_failure 2
+	assert_output --partial "bridge --del: --addr does not apply"
+	run vh bridge --del lo
+	assert_failure 1
+	assert_output "vethup: lo: not a bridge (kind '')"
+}
+
+@test "bridge --del: refused while a lease's netns exists; --force removes netns, lease, bridge" {
+	vh bridge "$BR" --addr "$GW/24" --nat
+	C=$(cname)
+	A=$(vh add --netns "$C" --bridge "$BR")
+	run vh bridge --del "$BR"
+	assert_failure 1
+	assert_output "vethup: bridge $BR: in use by netns $C (lease $A): vethup del --netns $C first, or --force"
+	run inh ip link show "$BR"
+	assert_success
+	run inh nft list tables
+	assert_output --partial "bockit_$BR"
+	run vh bridge --del --force "$BR"
+	assert_success
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	[ ! -e "$BOCKER_ROOT/leases/$BR" ]
+	run inh ip link show "$BR"
+	assert_failure
+	run inh nft list tables
+	refute_output --partial "bockit_$BR"
+}
+
+@test "bridge --del: a port that is no lease's is waited for, then refused; --force detaches it" {
+	bridge
+	O=$(cname o)
+	OH=$(bk_name oh)
+	ip_netns_on_bridge "$O" "$OH" "${NET%.0}.9/24"
+	run vh bridge --del "$BR"
+	assert_failure 1
+	assert_output "vethup: bridge $BR: port $OH is in use (not a lease of $BOCKER_ROOT/leases): remove it first, or --force"
+	run vh bridge --del --force "$BR"
+	assert_success
+	run inh ip link show "$BR"
+	assert_failure
+	run inh ip -d link show "$OH"
+	assert_success   # its netns keeps it, out of any bridge
+	refute_output --partial "master"
 }
 
 @test "add: netns with eth0 addressed, up, default route; host end in the bridge" {

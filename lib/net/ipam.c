@@ -217,6 +217,26 @@ int bk_lease_release(const char *dir, const struct bk_lease *l)
 	return 0;
 }
 
+int bk_lease_forget_bridge(const char *dir, const char *bridge)
+{
+	_cleanup_free_ char *bdir = bridge_dir(dir, bridge);
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	if (!bdir)
+		return -1;
+	d = opendir(bdir);
+	if (!d)
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "leases %s", bdir);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, ".tmp.", 5))
+			unlinkat(dirfd(d), e->d_name, 0);
+	BK_TRACE("rmdir(\"%s\")", bdir);
+	if (rmdir(bdir) < 0 && errno != ENOENT)
+		return bk_fail_errno(errno, "remove %s", bdir);
+	return 0;
+}
+
 int bk_ipam_lock(int timeout_ms)
 {
 	_cleanup_close_ int fd = -1;

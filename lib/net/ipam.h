@@ -44,6 +44,9 @@ int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
 		       const struct in_addr *skip, size_t nskip,
 		       struct bk_lease *l);
 int bk_lease_release(const char *dir, const struct bk_lease *l);
+/* Remove the bridge's directory of the store, once it holds no lease
+ * (temp files of writers that died are removed with it). */
+int bk_lease_forget_bridge(const char *dir, const char *bridge);
 
 /* The host-wide address lock (flock of BK_IPAM_LOCK, waited for at most
  * timeout_ms): its fd, to close when the address chosen is visible. */

@@ -158,6 +158,138 @@ int bk_vnet_bridge(const struct bk_vnet_bridge *b)
 	return 0;
 }
 
+/* The host end of a lease's veth, when no netns deletion took it. */
+static int del_host_if(struct bk_rtnl *r, const char *name)
+{
+	if (!r->nl && bk_rtnl_open(r, "") < 0)
+		return -1;
+	if (bk_link_del(r, name) < 0 && errno != ENODEV)
+		return -1;
+	return 0;
+}
+
+/* ---- vethup bridge --del ---- */
+
+struct bridge_del {
+	const char *leases, *name;
+	bool force;
+	struct bk_rtnl r;
+	struct bk_link br;           /* index 0: there is no such link */
+	struct bk_lease *l;          /* the store's leases on the bridge */
+	size_t nl;
+	struct bk_link *ports;
+	size_t np;
+};
+
+static int keep_bridge_leases(struct bridge_del *d)
+{
+	struct bk_lease *all;
+	size_t n;
+
+	if (bk_lease_list(d->leases, &all, &n) < 0)
+		return -1;
+	d->l = all;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i].bridge, d->name))
+			d->l[d->nl++] = all[i];
+	return 0;
+}
+
+static bool is_lease_port(const struct bridge_del *d, const char *port)
+{
+	for (size_t i = 0; i < d->nl; i++)
+		if (!strcmp(d->l[i].hostif, port))
+			return true;
+	return false;
+}
+
+/* A lease whose netns still exists is a container in use. */
+static int check_leases_unused(const struct bridge_del *d)
+{
+	for (size_t i = 0; i < d->nl; i++) {
+		const char *ns = d->l[i].netns, *slash = strrchr(ns, '/');
+		if (access(ns, F_OK) < 0)
+			continue;
+		return bk_fail("bridge %s: in use by netns %s (lease %s): vethup "
+			       "del --netns %s first, or --force", d->name,
+			       bk_netns_is_named(ns) ? slash + 1 : ns, d->l[i].addr,
+			       bk_netns_is_named(ns) ? slash + 1 : ns);
+	}
+	return 0;
+}
+
+/* How long bridge --del waits for ports that are no lease's to go. */
+#define PORT_WAIT_MS 2000
+
+/* Ports no lease accounts for: a veth into another netns may be that of
+ * a netns being dismantled (a del just before) and is waited for. */
+static int check_ports_unused(struct bridge_del *d)
+{
+	long deadline = bk_rtnl_clock_ms() + PORT_WAIT_MS;
+
+	for (size_t i = 0; i < d->np; i++) {
+		const struct bk_link *p = &d->ports[i];
+		long left = deadline - bk_rtnl_clock_ms();
+		if (is_lease_port(d, p->name))
+			continue;
+		if (!strcmp(p->kind, "veth") && p->peer_elsewhere) {
+			if (bk_link_wait_gone(&d->r, p, left > 0 ? (int)left : 0) == 0)
+				continue;
+			if (errno != ETIMEDOUT && errno != EEXIST)
+				return -1;
+		}
+		return bk_fail("bridge %s: port %s is in use (not a lease of %s): "
+			       "remove it first, or --force", d->name, p->name,
+			       d->leases);
+	}
+	return 0;
+}
+
+/* What vethup del does for one lease: its netns, else its host end. */
+static int unwire_lease(struct bridge_del *d, const struct bk_lease *l)
+{
+	int gone = bk_netns_is_named(l->netns) ? bk_netns_delete(l->netns) : 0;
+
+	if (gone < 0 || (!gone && del_host_if(&d->r, l->hostif) < 0))
+		return -1;
+	return bk_lease_release(d->leases, l);
+}
+
+static int bridge_del_steps(struct bridge_del *d)
+{
+	int found;
+
+	if (check_ifname("bridge", d->name) < 0 || bk_rtnl_open(&d->r, "") < 0 ||
+	    (found = bk_link_get(&d->r, d->name, &d->br)) < 0)
+		return -1;
+	if (found && strcmp(d->br.kind, "bridge"))
+		return bk_fail("%s: not a bridge (kind '%s')", d->name, d->br.kind);
+	if (keep_bridge_leases(d) < 0 ||
+	    (found && bk_link_ports(&d->r, d->br.index, d->name, &d->ports, &d->np) < 0))
+		return -1;
+	if (!d->force && (check_leases_unused(d) < 0 || check_ports_unused(d) < 0))
+		return -1;
+	if (bk_nat_remove(d->name) < 0)
+		return -1;
+	for (size_t i = 0; i < d->nl; i++)
+		if (unwire_lease(d, &d->l[i]) < 0)
+			return -1;
+	if (found && bk_link_del(&d->r, d->name) < 0 && errno != ENODEV)
+		return -1;
+	return bk_lease_forget_bridge(d->leases, d->name);
+}
+
+int bk_vnet_bridge_del(const char *leases, const char *name, bool force)
+{
+	struct bridge_del d = { .leases = leases, .name = name, .force = force };
+	int ret = bridge_del_steps(&d);
+
+	free(d.l);
+	free(d.ports);
+	bk_rtnl_close(&d.r);
+	return ret;
+}
+
 /* ---- vethup add ---- */
 
 struct add {
@@ -520,16 +652,6 @@ int bk_vnet_add(struct bk_vnet_add *a)
 }
 
 /* ---- vethup del ---- */
-
-/* The host end of a lease's veth, when no netns deletion took it. */
-static int del_host_if(struct bk_rtnl *r, const char *name)
-{
-	if (!r->nl && bk_rtnl_open(r, "") < 0)
-		return -1;
-	if (bk_link_del(r, name) < 0 && errno != ENODEV)
-		return -1;
-	return 0;
-}
 
 int bk_vnet_del(const char *leases, const char *netns, unsigned flags)
 {

@@ -15,6 +15,12 @@ struct bk_vnet_bridge {
 	bool nat;              /* MASQUERADE for the bridge's subnet */
 };
 int bk_vnet_bridge(const struct bk_vnet_bridge *b);
+/* Remove bridge name with its NAT table and the store's leases on it (each
+ * one's netns deleted, as bk_vnet_del does). Refused while a lease's netns
+ * exists or a port that is no lease's stays (waited for a while: it may be
+ * the veth of a netns being dismantled), unless force. Nothing there is
+ * no error. */
+int bk_vnet_bridge_del(const char *leases, const char *name, bool force);
 
 struct bk_vnet_add {
 	const char *leases;    /* lease store directory */
