@@ -207,13 +207,14 @@ static bool is_lease_port(const struct bridge_del *d, const char *port)
 static int check_leases_unused(const struct bridge_del *d)
 {
 	for (size_t i = 0; i < d->nl; i++) {
-		const char *ns = d->l[i].netns, *slash = strrchr(ns, '/');
+		const char *ns = d->l[i].netns;
 		if (access(ns, F_OK) < 0)
 			continue;
+		if (bk_netns_is_named(ns))
+			ns = strrchr(ns, '/') + 1;
 		return bk_fail("bridge %s: in use by netns %s (lease %s): vethup "
-			       "del --netns %s first, or --force", d->name,
-			       bk_netns_is_named(ns) ? slash + 1 : ns, d->l[i].addr,
-			       bk_netns_is_named(ns) ? slash + 1 : ns);
+			       "del --netns %s first, or --force", d->name, ns,
+			       d->l[i].addr, ns);
 	}
 	return 0;
 }
