@@ -32,7 +32,7 @@ static const char usage_text[] =
 	"        default route via --gw (BR's address); prints the address\n"
 	"  del --netns NAME|PATH [--force] [--wait]\n"
 	"        delete the netns (its veth goes with it), release its lease;\n"
-	"        --wait returns once the host end is gone (some 20 ms more)\n"
+	"        --wait returns once the host end is gone (some 30 ms more)\n"
 	"  exec NAME|PATH [--] COMMAND...\n"
 	"        run COMMAND in the netns\n"
 	"  ls   the leases: bridge, netns, host interface, address, MAC\n"
