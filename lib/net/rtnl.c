@@ -171,7 +171,8 @@ static int fail_talk(const struct talk *t, const char *desc)
 
 /* After an interrupted dump: read on to its end (NLMSG_DONE or an error),
  * so that the next request does not receive the rest. */
-static void drain_dump(struct bk_rtnl *r, char *buf, ssize_t n, unsigned seq)
+static void drain_dump(struct bk_rtnl *r, char *buf, size_t size, ssize_t n,
+		       unsigned seq)
 {
 	for (;;) {
 		int len = (int)n;
@@ -180,7 +181,7 @@ static void drain_dump(struct bk_rtnl *r, char *buf, ssize_t n, unsigned seq)
 			if (h->nlmsg_seq == seq && (h->nlmsg_type == NLMSG_DONE ||
 						    h->nlmsg_type == NLMSG_ERROR))
 				return;
-		n = mnl_socket_recvfrom(r->nl, buf, 32768);
+		n = mnl_socket_recvfrom(r->nl, buf, size);
 		if (n <= 0)
 			return;
 	}
@@ -218,7 +219,7 @@ int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		ret = mnl_cb_run2(buf, n, nlh->nlmsg_seq, r->portid, on_reply,
 				  &t, ctl, NLMSG_MIN_TYPE);
 		if (ret < 0 && errno == EINTR && !t.err) {   /* NLM_F_DUMP_INTR */
-			drain_dump(r, buf, n, nlh->nlmsg_seq);
+			drain_dump(r, buf, sizeof(buf), n, nlh->nlmsg_seq);
 			return bk_fail_errno(EINTR, "%s: interrupted", what);
 		}
 	} while (ret > MNL_CB_STOP);
