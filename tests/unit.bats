@@ -74,6 +74,10 @@ run_unit() {
 	run_unit test_netns
 }
 
+@test "unit: mac (MAC addresses as ip reads them) under ASan+UBSan" {
+	run_unit test_mac
+}
+
 @test "unit: imgref (Docker references) under ASan+UBSan" {
 	run_unit test_imgref
 }

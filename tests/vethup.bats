@@ -81,6 +81,30 @@ wait_link_gone() {
 	assert_output 1
 }
 
+@test "bridge --addr: another address on an existing bridge is refused, the same one stays idempotent" {
+	bridge
+	OTHER=10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).1
+	run vh bridge "$BR" --addr "$OTHER/24"
+	assert_failure 1
+	assert_output "vethup: bridge $BR has $GW/24: refusing a second address $OTHER/24 (remove the bridge first: vethup bridge --del $BR)"
+	run vh bridge "$BR" --addr "$GW/16"
+	assert_failure 1
+	assert_output --partial "bridge $BR has $GW/24: refusing a second address $GW/16"
+	run vh -v bridge "$BR" --addr "$GW/24" --forward
+	assert_success
+	refute_output --partial "RTM_NEWADDR"
+	run inh ip -4 -o addr show dev "$BR"
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial "inet $GW/24"
+	# a bridge made without an address takes one later
+	B2=$(bk_name br)
+	vh bridge "$B2"
+	run vh bridge "$B2" --addr "$OTHER/24"
+	assert_success
+	run inh ip -4 -o addr show dev "$B2"
+	assert_output --partial "inet $OTHER/24"
+}
+
 @test "bridge: refuses a non-bridge interface (1), a bad name and a bad CIDR (2), leaving nothing" {
 	run vh bridge lo --addr "$GW/24"
 	assert_failure 1
@@ -110,9 +134,76 @@ wait_link_gone() {
 	assert_success
 	run inh nft list ruleset
 	assert_success
+	assert_output --partial "table ip bockit_$BR {"
 	assert_output --partial "type nat hook postrouting"
 	assert_output --partial "ip saddr $NET/24 ip daddr != $NET/24 masquerade"
 	[ "$(printf '%s\n' "$output" | grep -c masquerade)" -eq 1 ]
+}
+
+@test "bridge --del: bridge, NAT table and lease dir go, right after a del; idempotent" {
+	vh bridge "$BR" --addr "$GW/24" --nat
+	B2=$(bk_name br)
+	vh bridge "$B2" --addr 192.0.2.1/24 --nat
+	C=$(cname)
+	vh add --netns "$C" --bridge "$BR" >/dev/null
+	vh del --netns "$C"
+	run vh -v bridge --del "$BR"
+	assert_success
+	assert_output --partial "vethup: nft delete table ip bockit_$BR"
+	assert_output --partial "vethup: RTM_DELLINK $BR"
+	run inh ip link show "$BR"
+	assert_failure
+	run inh nft list tables
+	refute_output --partial "bockit_$BR"
+	assert_output --partial "table ip bockit_$B2"   # another bridge's stays
+	[ ! -e "$BOCKER_ROOT/leases/$BR" ]
+	run vh bridge --del "$BR"
+	assert_success
+	run vh bridge --del "$BR" --addr "$GW/24"
+	assert_failure 2
+	assert_output --partial "bridge --del: --addr does not apply"
+	run vh bridge --del lo
+	assert_failure 1
+	assert_output "vethup: lo: not a bridge (kind '')"
+}
+
+@test "bridge --del: refused while a lease's netns exists; --force removes netns, lease, bridge" {
+	vh bridge "$BR" --addr "$GW/24" --nat
+	C=$(cname)
+	A=$(vh add --netns "$C" --bridge "$BR")
+	run vh bridge --del "$BR"
+	assert_failure 1
+	assert_output "vethup: bridge $BR: in use by netns $C (lease $A): vethup del --netns $C first, or --force"
+	run inh ip link show "$BR"
+	assert_success
+	run inh nft list tables
+	assert_output --partial "bockit_$BR"
+	run vh bridge --del --force "$BR"
+	assert_success
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	[ ! -e "$BOCKER_ROOT/leases/$BR" ]
+	run inh ip link show "$BR"
+	assert_failure
+	run inh nft list tables
+	refute_output --partial "bockit_$BR"
+}
+
+@test "bridge --del: a port that is no lease's is waited for, then refused; --force detaches it" {
+	bridge
+	O=$(cname o)
+	OH=$(bk_name oh)
+	ip_netns_on_bridge "$O" "$OH" "${NET%.0}.9/24"
+	run vh bridge --del "$BR"
+	assert_failure 1
+	assert_output "vethup: bridge $BR: port $OH is in use (not a lease of $BOCKER_ROOT/leases): remove it first, or --force"
+	run vh bridge --del --force "$BR"
+	assert_success
+	run inh ip link show "$BR"
+	assert_failure
+	run inh ip -d link show "$OH"
+	assert_success   # its netns keeps it, out of any bridge
+	refute_output --partial "master"
 }
 
 @test "add: netns with eth0 addressed, up, default route; host end in the bridge" {
@@ -204,6 +295,112 @@ del_prefix() {
 	return 0
 }
 
+# A netns of the test's own on the bridge, addressed with ip, not vethup.
+ip_netns_on_bridge() { # NAME HOSTIF ADDR/LEN
+	ip netns add "$1"
+	inh ip link add "$2" type veth peer name eth0 netns "$1"
+	inh ip link set "$2" master "$BR" up
+	ip -n "$1" link set eth0 up
+	ip -n "$1" addr add "$3" dev eth0
+}
+
+@test "add --ip: an address given with ip in a netns on the bridge is skipped by auto, refused when asked" {
+	bridge
+	O=$(cname o)
+	OH=$(bk_name oh)
+	ip_netns_on_bridge "$O" "$OH" "${NET%.0}.2/24"
+	C=$(cname)
+	run vh -v add --netns "$C" --bridge "$BR" --ip auto
+	assert_success
+	assert_line "${NET%.0}.3"
+	assert_line --regexp "^vethup: RTM_GETLINK master $BR \(dump\)$"
+	assert_line --regexp "^vethup: RTM_GETADDR ipv4 target-netnsid [0-9]+$"
+	C2=$(cname)
+	run vh add --netns "$C2" --bridge "$BR" --ip "${NET%.0}.2"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.2: in use on bridge $BR (in the netns of port $OH)"
+	# and one given with ip inside a vethup netns, beside its own
+	ip -n "$C" addr add "${NET%.0}.4/24" dev eth0
+	run vh add --netns "$C2" --bridge "$BR"
+	assert_output "${NET%.0}.5"
+	[ "$(leases)" -eq 2 ]
+}
+
+@test "add --ip: two lease stores on one bridge never hand out one address twice" {
+	bridge
+	A=$BOCKER_ROOT/store-a B=$BOCKER_ROOT/store-b
+	for i in 1 2 3; do
+		CA=$(cname a) CB=$(cname b)
+		vh add --leases "$A" --netns "$CA" --bridge "$BR" >>"$BOCKER_ROOT/got"
+		vh add --leases "$B" --netns "$CB" --bridge "$BR" >>"$BOCKER_ROOT/got"
+	done
+	run sort "$BOCKER_ROOT/got"
+	assert_output "$(printf '%s\n' "${NET%.0}".2 "${NET%.0}".3 "${NET%.0}".4 \
+		"${NET%.0}".5 "${NET%.0}".6 "${NET%.0}".7)"
+	C=$(cname)
+	run vh add --leases "$B" --netns "$C" --bridge "$BR" --ip "${NET%.0}.2/24"
+	assert_failure 1
+	assert_output --regexp "^vethup: --ip ${NET%.0}\.2/24: in use on bridge $BR \(in the netns of port veth0_a[0-9a-f]+\)$"
+	[ ! -e "/run/netns/$C" ]
+}
+
+@test "add --ip auto: two lease stores adding at once (20 each) get 40 distinct addresses" {
+	bridge
+	P=$(bk_name p)
+	bk_defer del_prefix "$P"
+	for i in $(seq 1 20); do
+		vh add --leases "$BOCKER_ROOT/a" --netns "${P}a$i" --bridge "$BR" \
+			--host-if "${P}a$i" >"$BOCKER_ROOT/out.a$i" 2>&1 &
+		vh add --leases "$BOCKER_ROOT/b" --netns "${P}b$i" --bridge "$BR" \
+			--host-if "${P}b$i" >"$BOCKER_ROOT/out.b$i" 2>&1 &
+	done
+	wait
+	cat "$BOCKER_ROOT"/out.* >"$BOCKER_ROOT/all"
+	run grep -vc "^${NET%.0}\.[0-9]*$" "$BOCKER_ROOT/all"
+	assert_output 0
+	[ "$(sort -u "$BOCKER_ROOT/all" | wc -l)" -eq 40 ]
+}
+
+@test "add --ip: the bridge's own addresses and an explicit --gw are never handed out" {
+	bridge
+	inh ip addr add "${NET%.0}.2/24" dev "$BR"
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR" --gw "${NET%.0}.3"
+	assert_output "${NET%.0}.4"
+	C2=$(cname)
+	run vh add --netns "$C2" --bridge "$BR" --ip "${NET%.0}.2"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.2: in use on bridge $BR (its own address)"
+	run vh add --netns "$C2" --bridge "$BR" --ip "$GW"
+	assert_failure 1
+	assert_output "vethup: --ip $GW: that is the gateway's address"
+	[ ! -e "/run/netns/$C2" ]
+}
+
+@test "add --ip: network and broadcast addresses, another prefix or subnet are refused, leaving nothing" {
+	bridge
+	C=$(cname)
+	run vh add --netns "$C" --bridge "$BR" --ip "$NET"
+	assert_failure 1
+	assert_output "vethup: --ip $NET: the network address of $NET/24, not a host's"
+	run vh add --netns "$C" --bridge "$BR" --ip "${NET%.0}.255/24"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.255/24: the broadcast address of $NET/24, not a host's"
+	run vh add --netns "$C" --bridge "$BR" --ip "${NET%.0}.7/16"
+	assert_failure 1
+	assert_output "vethup: --ip ${NET%.0}.7/16: prefix /16 is not bridge $BR's ($NET/24)"
+	run vh add --netns "$C" --bridge "$BR" --ip 192.0.2.7
+	assert_failure 1
+	assert_output "vethup: --ip 192.0.2.7: not in bridge $BR's subnet $NET/24"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	# on a /31 both addresses are hosts (RFC 3021): .0 is the bridge's, .1 free
+	B31=$(bk_name br)
+	vh bridge "$B31" --addr "${NET%.0}.100/31"
+	run vh add --netns "$C" --bridge "$B31" --ip "${NET%.0}.101"
+	assert_success
+}
+
 @test "add --ip auto: a full pool gives a clear error and leaves nothing" {
 	bridge 29
 	for i in 1 2 3 4 5; do
@@ -238,6 +435,67 @@ del_prefix() {
 	assert_output "vethup: netns $C: no such netns and no lease (use --force to ignore)"
 	run vh del --force --netns "$C"
 	assert_success
+}
+
+@test "del then add with the same netns: 100 cycles succeed (add waits for the dying host end)" {
+	bridge
+	C=$(cname)
+	fails=0
+	for i in $(seq 100); do
+		vh add --netns "$C" --bridge "$BR" >/dev/null 2>"$BOCKER_ROOT/err" ||
+			{ fails=$((fails + 1)); cat "$BOCKER_ROOT/err"; }
+		vh del --netns "$C" || fails=$((fails + 1))
+	done
+	[ "$fails" -eq 0 ]
+	[ "$(leases)" -eq 0 ]
+	# what the wait looks like (most adds right after a del wait: catch one)
+	for i in $(seq 10); do
+		vh add --netns "$C" --bridge "$BR" >/dev/null
+		vh del --netns "$C"
+		run vh -v add --netns "$C" --bridge "$BR"
+		assert_success
+		vh del --netns "$C"
+		[[ "$output" != *"wait for RTM_DELLINK"* ]] || break
+	done
+	assert_output --regexp "vethup: wait for RTM_DELLINK veth0_$C \(#[0-9]+\), at most 2000 ms"
+	assert_output --regexp "vethup: veth0_$C gone after [0-9]+ ms"
+}
+
+@test "del --wait: the host end is gone when del returns" {
+	bridge
+	C=$(cname)
+	for i in $(seq 10); do
+		vh add --netns "$C" --bridge "$BR" >/dev/null
+		run vh -v del --wait --netns "$C"
+		assert_success
+		assert_line --index 0 "vethup: RTM_DELLINK veth0_$C"
+		run inh ip link show "veth0_$C"
+		assert_failure
+		[ ! -e "/run/netns/$C" ]
+	done
+	[ "$(leases)" -eq 0 ]
+	run vh del --wait --netns "$C"
+	assert_failure 1
+	run vh add --wait --netns "$C" --bridge "$BR"
+	assert_failure 2
+	assert_output --partial "add: --wait does not apply"
+}
+
+@test "add: a namesake veth into a netns that lives on is waited for, bounded, then refused" {
+	bridge
+	C=$(cname)
+	O=$(cname o)
+	ip netns add "$O"
+	inh ip link add "veth0_$C" type veth peer name eth0 netns "$O"
+	run vh add --netns "$C" --bridge "$BR"
+	assert_failure 1
+	assert_output "vethup: interface veth0_$C already exists (a veth into another netns, still there after 2000 ms)"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	# the same name in the very netns given is in use, refused at once
+	run vh add --netns "$O" --bridge "$BR" --host-if "veth0_$C" --if eth1
+	assert_failure 1
+	assert_output "vethup: interface veth0_$C already exists (netns in use)"
 }
 
 @test "del: releases the lease when the netns is already gone" {
@@ -296,6 +554,72 @@ del_prefix() {
 	assert_failure 2
 	assert_output --partial "is longer than 15 characters: pass --host-if"
 	[ ! -e "/run/netns/$C" ]
+}
+
+@test "add: --host-if, --if and a bridge name over 15 characters are refused, not truncated" {
+	bridge
+	C=$(cname)
+	long=$(bk_name hi)abcdefghijklmnop
+	run vh add --netns "$C" --bridge "$BR" --host-if "$long"
+	assert_failure 2
+	assert_output "vethup: --host-if '$long': longer than 15 characters, the kernel's limit for an interface name"
+	run inh ip link show "${long:0:15}"
+	assert_failure   # no interface under the truncated name
+	run vh add --netns "$C" --bridge "$BR" --if eth0123456789abc
+	assert_failure 2
+	assert_output "vethup: --if 'eth0123456789abc': longer than 15 characters, the kernel's limit for an interface name"
+	run vh add --netns "$C" --bridge "${BR}abcdefghijklmnop"
+	assert_failure 2
+	bk_assert_one_line
+	assert_output --partial "longer than 15 characters"
+	run vh bridge "${BR}abcdefghijklmnop" --addr "$GW/24"
+	assert_failure 2
+	assert_output "vethup: bridge '${BR}abcdefghijklmnop': longer than 15 characters, the kernel's limit for an interface name"
+	[ ! -e "/run/netns/$C" ]
+	[ "$(leases)" -eq 0 ]
+	# exactly 15 is the kernel's limit, and taken as is
+	HI=$(printf '%-15s' "$(bk_name hi)" | tr ' ' x)
+	run vh add --netns "$C" --bridge "$BR" --host-if "$HI"
+	assert_success
+	run inh ip link show "$HI"
+	assert_success
+}
+
+@test "add --mac: bocker's three-digit octet is read as ip reads it; other forms are refused with how to write them" {
+	bridge
+	C=$(cname)
+	# what ip makes of bash bocker's 02:42:ac:11:00"$mac" for ps_42174
+	ip netns add "$C"
+	ip -n "$C" link add mt0 type veth peer name mt1
+	ip -n "$C" link set mt0 address 02:42:ac:11:001:74
+	want=$(ip -n "$C" -o link show mt0 | grep -o 'link/ether [^ ]*')
+	ip -n "$C" link del mt0
+	[ "$want" = "link/ether 02:42:ac:11:01:74" ]
+	run vh add --netns "$C" --bridge "$BR" --mac 02:42:ac:11:001:74
+	assert_success
+	run ip -n "$C" -o link show eth0
+	assert_output --partial "$want"
+	run vh ls
+	assert_line --regexp " 02:42:ac:11:01:74$"
+	vh del --netns "$C"
+	C2=$(cname)
+	run vh add --netns "$C2" --bridge "$BR" --mac 2:42:AC:11:1:75
+	assert_success
+	run ip -n "$C2" -o link show eth0
+	assert_output --partial "link/ether 02:42:ac:11:01:75"
+	C3=$(cname)
+	for bad in 0x02:42:ac:11:00:74 02:42:ac:11:100:74 02:42:ac:11:74 \
+		02:42:ac:11:00:74:aa 02-42-ac-11-00-74 " 02:42:ac:11:00:74" \
+		02:42:ac:11:1g:74 02:42:ac:11::74 02:42:ac:11:00:; do
+		run vh add --netns "$C3" --bridge "$BR" --mac "$bad"
+		assert_failure 2
+		assert_output "vethup: bad MAC '$bad': expected six hex octets xx:xx:xx:xx:xx:xx (e.g. 02:42:ac:11:00:02)"
+	done
+	run vh add --netns "$C3" --bridge "$BR" --mac 03:42:ac:11:00:74
+	assert_failure 2
+	assert_output "vethup: bad MAC '03:42:ac:11:00:74': a multicast address (odd first octet) cannot be an interface's"
+	[ ! -e "/run/netns/$C3" ]
+	[ "$(leases)" -eq 1 ]
 }
 
 @test "add: a failure midway shows the kernel's message and undoes netns, veth, lease" {

@@ -18,15 +18,19 @@ static const char usage_text[] =
 	"  bridge NAME [--addr A.B.C.D/LEN] [--forward] [--nat]\n"
 	"        create (or confirm) bridge NAME with that address, up;\n"
 	"        --forward sets net.ipv4.ip_forward=1, --nat masquerades\n"
-	"        the subnet (nftables table ip bockit); both idempotent\n"
+	"        the subnet (nftables table ip bockit_NAME); all idempotent\n"
+	"  bridge --del NAME [--force]\n"
+	"        remove bridge NAME, its NAT table and its leases; refused\n"
+	"        while a lease's netns or another port is there, unless --force\n"
 	"  add --netns NAME|PATH --bridge BR [--ip A.B.C.D[/LEN]|auto]\n"
 	"      [--gw A.B.C.D] [--mac MAC] [--host-if NAME] [--if NAME]\n"
 	"        make netns NAME (/run/netns/NAME) if missing, a veth pair\n"
 	"        into BR, the peer named --if (eth0) inside with the address\n"
 	"        (default auto: the lowest free one of BR's subnet), lo up,\n"
 	"        default route via --gw (BR's address); prints the address\n"
-	"  del --netns NAME|PATH [--force]\n"
-	"        delete the netns (its veth goes with it), release its lease\n"
+	"  del --netns NAME|PATH [--force] [--wait]\n"
+	"        delete the netns (its veth goes with it), release its lease;\n"
+	"        --wait returns once the host end is gone (some 30 ms more)\n"
 	"  exec NAME|PATH [--] COMMAND...\n"
 	"        run COMMAND in the netns\n"
 	"  ls   the leases: bridge, netns, host interface, address, MAC\n"
@@ -38,7 +42,8 @@ static const char usage_text[] =
 	"  -V, --version  print the version\n";
 
 enum { OPT_ADDR = 256, OPT_FORWARD, OPT_NAT, OPT_NETNS, OPT_BRIDGE, OPT_IP,
-       OPT_GW, OPT_MAC, OPT_HOST_IF, OPT_IF, OPT_FORCE, OPT_LEASES };
+       OPT_GW, OPT_MAC, OPT_HOST_IF, OPT_IF, OPT_FORCE, OPT_LEASES, OPT_WAIT,
+       OPT_DEL };
 
 static const struct option options[] = {
 	{ "addr", required_argument, NULL, OPT_ADDR },
@@ -53,6 +58,8 @@ static const struct option options[] = {
 	{ "if", required_argument, NULL, OPT_IF },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "leases", required_argument, NULL, OPT_LEASES },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "del", no_argument, NULL, OPT_DEL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -69,7 +76,7 @@ struct opts {
 	struct bk_vnet_bridge bridge;
 	struct bk_vnet_add add;
 	const char *leases;
-	bool force;
+	bool force, wait, del;
 	unsigned seen;   /* bit per OPT_* given, to refuse foreign options */
 };
 
@@ -88,6 +95,8 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case OPT_IF: o->add.ifname = arg; break;
 	case OPT_FORCE: o->force = true; break;
 	case OPT_LEASES: o->leases = arg; break;
+	case OPT_WAIT: o->wait = true; break;
+	case OPT_DEL: o->del = true; break;
 	default: break;
 	}
 	if (c >= OPT_ADDR)
@@ -106,7 +115,7 @@ static void parse(int argc, char **argv, struct opts *o, const struct bk_cli *cl
 
 static void only(const struct opts *o, const char *cmd, unsigned allowed)
 {
-	for (int c = OPT_ADDR; c <= OPT_LEASES; c++)
+	for (int c = OPT_ADDR; c <= OPT_DEL; c++)
 		if ((o->seen & BIT(c)) && !(allowed & BIT(c)))
 			for (const struct option *p = options; p->name; p++)
 				if (p->val == c)
@@ -135,13 +144,17 @@ static char *default_leases(void)
 
 static int cmd_bridge(struct opts *o, int argc, char **argv)
 {
-	only(o, "bridge", BIT(OPT_ADDR) | BIT(OPT_FORWARD) | BIT(OPT_NAT));
+	if (o->del)
+		only(o, "bridge --del", BIT(OPT_DEL) | BIT(OPT_FORCE) | BIT(OPT_LEASES));
+	else
+		only(o, "bridge", BIT(OPT_ADDR) | BIT(OPT_FORWARD) | BIT(OPT_NAT));
 	if (argc != 1)
 		bk_usage_error("bridge: expected one bridge NAME");
 	o->bridge.name = argv[0];
 	if (bk_vnet_bridge_check(&o->bridge) < 0)
 		bk_usage_error("%s", bk_error());
-	if (bk_vnet_bridge(&o->bridge) < 0)
+	if (o->del ? bk_vnet_bridge_del(o->leases, argv[0], o->force) < 0 :
+	    bk_vnet_bridge(&o->bridge) < 0)
 		bk_die_error(1);
 	return 0;
 }
@@ -167,13 +180,16 @@ static int cmd_add(struct opts *o, int argc, char **argv)
 
 static int cmd_del(struct opts *o, int argc, char **argv)
 {
-	only(o, "del", BIT(OPT_NETNS) | BIT(OPT_FORCE) | BIT(OPT_LEASES));
+	only(o, "del", BIT(OPT_NETNS) | BIT(OPT_FORCE) | BIT(OPT_LEASES) |
+	     BIT(OPT_WAIT));
 	if (argc > 0)
 		bk_usage_error("del: unexpected argument '%s'", argv[0]);
 	if (!o->add.netns)
 		bk_usage_error("del: --netns is required");
 	free(valid_netns(o->add.netns));
-	if (bk_vnet_del(o->leases, o->add.netns, o->force) < 0)
+	if (bk_vnet_del(o->leases, o->add.netns,
+			(o->force ? BK_VNET_DEL_FORCE : 0) |
+			(o->wait ? BK_VNET_DEL_WAIT : 0)) < 0)
 		bk_die_error(1);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint32_t mask_of(unsigned prefix)
@@ -61,6 +63,17 @@ bool bk_cidr_contains(const struct bk_cidr *net, struct in_addr a)
 	uint32_t m = mask_of(net->prefix);
 
 	return (ntohl(a.s_addr) & m) == (ntohl(net->addr.s_addr) & m);
+}
+
+const char *bk_cidr_special(const struct bk_cidr *c)
+{
+	uint32_t m = mask_of(c->prefix), host = ntohl(c->addr.s_addr) & ~m;
+
+	if (c->prefix >= 31)
+		return NULL;   /* RFC 3021: both addresses of a /31 are hosts */
+	if (host == 0)
+		return "network";
+	return host == ~m ? "broadcast" : NULL;
 }
 
 static char *bridge_dir(const char *dir, const char *bridge)
@@ -150,7 +163,16 @@ int bk_lease_take(const char *dir, struct bk_lease *l)
 	return 0;
 }
 
+static bool skipped(struct in_addr a, const struct in_addr *skip, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (skip[i].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
 int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
+		       const struct in_addr *skip, size_t nskip,
 		       struct bk_lease *l)
 {
 	_cleanup_free_ char *bdir = bridge_dir(dir, l->bridge);
@@ -165,7 +187,7 @@ int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
 	for (uint32_t h = net + 1; gw->prefix < 31 && h < last; h++) {
 		struct in_addr a = { htonl(h) };
 		_cleanup_free_ char *path = NULL;
-		if (a.s_addr == gw->addr.s_addr)
+		if (a.s_addr == gw->addr.s_addr || skipped(a, skip, nskip))
 			continue;
 		inet_ntop(AF_INET, &a, l->addr, sizeof(l->addr));
 		if (asprintf(&path, "%s/%s", bdir, l->addr) < 0)
@@ -193,6 +215,49 @@ int bk_lease_release(const char *dir, const struct bk_lease *l)
 	if (unlink(path) < 0 && errno != ENOENT)
 		return bk_fail_errno(errno, "release lease %s", path);
 	return 0;
+}
+
+int bk_lease_forget_bridge(const char *dir, const char *bridge)
+{
+	_cleanup_free_ char *bdir = bridge_dir(dir, bridge);
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	if (!bdir)
+		return -1;
+	d = opendir(bdir);
+	if (!d)
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "leases %s", bdir);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, ".tmp.", 5))
+			unlinkat(dirfd(d), e->d_name, 0);
+	BK_TRACE("rmdir(\"%s\")", bdir);
+	if (rmdir(bdir) < 0 && errno != ENOENT)
+		return bk_fail_errno(errno, "remove %s", bdir);
+	return 0;
+}
+
+int bk_ipam_lock(int timeout_ms)
+{
+	_cleanup_close_ int fd = -1;
+	struct timespec ms = { 0, 1000000 };
+
+	if (bk_mkdir_p("/run/bockit", 0755) < 0)
+		return -1;
+	fd = open(BK_IPAM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return bk_fail_errno(errno, "open %s", BK_IPAM_LOCK);
+	BK_TRACE("flock(\"%s\", LOCK_EX)", BK_IPAM_LOCK);
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited++) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return bk_fail_errno(errno, "lock %s", BK_IPAM_LOCK);
+		if (waited >= timeout_ms)
+			return bk_fail("lock %s: still held after %d ms (by another "
+				       "vethup add)", BK_IPAM_LOCK, timeout_ms);
+		nanosleep(&ms, NULL);
+	}
+	/* cppcheck-suppress unreadVariable ; disarms the cleanup */
+	return bk_steal_fd(fd);
 }
 
 static void parse_line(struct bk_lease *l, char *line)

@@ -5,6 +5,7 @@
 
 #include <dlfcn.h>
 #include <nftables/libnftables.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,12 +22,14 @@ struct nft_api {
 	__typeof__(nft_ctx_buffer_error) *buffer_error;
 	__typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
 	__typeof__(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
+	bool missing;   /* the library is not installed */
 };
 
 static int nft_load(struct nft_api *api)
 {
 	BK_TRACE("dlopen(\"%s\")", NFT_SONAME);
 	api->lib = dlopen(NFT_SONAME, RTLD_NOW | RTLD_LOCAL);
+	api->missing = !api->lib;
 	if (!api->lib)
 		return bk_fail("nftables: %s (install libnftables1)", dlerror());
 	api->ctx_new = (__typeof__(api->ctx_new))dlsym(api->lib, "nft_ctx_new");
@@ -52,18 +55,27 @@ int bk_ip_forward_enable(void)
 }
 
 /* Re-running replaces the chain's content with the same single rule
- * (flush + add in one transaction), so there is never a duplicate. */
+ * (flush + add in one transaction), so there is never a duplicate. The
+ * names need no quoting: a bridge name is [A-Za-z0-9_.-], which nft takes
+ * in an identifier that starts with a letter. */
 static void nat_ruleset(char *buf, size_t len, const char *bridge,
 			const char *subnet)
 {
 	snprintf(buf, len,
-		 "add table ip bockit\n"
-		 "add chain ip bockit nat_%s { type nat hook postrouting "
+		 "add table ip bockit_%s\n"
+		 "add chain ip bockit_%s nat { type nat hook postrouting "
 		 "priority srcnat; policy accept; }\n"
-		 "flush chain ip bockit nat_%s\n"
-		 "add rule ip bockit nat_%s ip saddr %s ip daddr != %s "
+		 "flush chain ip bockit_%s nat\n"
+		 "add rule ip bockit_%s nat ip saddr %s ip daddr != %s "
 		 "masquerade comment \"bockit %s %s\"\n",
-		 bridge, bridge, bridge, subnet, subnet, bridge, subnet);
+		 bridge, bridge, bridge, bridge, subnet, subnet, bridge, subnet);
+}
+
+/* add + delete in one transaction: no error when there was none. */
+static void remove_ruleset(char *buf, size_t len, const char *bridge)
+{
+	snprintf(buf, len, "add table ip bockit_%s\ndelete table ip bockit_%s\n",
+		 bridge, bridge);
 }
 
 static void trace_lines(const char *text)
@@ -102,17 +114,36 @@ static int run_rules(const struct nft_api *api, const char *rules)
 	return ret;
 }
 
-int bk_nat_masquerade(const char *bridge, const char *subnet)
+/* Run rules; without libnftables that is an error unless optional. */
+static int apply(const char *rules, bool optional)
 {
 	struct nft_api api = { 0 };
-	char rules[1024];
 	int ret;
 
-	nat_ruleset(rules, sizeof(rules), bridge, subnet);
 	trace_lines(rules);
-	if (nft_load(&api) < 0)
-		return -1;
+	if (nft_load(&api) < 0) {
+		if (!optional || !api.missing)
+			return -1;
+		BK_TRACE("%s: no NAT rule vethup could have made", bk_error());
+		return 0;
+	}
 	ret = run_rules(&api, rules);
 	dlclose(api.lib);
 	return ret;
+}
+
+int bk_nat_masquerade(const char *bridge, const char *subnet)
+{
+	char rules[1024];
+
+	nat_ruleset(rules, sizeof(rules), bridge, subnet);
+	return apply(rules, false);
+}
+
+int bk_nat_remove(const char *bridge)
+{
+	char rules[256];
+
+	remove_ruleset(rules, sizeof(rules), bridge);
+	return apply(rules, true);
 }

@@ -18,6 +18,12 @@ int bk_vnet_bridge(const struct bk_vnet_bridge *b);
 /* Only what bk_vnet_bridge checks before it asks the kernel anything:
  * the name and the address as written. */
 int bk_vnet_bridge_check(const struct bk_vnet_bridge *b);
+/* Remove bridge name with its NAT table and the store's leases on it (each
+ * one's netns deleted, as bk_vnet_del does). Refused while a lease's netns
+ * exists or a port that is no lease's stays (waited for a while: it may be
+ * the veth of a netns being dismantled), unless force. Nothing there is
+ * no error. */
+int bk_vnet_bridge_del(const char *leases, const char *name, bool force);
 
 struct bk_vnet_add {
 	const char *leases;    /* lease store directory */
@@ -35,9 +41,14 @@ int bk_vnet_add(struct bk_vnet_add *a);
  * written. */
 int bk_vnet_add_check(struct bk_vnet_add *a);
 
+enum {
+	BK_VNET_DEL_FORCE = 1,   /* nothing to delete is not an error */
+	BK_VNET_DEL_WAIT = 2,    /* return once the host ends are gone */
+};
 /* Delete the netns (when it is a /run/netns name; the kernel takes the
- * veth with it), else the host end of its veth, and release its leases.
- * Nothing to delete is an error unless force. */
-int bk_vnet_del(const char *leases, const char *netns, bool force);
+ * veth with it, some 10-50 ms later), else the host end of its veth, and
+ * release its leases. With BK_VNET_DEL_WAIT the host ends its leases name
+ * are deleted first, synchronously. */
+int bk_vnet_del(const char *leases, const char *netns, unsigned flags);
 
 #endif

@@ -1,5 +1,6 @@
 /* Unit tests for ipam: CIDR parsing and subnet arithmetic, and the lease
- * store (take, auto, full pool, release, sorted list). (tap.h's ok()
+ * store (take, auto, full pool, skip list, release, sorted list); network
+ * and broadcast addresses. (tap.h's ok()
  * evaluates its condition twice: every call with an effect is made
  * before it.) */
 #include "tap.h"
@@ -36,6 +37,18 @@ static void test_cidr(void)
 		r = bk_cidr_parse(bad[i], &c, -1);
 		ok(r < 0, "cidr '%s' refused (%s)", bad[i], bk_error());
 	}
+	static const struct { const char *cidr, *want; } special[] = {
+		{ "10.9.8.0/24", "network" }, { "10.9.8.255/24", "broadcast" },
+		{ "10.9.8.1/24", NULL }, { "10.9.8.7/29", "broadcast" },
+		{ "10.9.8.8/29", "network" }, { "10.9.8.0/31", NULL },
+		{ "10.9.8.1/31", NULL }, { "10.9.8.1/32", NULL },
+		{ "10.0.0.0/8", "network" }, { "10.255.255.255/8", "broadcast" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(special); i++) {
+		bk_cidr_parse(special[i].cidr, &c, -1);
+		is_str(bk_cidr_special(&c), special[i].want, "%s is %s",
+		       special[i].cidr, special[i].want ? special[i].want : "a host");
+	}
 	bk_cidr_parse("10.9.8.1/29", &c, -1);
 	ok(bk_cidr_contains(&c, (struct in_addr){ inet_addr("10.9.8.6") }),
 	   "10.9.8.6 in 10.9.8.0/29");
@@ -60,13 +73,13 @@ static void test_pool(const char *dir, const struct bk_cidr *gw)
 	for (int i = 2; i <= 6; i++) {
 		l = lease("/run/netns/a");
 		snprintf(want, sizeof(want), "10.9.8.%d", i);
-		r = bk_lease_take_auto(dir, gw, &l);
+		r = bk_lease_take_auto(dir, gw, NULL, 0, &l);
 		ok(r == 0 && l.prefix == 29, "auto lease %d", i);
 		is_str(l.addr, want, "lowest free address");
 	}
 	is_str(l.mac, "02:42:0a:09:08:06", "derived MAC");
 	l = lease("/run/netns/b");
-	r = bk_lease_take_auto(dir, gw, &l);
+	r = bk_lease_take_auto(dir, gw, NULL, 0, &l);
 	ok(r < 0, "full pool refused (%s)", bk_error());
 	l = lease("/run/netns/c");
 	snprintf(l.addr, sizeof(l.addr), "10.9.8.4");
@@ -75,13 +88,40 @@ static void test_pool(const char *dir, const struct bk_cidr *gw)
 	r = bk_lease_release(dir, &l);
 	ok(r == 0, "release 10.9.8.4");
 	l = lease("/run/netns/c");
-	r = bk_lease_take_auto(dir, gw, &l);
+	r = bk_lease_take_auto(dir, gw, NULL, 0, &l);
 	ok(r == 0, "auto after a release");
 	is_str(l.addr, "10.9.8.4", "the released address comes back");
 	snprintf(l.addr, sizeof(l.addr), "10.9.8.100");
 	snprintf(l.mac, sizeof(l.mac), "02:00:00:00:00:01");
 	r = bk_lease_take(dir, &l);
 	ok(r == 0, "explicit lease outside the pool");
+}
+
+/* Addresses in use elsewhere (another store, ip) are skipped. */
+static void test_skip(const char *dir)
+{
+	struct in_addr skip[] = { { inet_addr("10.7.0.2") }, { inet_addr("10.7.0.3") },
+				  { inet_addr("10.7.0.5") } };
+	struct bk_cidr gw;
+	struct bk_lease l;
+	int r;
+
+	bk_cidr_parse("10.7.0.1/29", &gw, -1);
+	l = lease("/run/netns/s1");
+	r = bk_lease_take_auto(dir, &gw, skip, 3, &l);
+	ok(r == 0, "auto with a skip list");
+	is_str(l.addr, "10.7.0.4", "the first address not skipped");
+	l = lease("/run/netns/s2");
+	r = bk_lease_take_auto(dir, &gw, skip, 3, &l);
+	is_str(r == 0 ? l.addr : NULL, "10.7.0.6", "then the next");
+	l = lease("/run/netns/s3");
+	r = bk_lease_take_auto(dir, &gw, skip, 3, &l);
+	ok(r < 0, "the rest is in use: pool full (%s)", bk_error());
+	snprintf(l.addr, sizeof(l.addr), "10.7.0.4");
+	r = bk_lease_release(dir, &l);
+	snprintf(l.addr, sizeof(l.addr), "10.7.0.6");
+	r |= bk_lease_release(dir, &l);
+	ok(r == 0, "skip-list leases released");
 }
 
 static void test_list(const char *dir)
@@ -121,6 +161,7 @@ int main(void)
 	bk_cidr_parse("10.9.8.1/29", &gw, -1);
 	test_pool(dir, &gw);
 	test_list(dir);
+	test_skip(dir);
 	snprintf(sub, sizeof(sub), "%s/br9", dir);
 	r = rmdir(sub) == 0 && rmdir(dir) == 0;
 	ok(r, "store empty after the releases");
