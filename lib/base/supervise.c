@@ -106,15 +106,20 @@ static void forward(const struct signalfd_siginfo *si, pid_t child)
 	kill(child, si->ssi_signo);
 }
 
-/* Returns true if the pidfile was written. */
+/* The close-on-exec pipe is closed by the command's execve: end of file
+ * means it runs; a byte means its exec (or the setup before) failed.
+ * Returns true if the pidfile was written. */
 static bool check_ready(struct pollfd *p, const struct supervisor *s)
 {
 	char c;
 	bool wrote = false;
+	ssize_t n;
 
 	if (!(p->revents & (POLLIN | POLLHUP | POLLERR)))
 		return false;
-	if (read(p->fd, &c, 1) == 1 && s->pidfile) {
+	while ((n = read(p->fd, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (n == 0 && s->pidfile) {
 		write_pidfile(s);
 		wrote = true;
 	}
@@ -185,28 +190,32 @@ static int die_with(pid_t parent)
 	return 0;
 }
 
-static void signal_ready(int fd)
+/* The write end of the ready pipe: closed by the command's execve (it is
+ * close-on-exec), written to when the command cannot run. An init passes
+ * it on to the command it forks. */
+static int exec_fd = -1;
+
+static void report_failure(void)
 {
-	if (fd < 0)
-		return;
-	if (write(fd, "R", 1) < 0)
+	if (exec_fd >= 0 && write(exec_fd, "F", 1) < 0)
 		bk_warn("ready pipe: %s", strerror(errno));
-	close(fd);
 }
 
-/* Set up, tell the parent, then exec the command or become its init. */
+/* Set up, then exec the command or become its init. */
 static void __attribute__((noreturn))
 child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd)
 {
 	const struct bk_exec_hooks *h = &s->hooks;
 	int code;
 
+	if (ready_fd >= 0)
+		exec_fd = ready_fd;
 	if ((s->die_with_parent && die_with(parent) < 0) ||
 	    (h->prepare && h->prepare(h->arg) < 0)) {
 		bk_warn("%s", bk_error());
+		report_failure();
 		_exit(BK_EXIT_FAILED);
 	}
-	signal_ready(ready_fd);
 	if (s->init) {
 		struct bk_exec_hooks init = { NULL, h->exec, h->forked, h->arg };
 		_exit(bk_init_run(s->argv, mask, &init));
@@ -214,11 +223,12 @@ child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd
 	bk_signals_restore(mask);
 	code = h->exec ? h->exec(s->argv, h->arg) : bk_exec_command(s->argv);
 	bk_warn("%s", bk_error());
+	report_failure();
 	_exit(code);
 }
 
 /* Fork the child and wait for it; signals are blocked already. The ready
- * pipe exists only for a pidfile, written once the child is set up. */
+ * pipe exists only for a pidfile, written once the command runs. */
 static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 {
 	struct supervisor sv = { .ready_fd = -1, .pidfile = s->pidfile };
@@ -242,6 +252,9 @@ static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 	}
 	if (as_init)
 		BK_TRACE("init: fork() = %d, forwarding signals, reaping orphans", (int)sv.child);
+	/* the command alone holds the ready pipe now: its exec closes it */
+	if (as_init)
+		bk_closep(&exec_fd);
 	bk_closep(&ready[1]);
 	sv.ready_fd = ready[0];
 	if (!s->init && s->hooks.forked && s->hooks.forked(s->hooks.arg) < 0)

@@ -42,7 +42,10 @@ struct bk_spawn {
 	bool die_with_parent;        /* SIGKILL when this process dies, and exit
 	                              * at once if it died before the child saw it */
 	const char *pidfile;         /* the child's PID, written (atomically) once
-	                              * prepare is done, removed when it ends */
+	                              * the command was executed (a close-on-exec
+	                              * pipe says so: a failed exec, or a failed
+	                              * setup, writes a byte instead, and then no
+	                              * pidfile is written), removed when it ends */
 	bool init;                   /* after prepare the child is an init: it forks
 	                              * the command and supervises it (bk_init_run) */
 	struct bk_exec_hooks hooks;  /* with init, exec and forked are the init's */
