@@ -75,7 +75,8 @@ teardown() { bocker_teardown; }
 	run bocker run --network none "$img"
 	assert_success
 	assert_output "hello world"
-	run bocker run --network none -e FOO=override "$img" 'echo "$FOO|$SPACED"; pwd; id -u'
+	# the Entrypoint (/bin/busybox) stays; the words replace Cmd
+	run bocker run --network none -e FOO=override "$img" sh -c 'echo "$FOO|$SPACED"; pwd; id -u'
 	assert_success
 	assert_line --index 0 "override|a b"
 	assert_line --index 1 "/tmp"
@@ -93,8 +94,8 @@ teardown() { bocker_teardown; }
 	run bocker logs "$c"
 	assert_line "out"
 	assert_line "err"
-	run bocker ps
-	assert_line --index 1 --regexp "^$c	-	$IMG	exited\(7\)	-	"
+	run bocker ps -a
+	assert_line --index 1 --regexp "^$c +$IMG +\"/bin/sh -c echo out; echo e...\" +[0-9-]+ [0-9:]+ +exited\(7\) +- +-$"
 	run bocker run "$IMG" 'kill -9 $$'
 	assert_failure 137
 }
@@ -156,8 +157,8 @@ teardown() { bocker_teardown; }
 	c=$output
 	[[ "$c" =~ ^ps_[0-9a-f]{10}$ ]]
 	wait_running "$c"
-	run bocker ps
-	assert_output --regexp "$c	sleeper	$IMG	running	10\.[0-9.]+	"
+	run bocker ps -a
+	assert_output --regexp "$c +$IMG +.* running +10\.[0-9.]+ +sleeper"
 	run bocker logs sleeper
 	assert_output "started"
 	run bocker rm "$c"
@@ -165,8 +166,8 @@ teardown() { bocker_teardown; }
 	assert_output --partial "is running"
 	run bocker stop -t 5 sleeper
 	assert_success
-	run bocker ps
-	assert_output --regexp "$c	sleeper	$IMG	exited\(143\)"
+	run bocker ps -a
+	assert_output --regexp "$c +$IMG +.* exited\(143\) +- +sleeper"
 	run bocker rm "$c"
 	assert_success
 	assert_output "Removed: $c"
@@ -290,4 +291,108 @@ EOF
 	run bash "$BOCKIT_TOP/scripts/bocker" stop -t 'c[$(touch '"$BOCKER_ROOT"'/pwned)]' ps_0000000000
 	assert_failure 2
 	[ ! -e "$BOCKER_ROOT/pwned" ]
+}
+
+@test "Entrypoint and Cmd as Docker applies them: words replace Cmd, --entrypoint replaces Entrypoint" {
+	layout=$BOCKER_ROOT/layout
+	sh "$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh" single "$layout" v1 "$ROOTFS" >/dev/null 2>&1
+	img=$(bocker pull "oci:$layout:v1" 2>/dev/null | sed 's/^Created: //')
+	run bocker run --network none "$img" echo other args
+	assert_success
+	assert_output "other args"
+	# one word with an Entrypoint is an argument, not a script
+	run -127 bocker run --network none "$img" 'echo one'
+	run bocker run --network none --entrypoint /bin/echo "$img" hi there
+	assert_output "hi there"
+	# --entrypoint drops the image's Cmd
+	run bocker run --network none --entrypoint /bin/pwd "$img"
+	assert_output "/tmp"
+	# no Entrypoint: one word is bocker's script for sh -c
+	run bocker run --network none "$IMG" 'echo a; echo b'
+	assert_output "$(printf 'a\nb')"
+}
+
+@test "run -u USER[:GROUP] inside the image's own files; HOME from its passwd, / without" {
+	run bocker run --network none "$IMG" 'id -u; echo "$HOME"'
+	assert_output "$(printf '0\n/root')"
+	run bocker run --network none -u nobody "$IMG" 'id -u; id -g; echo "$HOME"'
+	assert_output "$(printf '65534\n65534\n/nonexistent')"
+	run bocker run --network none -u 4321:0 "$IMG" 'id -u; id -g; echo "$HOME"'
+	assert_output "$(printf '4321\n0\n/')"
+	run bocker run --network none -u nosuchuser "$IMG" true
+	assert_failure 125
+	assert_output --partial "user 'nosuchuser' is not in the container's /etc/passwd"
+	run bocker run -u 'a;b' "$IMG" true
+	assert_failure 2
+}
+
+@test "run -d of a command that cannot run fails with its status and says why, printing no id" {
+	run -127 bocker run -d --network none "$IMG" /nonexistent
+	assert_output --partial "/nonexistent: not found"
+	refute_output --regexp "^ps_"
+	c=$(bocker run -d --network none "$IMG" 'exit 3')
+	[[ "$c" =~ ^ps_[0-9a-f]{10}$ ]]
+}
+
+@test "ps lists running containers, newest first; -a all; -q ids, for rm \$(bocker ps -aq)" {
+	a=$(bocker run -d --network none "$IMG" 'exec sleep 30')
+	b=$(bocker run -d --network none --name bee "$IMG" 'exec sleep 30')
+	bocker run --network none "$IMG" true
+	wait_running "$a"
+	wait_running "$b"
+	run bocker ps
+	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +IP +NAMES$'
+	assert_line --index 1 --regexp "^$b +$IMG +\"/bin/sh -c exec sleep 30\" +[0-9-]+ [0-9:]+ +running +- +bee$"
+	assert_line --index 2 --regexp "^$a "
+	[ "${#lines[@]}" -eq 3 ]
+	# the columns line up
+	[ "$(echo "$output" | awk '{ print (index($0, "IMAGE") > 0 ? index($0, "IMAGE") : index($0, "img_")) }' | sort -u | wc -l)" -eq 1 ]
+	run bocker ps -q
+	assert_output "$(printf '%s\n%s' "$b" "$a")"
+	run bocker ps -aq
+	[ "${#lines[@]}" -eq 3 ]
+	run bocker rm -f $(bocker ps -aq)
+	assert_success
+	run bocker ps -aq
+	assert_output ""
+	run bocker ps -x
+	assert_failure 2
+}
+
+@test "logs --tail N, logs -f until the container ends; rm -f of a running one" {
+	c=$(bocker run -d --network none "$IMG" 'for i in 1 2 3; do echo "line $i"; sleep 0.3; done')
+	run timeout 10 bocker logs -f "$c"
+	assert_success
+	assert_output "$(printf 'line 1\nline 2\nline 3')"
+	run bocker logs --tail 1 "$c"
+	assert_output "line 3"
+	d=$(bocker run -d "$IMG" 'exec sleep 30')
+	wait_running "$d"
+	run bocker rm "$d"
+	assert_failure 1
+	run bocker rm -f "$d"
+	assert_success
+	assert_output "Removed: $d"
+	assert_released "$d"
+}
+
+@test "start runs a stopped container again on its own changes and options; restart" {
+	c=$(bocker run -d --name again -e MARK=kept "$IMG" 'n=$(cat /count 2>/dev/null || echo 0); echo "run $MARK $n"; echo $((n + 1)) >/count; exec sleep 30')
+	wait_running "$c"
+	bocker stop -t 1 "$c" >/dev/null
+	run bocker start again
+	assert_success
+	assert_output "$c"
+	wait_running "$c"
+	run bocker restart -t 1 "$c"
+	assert_output "$c"
+	wait_running "$c"
+	run bocker logs "$c"
+	assert_line --index 0 "run kept 0"
+	assert_line --index 1 "run kept 1"
+	assert_line --index 2 "run kept 2"
+	run bocker ps
+	assert_output --regexp "$c .* running +10\.[0-9.]+ +again"
+	bocker stop -t 1 "$c" >/dev/null
+	assert_released "$c"
 }

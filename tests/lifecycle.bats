@@ -33,8 +33,8 @@ first_running() {
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 137 ]
 	assert_released "$c"
-	run bocker ps
-	assert_output --regexp "$c	.*exited\(137\)"
+	run bocker ps -a
+	assert_output --regexp "$c .*exited\(137\)"
 }
 
 @test "vethup del killed during teardown: netns and lease stay recorded, gc releases them" {
@@ -47,8 +47,8 @@ first_running() {
 	run bocker gc
 	assert_output "Cleaned: $c"
 	assert_released "$c"
-	run bocker ps
-	assert_output --regexp "$c	.*exited\(0\)"
+	run bocker ps -a
+	assert_output --regexp "$c .*exited\(0\)"
 }
 
 @test "vethup add killed after it made the netns: run fails 125 and leaves nothing" {
