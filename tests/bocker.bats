@@ -264,6 +264,14 @@ EOF
 	[ -z "$(ls "$BOCKER_ROOT/owners" 2>/dev/null)" ]
 }
 
+@test "--network none: a loopback that is up; WorkingDir made when missing" {
+	run bocker run --network none "$IMG" 'ip -o link show lo; ping -c 1 -W 2 127.0.0.1 >/dev/null && echo pong'
+	assert_output --partial "LOOPBACK,UP"
+	assert_line "pong"
+	run bocker run --network none -w /not/there/yet "$IMG" pwd
+	assert_output "/not/there/yet"
+}
+
 @test "-e NAME passes the caller's value (Docker's rule), nothing when it is unset" {
 	run env BK_GIVEN=from-host bocker run --network none -e BK_GIVEN -e BK_UNSET "$IMG" \
 		'echo "${BK_GIVEN:-none} ${BK_UNSET-unset}"'

@@ -291,9 +291,9 @@ rootfs_copy() {
 	run nsrun --mask-proc -- true
 	[ "$status" -eq 125 ]
 	bk_assert_one_line
-	run nsrun --container --root "$ROOTFS" -w /nonexistent -- true
+	run nsrun --container --root "$ROOTFS" -w /etc/passwd/x -- true
 	[ "$status" -eq 125 ]
-	assert_output "nsrun: workdir /nonexistent: No such file or directory"
+	assert_output "nsrun: workdir /etc/passwd/x: Not a directory"
 	run nsrun -t 999999999 -- true
 	[ "$status" -eq 125 ]
 	bk_assert_one_line
@@ -389,4 +389,23 @@ rootfs_copy() {
 	run nsrun -t x1 -- touch "$BOCKER_ROOT/ran"
 	assert_failure 125
 	[ ! -e "$BOCKER_ROOT/ran" ]
+}
+
+@test "--loopback brings a new netns's lo up; -w is made when missing, inside the root only" {
+	run nsrun -n --loopback -- sh -c 'ip -o link show lo'
+	assert_output --partial "LOOPBACK,UP"
+	run nsrun --loopback -- true
+	assert_failure 125
+	root=$(rootfs_copy)
+	run nsrun --container --root "$root" -w /made/here -- pwd
+	assert_output "/made/here"
+	[ -d "$root/made/here" ]
+	# a symlink to a host path resolves inside the root: nothing is made
+	# outside, whether it can be followed or not
+	ln -s "$BOCKER_ROOT" "$root/out"
+	run nsrun --container --root "$root" -w /out/made -- pwd
+	[ ! -e "$BOCKER_ROOT/made" ]
+	run nsrun --container --root "$root" -w /proc/self/fd/9/x -- pwd 9<"$BOCKER_ROOT"
+	assert_failure 125
+	[ ! -e "$BOCKER_ROOT/x" ]
 }

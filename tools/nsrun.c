@@ -34,6 +34,7 @@ struct opts {
 	unsigned target_mask;                 /* kinds named with -t */
 	pid_t target;
 	bool fork, no_init, target_env, clear_env, nnp;
+	bool loopback;                        /* --loopback: lo up in a new netns */
 	bool hide;                            /* undumpable init and fork child */
 	bool joined_userns;                   /* -t entered a user namespace */
 	unsigned preserve_fds;                /* fds 3..3+N-1 reach COMMAND */
@@ -105,6 +106,7 @@ static const char usage_text[] =
 "                        --no-new-privs --seccomp=default\n"
 "Process:\n"
 "      --no-init         with -p: COMMAND itself is PID 1 (no mini-init)\n"
+"      --loopback        with -n: bring the new network namespace's lo up\n"
 "      --pidfile FILE    write the host PID of the first process inside\n"
 "      --preserve-fds N  pass fds 3..3+N-1 to COMMAND (every other fd above 2\n"
 "                        is closed before it runs)\n"
@@ -119,7 +121,7 @@ enum {
 	OPT_MOUNT_SYS, OPT_BIND, OPT_TMPFS, OPT_HOSTNAME, OPT_CLEAR_ENV, OPT_UID,
 	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
 	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE, OPT_MOUNT_CGROUP,
-	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP, OPT_USER,
+	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP, OPT_USER, OPT_LOOPBACK,
 };
 
 static const struct option long_opts[] = {
@@ -152,6 +154,7 @@ static const struct option long_opts[] = {
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "gid", required_argument, NULL, OPT_GID },
 	{ "run-as", required_argument, NULL, OPT_USER },
+	{ "loopback", no_argument, NULL, OPT_LOOPBACK },
 	{ "map-root-user", no_argument, NULL, OPT_MAP_ROOT },
 	{ "map-user", required_argument, NULL, OPT_MAP_USER },
 	{ "map-group", required_argument, NULL, OPT_MAP_GROUP },
@@ -306,6 +309,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_UID: o->uid = parse_id(arg, "--uid"); break;
 	case OPT_GID: o->gid = parse_id(arg, "--gid"); break;
 	case OPT_USER: o->user = arg; break;
+	case OPT_LOOPBACK: o->loopback = true; break;
 	case OPT_MAP_ROOT: o->map_uid = o->map_gid = 0; break;
 	case OPT_MAP_USER: o->map_uid = parse_id(arg, "--map-user"); break;
 	case OPT_MAP_GROUP: o->map_gid = parse_id(arg, "--map-group"); break;
@@ -383,6 +387,8 @@ static void validate(struct opts *o)
 		bk_usage_error("--root and mount options need a new mount namespace, not --mount=FILE");
 	if (o->target_env && !o->target)
 		bk_usage_error("--target-env needs --target");
+	if (o->loopback && !(o->new_flags & CLONE_NEWNET))
+		bk_usage_error("--loopback needs a new network namespace (-n)");
 	if (o->user && (o->uid >= 0 || o->gid >= 0))
 		bk_usage_error("--run-as cannot be combined with --uid or --gid");
 	if (o->fs.use_chroot && !o->fs.root)
@@ -447,6 +453,8 @@ static int create_namespaces(struct opts *o, int flags)
 	if (!flags)
 		return 0;
 	if (bk_ns_unshare(flags) < 0)
+		return -1;
+	if ((flags & CLONE_NEWNET) && o->loopback && bk_ns_loopback_up() < 0)
 		return -1;
 	if (flags & CLONE_NEWUSER) {
 		o->fs.sys_needs_bind = !(o->new_flags & CLONE_NEWNET) && !o->join[BK_NS_NET];

@@ -24,4 +24,9 @@ bool bk_valid_name(const char *name, unsigned max);
  * and ".." in rel resolve as if dirfd were "/". Returns fd or -1. */
 int bk_open_beneath(int dirfd, const char *rel, int flags, unsigned mode);
 
+/* mkdir -p of rel beneath dirfd, each component resolved as
+ * bk_open_beneath does (a symlink, "..", a magic link never leads out);
+ * returns an O_PATH fd of the directory, or -1. */
+int bk_mkdir_beneath(int dirfd, const char *rel, unsigned mode);
+
 #endif

@@ -9,7 +9,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +82,22 @@ int bk_ns_unshare(int flags)
 	if (unshare(flags) < 0)
 		return bk_fail_errno(errno, "unshare(%s)", names);
 	return (flags & CLONE_NEWNS) ? mounts_private() : 0;
+}
+
+int bk_ns_loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	BK_TRACE("ioctl(socket, SIOCSIFFLAGS, lo, IFF_UP)");
+	if (sk < 0)
+		return bk_fail_errno(errno, "socket");
+	if (ioctl(sk, SIOCGIFFLAGS, &ifr) < 0)
+		return bk_fail_errno(errno, "lo: SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sk, SIOCSIFFLAGS, &ifr) < 0)
+		return bk_fail_errno(errno, "lo up");
+	return 0;
 }
 
 static int join_fd(int fd, const char *what, enum bk_ns_kind k)

@@ -24,6 +24,10 @@ const char *bk_ns_flags_str(int flags, char *buf, unsigned len);
 /* unshare(2); a new mount namespace gets every mount made private, as
  * unshare(1) does, so nothing mounted inside propagates to the host. */
 int bk_ns_unshare(int flags);
+/* Bring the loopback interface of this network namespace up (a new one
+ * has it down): SIOCSIFFLAGS, the one thing ip link set lo up does. */
+int bk_ns_loopback_up(void);
+
 /* open(path) + setns(fd, flag of k). */
 int bk_ns_join_path(const char *path, enum bk_ns_kind k);
 

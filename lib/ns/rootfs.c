@@ -426,8 +426,10 @@ int bk_rootfs_chdir(const char *dir)
 	n = snprintf(path, sizeof(path), "%s%s%s", cwd, cwd[0] ? "/" : "", dir);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return bk_fail("workdir %s: path too long", dir);
-	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS); fchdir", path);
-	_cleanup_close_ int fd = bk_open_beneath(root, path, O_PATH | O_DIRECTORY, 0);
+	/* made when missing, as runc does, each level resolved in the root */
+	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) (mkdirat if missing); fchdir",
+		 path);
+	_cleanup_close_ int fd = bk_mkdir_beneath(root, path, 0755);
 	if (fd < 0)
 		return bk_fail_errno(errno, "workdir %s", dir);
 	if (fchdir(fd) < 0)
