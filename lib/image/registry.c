@@ -301,10 +301,11 @@ static int fetch_finish(struct bk_registry *r, struct fetch *f, const struct bk_
 		snprintf(what, sizeof(what), "%s/%s blob %s", r->registry, r->repo, d->digest);
 		return http_error(&f->q, what);
 	}
-	if (bk_blob_written(w) != d->size) {
+	uint64_t got = bk_blob_written(w);
+	if (got != d->size) {
 		bk_blob_abort(w);
 		return bk_fail("blob %s: got %llu bytes, the manifest says %llu", d->digest,
-			       (unsigned long long)bk_blob_written(w), (unsigned long long)d->size);
+			       (unsigned long long)got, (unsigned long long)d->size);
 	}
 	return bk_blob_commit(w, NULL);
 }

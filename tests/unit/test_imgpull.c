@@ -1,10 +1,12 @@
 /* test_imgpull.c — imgpull's pure helpers: Docker reference normalisation,
  * WWW-Authenticate parsing, index platform choice, diff_id parsing. */
 #include "tap.h"
+#include "base/msg.h"
 #include "image/imgref.h"
 #include "image/manifest.h"
 #include "image/regauth.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,5 +96,11 @@ int main(void)
 	free(ids);
 	rc = bk_config_diffids("{\"rootfs\":{\"diff_ids\":[\"md5:x\"]}}", 34, &ids, &n);
 	ok(rc < 0, "bad diff_id refused");
+	/* The message names the bad diff_id: it used to be read after the
+	 * JSON holding it was freed (a use-after-free under ASan). */
+	snprintf(buf, sizeof(buf), "{\"rootfs\":{\"diff_ids\":[\"%s\",\"sha256:../../../x\"]}}", d64);
+	rc = bk_config_diffids(buf, strlen(buf), &ids, &n);
+	ok(rc < 0, "diff_id 'sha256:../../../x' refused");
+	is_str(bk_error(), "image config: bad diff_id 'sha256:../../../x'", "its message is whole");
 	return tap_done();
 }
