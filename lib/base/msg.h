@@ -23,7 +23,8 @@ int bk_fail_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2
 int bk_fail_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *bk_error(void);
 
-/* "prog: message" on stderr. bk_die() exits with status. */
+/* "prog: message" on stderr, as one line: control characters in it are
+ * printed as '?'. bk_die() exits with status. */
 void bk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bk_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

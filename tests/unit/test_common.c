@@ -6,8 +6,10 @@
 #include "base/size.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static void test_size(void)
 {
@@ -81,13 +83,39 @@ static void test_flags_str(void)
 	is_str(BK_FLAGS_STR(1 | 4, t, tiny), "ONE", "stops before a name that does not fit");
 }
 
+/* What bk_warn(fmt, arg) prints on stderr. */
+static void warned(const char *arg, char *out, size_t len)
+{
+	int fds[2], saved = dup(2);
+	ssize_t n;
+
+	if (pipe(fds) < 0 || saved < 0) {
+		snprintf(out, len, "(pipe failed)");
+		return;
+	}
+	dup2(fds[1], 2);
+	bk_warn("bad name '%s'", arg);
+	dup2(saved, 2);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, len - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+}
+
 static void test_msg(void)
 {
+	char out[256];
+
 	bk_fail("inner");
 	bk_fail_wrap("outer %d", 1);
 	is_str(bk_error(), "outer 1: inner", "wrap prefixes context");
 	bk_fail_errno(2, "open %s", "x");
 	is_str(bk_error(), "open x: No such file or directory", "errno message");
+	bk_msg_init("prog");
+	warned("a\nprog: fake line\x1b[2J\r\x7f", out, sizeof(out));
+	is_str(out, "prog: bad name 'a?prog: fake line?[2J?" "?'\n",
+	       "a message stays one line: control characters become '?'");
 }
 
 int main(void)
