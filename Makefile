@@ -112,7 +112,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(call archives,$(UNIT_LIBS))
 		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS))
 
 # Static helpers that tests copy into a busybox rootfs.
-FIXTURE_BINS := $(BUILD)/tests/chroot-escape $(BUILD)/tests/bk-attack
+FIXTURE_BINS := $(BUILD)/tests/chroot-escape $(BUILD)/tests/bk-attack $(BUILD)/tests/bk-exchange
 $(FIXTURE_BINS): $(BUILD)/tests/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BK_CFLAGS) $(CFLAGS) -static -o $@ $<

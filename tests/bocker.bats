@@ -231,3 +231,58 @@ teardown() { bocker_teardown; }
 	assert_success
 	assert_output "piped-in"
 }
+
+# images_whole: every image bocker lists has all its layers and runs.
+images_whole() {
+	local img l
+	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+		while read -r l; do
+			[ -d "$BOCKER_ROOT/layers/sha256/$l" ] || { echo "$img: layer $l missing"; return 1; }
+		done <"$BOCKER_ROOT/images/$img/layers"
+		bocker run --rm --network none "$img" true || { echo "$img does not run"; return 1; }
+	done
+}
+
+@test "rm of an image racing the pull of one that shares its layer (40 offsets) leaves every listed image runnable" {
+	layout=$BOCKER_ROOT/layout
+	mk=$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh
+	sh "$mk" single "$layout" a "$ROOTFS" >/dev/null 2>&1
+	sh "$mk" multi "$layout" b "$ROOTFS" >/dev/null 2>&1
+	a=$(bocker pull "oci:$layout:a" 2>/dev/null | sed -n 's/^Created: //p')
+	b=$(bocker pull "oci:$layout:b" 2>/dev/null | sed -n 's/^Created: //p')
+	grep -qxf "$BOCKER_ROOT/images/$a/layers" "$BOCKER_ROOT/images/$b/layers"   # shared
+	bocker rm "$b" >/dev/null
+	for i in $(seq 0 39); do
+		bocker pull "oci:$layout:b" >/dev/null 2>&1 &
+		job=$!
+		sleep "0.$(printf '%03d' $((i * 5)))"
+		bocker rm "$a" >/dev/null
+		wait "$job"
+		images_whole
+		bocker rm "$b" >/dev/null
+		bocker pull "oci:$layout:a" >/dev/null 2>&1
+	done
+}
+
+@test "after rm of every image and gc the store holds no layer and no blob" {
+	layout=$BOCKER_ROOT/layout
+	mk=$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh
+	sh "$mk" multi "$layout" m "$ROOTFS" >/dev/null 2>&1
+	HOSTILE_TARGET=$BOCKER_ROOT/outside sh "$mk" hostile "$layout" h "$ROOTFS" dotdot >/dev/null 2>&1
+	bocker pull "oci:$layout:m" >/dev/null 2>&1
+	run bocker pull "oci:$layout:h"   # refused, and keeps nothing
+	assert_failure
+	bocker run --network none "$IMG" 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	bocker commit "$c" >/dev/null
+	bocker rm "$c" >/dev/null
+	# and what an older store kept: a layer blob no image names
+	: >"$BOCKER_ROOT/blobs/sha256/$(printf '%064d' 1)"
+	[ "$(bocker images | wc -l)" -eq 4 ]
+	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+		bocker rm "$img" >/dev/null
+	done
+	bocker gc
+	run find "$BOCKER_ROOT/layers/sha256" "$BOCKER_ROOT/blobs/sha256" "$BOCKER_ROOT/images" -mindepth 1
+	assert_output ""
+}

@@ -1,15 +1,15 @@
 /* imgpull: pull an image (registry, oci:, docker-archive:, dir:) into the
- * content-addressed store and print its id; or --inspect a stored image. */
+ * content-addressed store and print its id; --inspect a stored image;
+ * --rm images and --gc the store. */
 #include "base/cleanup.h"
-#include "base/fsutil.h"
 #include "image/imgstore.h"
 #include "base/msg.h"
 #include "image/progress.h"
 #include "image/pull.h"
+#include "image/storegc.h"
 #include "base/size.h"
 
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: imgpull [options] SOURCE\n"
 		"       imgpull [--store DIR] --inspect ID [--field NAME] [-z]\n"
+		"       imgpull [--store DIR] --rm ID...\n"
+		"       imgpull [--store DIR] --gc\n"
 		"Pull an image into the layer store and print its id (img_...).\n"
 		"SOURCE: [REGISTRY/]NAME[:TAG][@DIGEST] | oci:DIR[:TAG] |\n"
 		"        docker-archive:FILE.tar | dir:DIR\n\n"
@@ -40,6 +42,10 @@ static void usage(FILE *f)
 		"      --field NAME       only NAME's values (id source layer env\n"
 		"                         entrypoint cmd argv workdir user)\n"
 		"  -z, --null             end inspect values with NUL, not newline\n"
+		"      --rm               remove the images ID..., and the layers and\n"
+		"                         blobs no other image uses\n"
+		"      --gc               remove what no image uses and what a killed\n"
+		"                         imgpull left\n"
 		"  -q, --quiet            no progress on stderr\n"
 		"  -v, --verbose          trace every HTTP request and status\n"
 		"  -h, --help             this help\n"
@@ -49,7 +55,7 @@ static void usage(FILE *f)
 struct args {
 	struct bk_pull_opts pull;
 	const char *inspect, *field;
-	int null, quiet;
+	int null, quiet, rm, gc;
 	char *store;
 };
 
@@ -63,7 +69,8 @@ static int valid_field(const char *f)
 
 static void parse(int argc, char **argv, struct args *a)
 {
-	enum { O_CREDS = 256, O_CA, O_INSECURE, O_TIMEOUT, O_FLATTEN, O_PARENT, O_INSPECT, O_FIELD };
+	enum { O_CREDS = 256, O_CA, O_INSECURE, O_TIMEOUT, O_FLATTEN, O_PARENT, O_INSPECT, O_FIELD,
+	       O_RM, O_GC };
 	static const struct option opts[] = {
 		{ "store", required_argument, NULL, 's' },
 		{ "platform", required_argument, NULL, 'p' },
@@ -78,6 +85,8 @@ static void parse(int argc, char **argv, struct args *a)
 		{ "inspect", required_argument, NULL, O_INSPECT },
 		{ "field", required_argument, NULL, O_FIELD },
 		{ "null", no_argument, NULL, 'z' },
+		{ "rm", no_argument, NULL, O_RM },
+		{ "gc", no_argument, NULL, O_GC },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -110,6 +119,8 @@ static void parse(int argc, char **argv, struct args *a)
 		case O_INSPECT: a->inspect = optarg; break;
 		case O_FIELD: a->field = optarg; break;
 		case 'z': a->null = 1; break;
+		case O_RM: a->rm = 1; break;
+		case O_GC: a->gc = 1; break;
 		case 'q': a->quiet = 1; break;
 		case 'v': bk_verbose++; break;
 		case 'h': usage(stdout); exit(0);
@@ -119,7 +130,9 @@ static void parse(int argc, char **argv, struct args *a)
 	}
 	if (a->field && !valid_field(a->field))
 		bk_die(2, "--field: unknown field '%s'", a->field);
-	if (a->inspect ? optind != argc : optind != argc - 1) {
+	if (!!a->inspect + a->rm + a->gc > 1)
+		bk_die(2, "--inspect, --rm and --gc go alone");
+	if (a->rm ? optind >= argc : (a->inspect || a->gc) ? optind != argc : optind != argc - 1) {
 		usage(stderr);
 		exit(2);
 	}
@@ -127,19 +140,11 @@ static void parse(int argc, char **argv, struct args *a)
 		bk_die(2, "--tag: must be one non-empty line");
 }
 
-/* The store as an absolute path (layers are extracted from inside). */
-static char *store_path(const char *opt)
+static const char *store_path(const char *opt)
 {
 	const char *s = opt ? opt : getenv("BOCKER_ROOT");
-	char *abs;
 
-	if (!s || !*s)
-		s = "/var/lib/bocker";
-	if (bk_mkdir_p(s, 0700) < 0)
-		bk_die_error(1);
-	if (!(abs = realpath(s, NULL)))
-		bk_die(1, "store %s: %m", s);
-	return abs;
+	return s && *s ? s : "/var/lib/bocker";
 }
 
 static int inspect(const struct args *a, const char *store)
@@ -167,7 +172,8 @@ int main(int argc, char **argv)
 {
 	struct args a = { .pull = { .parallel = 4, .timeout = 30 } };
 	struct bk_progress *prog;
-	_cleanup_free_ char *store = NULL, *id = NULL;
+	_cleanup_free_ char *id = NULL;
+	const char *store;
 	int r;
 
 	bk_msg_init(argv[0]);
@@ -175,6 +181,12 @@ int main(int argc, char **argv)
 	store = store_path(a.store);
 	if (a.inspect)
 		return inspect(&a, store);
+	if (a.rm || a.gc) {
+		r = a.rm ? bk_image_rm(store, argv + optind, argc - optind) : bk_store_gc(store);
+		if (r < 0)
+			bk_die_error(1);
+		return 0;
+	}
 	a.pull.store = store;
 	prog = bk_progress_new(STDERR_FILENO, a.quiet ? BK_PROGRESS_QUIET :
 					       isatty(STDERR_FILENO) ? BK_PROGRESS_BARS :

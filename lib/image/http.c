@@ -68,6 +68,7 @@ void bk_http_req_clear(struct bk_http_req *r)
 	r->status = 0;
 	r->error[0] = '\0';
 	r->connect_failed = false;
+	r->sink_failed = false;
 }
 
 static int append_mem(struct xfer *x, const char *buf, size_t n, size_t max)
@@ -107,6 +108,7 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *arg)
 	x->got += n;
 	if (r->sink(r->sink_arg, buf, n) < 0) {
 		snprintf(x->why, sizeof(x->why), "%s", bk_error());
+		r->sink_failed = true;
 		return 0;
 	}
 	return n;
@@ -299,7 +301,9 @@ int bk_http_run(struct bk_http *c, struct bk_http_req **reqs, size_t n,
 		xfer_release(c, &xs[i]);
 	free(xs);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		if (reqs[i]->status == 0)
+		if (reqs[i]->status == 0 && reqs[i]->sink_failed)
+			r = bk_fail("%s", reqs[i]->error);   /* the store's own error */
+		else if (reqs[i]->status == 0)
 			r = bk_fail("GET %s: %s", reqs[i]->url, reqs[i]->error);
 	return r;
 }

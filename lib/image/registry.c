@@ -7,6 +7,7 @@
 #include "image/manifest.h"
 #include "base/msg.h"
 #include "image/regauth.h"
+#include "image/stage.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -251,6 +252,7 @@ int bk_registry_blob(struct bk_registry *r, const char *digest, size_t max, char
 struct fetch {
 	struct bk_http_req q;
 	struct bk_blob_writer *w;
+	struct bk_stage *stage;
 	char *url;
 	size_t index;
 	bk_fetch_progress progress;
@@ -307,11 +309,12 @@ static int fetch_finish(struct bk_registry *r, struct fetch *f, const struct bk_
 		return bk_fail("blob %s: got %llu bytes, the manifest says %llu", d->digest,
 			       (unsigned long long)got, (unsigned long long)d->size);
 	}
-	return bk_blob_commit(w, NULL);
+	return bk_blob_stage(w, f->stage, BK_STAGE_SCRATCH, NULL);
 }
 
-int bk_registry_fetch(struct bk_registry *r, const char *store, const struct bk_desc *blobs,
-		      size_t n, unsigned parallel, bk_fetch_progress progress, void *arg)
+int bk_registry_fetch(struct bk_registry *r, const char *store, struct bk_stage *stage,
+		      const struct bk_desc *blobs, size_t n, unsigned parallel,
+		      bk_fetch_progress progress, void *arg)
 {
 	struct fetch *fs = calloc(n ? n : 1, sizeof(*fs));
 	struct bk_http_req **qs = calloc(n ? n : 1, sizeof(*qs));
@@ -321,6 +324,7 @@ int bk_registry_fetch(struct bk_registry *r, const char *store, const struct bk_
 		rc = bk_fail("out of memory");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		fs[i].index = i;
+		fs[i].stage = stage;
 		fs[i].progress = progress;
 		fs[i].arg = arg;
 		qs[i] = &fs[i].q;

@@ -1,12 +1,15 @@
 /* test_imgpull.c — imgpull's pure helpers: Docker reference normalisation,
- * WWW-Authenticate parsing, index platform choice, diff_id parsing. */
+ * WWW-Authenticate parsing, index platform choice, diff_id parsing, the
+ * tar header filter. */
 #include "tap.h"
 #include "base/msg.h"
 #include "image/imgref.h"
 #include "image/manifest.h"
 #include "image/regauth.h"
+#include "image/tarfilter.h"
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +32,51 @@ static void ref_bad(const char *in)
 	int rc = bk_imgref_parse(in, &r);   /* ok() evaluates twice */
 
 	ok(rc < 0, "reference '%s' refused", in);
+}
+
+static struct bk_tar_entry tar;
+
+static void tar_is(const char *name, const char *link, enum bk_tar_action want,
+		   const char *path, const char *tlink)
+{
+	int rc = bk_tar_filter(name, link, &tar);
+
+	ok(rc == 0 && tar.action == want && !strcmp(tar.path, path) && !strcmp(tar.link, tlink),
+	   "tar '%s'%s%s -> %d '%s' '%s'", name, link ? " link " : "", link ? link : "", want, path,
+	   tlink);
+}
+
+static void tar_bad(const char *name, const char *link, const char *why)
+{
+	int rc = bk_tar_filter(name, link, &tar);
+
+	ok(rc < 0 && strstr(bk_error(), why), "tar '%.40s' refused: %s", name, bk_error());
+}
+
+static void test_tarfilter(void)
+{
+	char longname[BK_TAR_PATH_MAX + 8];
+
+	tar_is("etc/passwd", NULL, BK_TAR_ENTRY, "etc/passwd", "");
+	tar_is("./usr//bin/./sh", NULL, BK_TAR_ENTRY, "usr/bin/sh", "");
+	tar_is("/", NULL, BK_TAR_SKIP, "", "");
+	tar_is("./", NULL, BK_TAR_SKIP, "", "");
+	tar_is("d/.wh.f", NULL, BK_TAR_WHITEOUT, "d/f", "");
+	tar_is(".wh.top", NULL, BK_TAR_WHITEOUT, "top", "");
+	tar_is("d/e/.wh..wh..opq", NULL, BK_TAR_OPAQUE, "d/e", "");
+	tar_is(".wh..wh..opq", NULL, BK_TAR_OPAQUE, "", "");
+	tar_is(".wh..wh.plnk/1", NULL, BK_TAR_ENTRY, ".wh..wh.plnk/1", "");
+	tar_is("a/.wh..wh.plnk", NULL, BK_TAR_SKIP, "a/.wh..wh.plnk", "");
+	tar_is("hl", "./x//y/", BK_TAR_ENTRY, "hl", "x/y");
+	tar_bad("a/../../etc", NULL, "'..' path refused");
+	tar_bad("/etc/passwd", NULL, "absolute path refused");
+	tar_bad("d/.wh..", NULL, "bad whiteout");
+	tar_bad("d/.wh.", NULL, "bad whiteout");
+	tar_bad("hl", "../../etc/passwd", "'..' path refused");
+	tar_bad("hl", "/", "to the layer root");
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	tar_bad(longname, NULL, "path too long");
 }
 
 int main(void)
@@ -102,5 +150,6 @@ int main(void)
 	rc = bk_config_diffids(buf, strlen(buf), &ids, &n);
 	ok(rc < 0, "diff_id 'sha256:../../../x' refused");
 	is_str(bk_error(), "image config: bad diff_id 'sha256:../../../x'", "its message is whole");
+	test_tarfilter();
 	return tap_done();
 }
