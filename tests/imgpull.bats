@@ -554,6 +554,42 @@ used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
 	done
 }
 
+@test "imgpull: the Authorization header never follows a redirect to another host or port" {
+	hostile_start
+	for target in away:127.0.0.2 awayport:127.0.0.1; do
+		mode=${target%:*}
+		pull --creds alice:s3cret "$HOSTILE/$mode"
+		assert_success
+		# the registry got the credentials; the redirect target did not
+		grep -q "^$HOSTILE GET /v2/$mode/blobs/.* auth=Basic " "$HOSTILE_DIR/log"
+		run grep " GET /blob " "$HOSTILE_DIR/log"
+		assert_output --regexp "^${target#*:}:[0-9]+ GET /blob auth=$"
+		refute_output --partial "$HOSTILE "
+		: >"$HOSTILE_DIR/log"
+		rm -rf "$STORE"
+	done
+}
+
+@test "imgpull: credentials go to a plain-http token realm only on the registry's own host" {
+	hostile_start
+	# a realm on another host: refused with credentials, anonymous without
+	run imgpull -q --store "$STORE" --creds bob:pw "$HOSTILE/realmaway"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "credentials go over plain http only to the registry's own host"
+	pull "$HOSTILE/realmaway"
+	assert_success
+	run grep "^127.0.0.2:.* GET /token" "$HOSTILE_DIR/log"
+	assert_success
+	assert_output --regexp " auth=$"
+	# a realm on the registry's host (another port) gets them
+	: >"$HOSTILE_DIR/log"
+	pull --creds bob:pw "$HOSTILE/realmport"
+	assert_success
+	run grep " GET /token" "$HOSTILE_DIR/log"
+	assert_output --regexp "^127.0.0.1:[0-9]+ GET /token.* auth=Basic $(printf bob:pw | base64)$"
+}
+
 @test "imgpull: JSON nested deep or many MB large is refused with one line" {
 	hostile_start
 	declare -A want=(

@@ -188,7 +188,11 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* A redirect may not take an https request down to plain http. (The
+	 * Authorization header is never sent to another host or port: curl
+	 * drops custom ones there.) */
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+			 strncmp(r->url, "https:", 6) ? "http,https" : "https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->timeout);
 	/* A stalled transfer (< 1 KiB/s for the timeout) fails; a slow big
 	 * layer that keeps moving does not. */

@@ -114,7 +114,9 @@ static int authenticate(struct bk_registry *r, const char *header)
 		bk_challenge_free(&ch);
 		return bk_fail("out of memory");
 	}
-	answer = bk_auth_answer(r->http, &ch, &r->creds, r->insecure);
+	struct bk_auth_ctx ctx = { .host = r->host, .plain = !strcmp(r->scheme, "http"),
+				   .no_verify = r->insecure };
+	answer = bk_auth_answer(r->http, &ch, &r->creds, &ctx);
 	bk_challenge_free(&ch);
 	if (!answer)
 		return bk_fail_wrap("%s: auth", r->registry);

@@ -1,6 +1,6 @@
 /* test_imgpull.c — imgpull's pure helpers: Docker reference normalisation,
  * WWW-Authenticate parsing, index platform choice, diff_id parsing, the
- * tar header filter. */
+ * tar header filter, token responses, where credentials may go. */
 #include "tap.h"
 #include "base/msg.h"
 #include "image/imgref.h"
@@ -79,6 +79,25 @@ static void test_tarfilter(void)
 	tar_bad(longname, NULL, "path too long");
 }
 
+static void test_auth(void)
+{
+	struct bk_auth_ctx plain = { .host = "127.0.0.1:5000", .plain = true };
+	struct bk_auth_ctx tls = { .host = "registry.example:443", .plain = false };
+	char *h;
+
+	ok(bk_realm_gets_creds("https://auth.other.example/token", &tls), "https realm, other host: yes");
+	ok(bk_realm_gets_creds("HTTPS://auth.other.example/token", &plain), "https realm from a plain registry: yes");
+	ok(bk_realm_gets_creds("http://127.0.0.1:5001/token", &plain), "plain realm, same host: yes");
+	ok(!bk_realm_gets_creds("http://127.0.0.2:5001/token", &plain), "plain realm, other host: no");
+	ok(!bk_realm_gets_creds("http://registry.example/token", &tls), "plain realm from a TLS registry: no");
+	ok(!bk_realm_gets_creds("http://127.0.0.1@evil.example/token", &plain), "user@host realm: no");
+	h = bk_token_header("{\"token\":\"abc\"}", 15);
+	is_str(h, "Authorization: Bearer abc", "token response");
+	free(h);
+	h = bk_token_header("{\"access_token\":\"x\\ny\"}", 23);
+	ok(!h, "a token with a newline refused");
+}
+
 int main(void)
 {
 	const char *d64 = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -151,5 +170,6 @@ int main(void)
 	ok(rc < 0, "diff_id 'sha256:../../../x' refused");
 	is_str(bk_error(), "image config: bad diff_id 'sha256:../../../x'", "its message is whole");
 	test_tarfilter();
+	test_auth();
 	return tap_done();
 }
