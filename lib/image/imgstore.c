@@ -262,35 +262,59 @@ static void kv_config(struct kv *kv, json_t *cfg)
 		kv_add(kv, "user", user);
 }
 
+/* The config's fields into kv; -1 (recorded) if it is not JSON. */
+static int config_fields(struct kv *kv, const char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(buf, len, 0, &jerr);
+
+	if (!root)
+		return bk_fail("config.json: %s", jerr.text);
+	kv_config(kv, json_object_get(root, "config"));
+	json_decref(root);
+	return 0;
+}
+
+static char **kv_done(struct kv *kv, int r)
+{
+	char **v = kv->v;
+
+	if (r == 0 && !kv->oom)
+		return v;
+	bk_strvfreep(&v);
+	if (r == 0)
+		bk_fail("out of memory");
+	return NULL;
+}
+
+char **bk_config_fields(const char *buf, size_t len)
+{
+	struct kv kv = { 0 };
+	int r = config_fields(&kv, buf, len);
+
+	if (r == 0 && !kv.v && !(kv.v = calloc(1, sizeof(*kv.v))))
+		kv.oom = 1;   /* no field: an empty list */
+	return kv_done(&kv, r);
+}
+
 char **bk_image_inspect(const char *store, const char *id)
 {
 	_cleanup_free_ char *source = record_file(store, id, "source", 65536);
 	_cleanup_free_ char *config = NULL;
 	_cleanup_strv_ char **layers = NULL;
 	struct kv kv = { 0 };
-	json_error_t jerr;
 	size_t n, clen;
-	json_t *root;
+	int r;
 
 	if (!source || bk_image_layers(store, id, &layers, &n) < 0 ||
 	    bk_image_config(store, id, &config, &clen) < 0)
 		return NULL;
-	if (!(root = json_loadb(config, clen, 0, &jerr))) {
-		bk_fail("image %s: config.json: %s", id, jerr.text);
-		return NULL;
-	}
 	source[strcspn(source, "\n")] = '\0';
 	kv_add(&kv, "id", id);
 	kv_add(&kv, "source", source);
 	for (size_t i = 0; i < n; i++)
 		kv_add(&kv, "layer", layers[i] + 7);
-	kv_config(&kv, json_object_get(root, "config"));
-	json_decref(root);
-	if (kv.oom) {
-		char **v = kv.v;
-		bk_strvfreep(&v);
-		bk_fail("out of memory");
-		return NULL;
-	}
-	return kv.v;
+	if ((r = config_fields(&kv, config, clen)) < 0)
+		bk_fail_wrap("image %s", id);
+	return kv_done(&kv, r);
 }

@@ -36,5 +36,7 @@ int bk_image_config(const char *store, const char *id, char **buf, size_t *len);
  * entrypoint and cmd (one per word), argv (entrypoint then cmd), workdir,
  * user. */
 char **bk_image_inspect(const char *store, const char *id);
+/* The same pairs for an image config alone (env ... user), from its JSON. */
+char **bk_config_fields(const char *buf, size_t len);
 
 #endif
