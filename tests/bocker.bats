@@ -348,3 +348,22 @@ images_whole() {
 	run find "$BOCKER_ROOT/layers/sha256" "$BOCKER_ROOT/blobs/sha256" "$BOCKER_ROOT/images" -mindepth 1
 	assert_output ""
 }
+
+@test "commit racing rm and gc of the image it makes (10 offsets) leaves it whole or gone" {
+	bocker run --network none "$IMG" 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	first=$(bocker commit "$c" snap | sed -n 's/^Created: //p')
+	for i in $(seq 0 9); do
+		# the same content: the commit lands on the id rm takes away
+		bocker commit "$c" snap >/dev/null 2>&1 &
+		job=$!
+		sleep "0.$(printf '%03d' $((i * 8)))"
+		bocker rm "$first" >/dev/null 2>&1 || true
+		imgpull --store "$BOCKER_ROOT" --gc &
+		gc=$!
+		wait "$job" || true
+		wait "$gc"
+		images_whole
+		[ -d "$BOCKER_ROOT/images/$first" ] || bocker commit "$c" snap >/dev/null
+	done
+}
