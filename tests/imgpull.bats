@@ -787,3 +787,36 @@ full_then_room() { # full_then_room FREE_KB WHAT
 	done
 	echo "$ok of 25 walks finished"
 }
+
+@test "imgpull: dir:, --parent, --rm and --gc under ASan+LSan+UBSan report no error or leak" {
+	asan=$BOCKIT_TOP/bin-asan/imgpull
+	[ -x "$asan" ] || skip "bin-asan/imgpull not built (make asan)"
+	d=$BOCKER_ROOT/tree
+	bk_rootfs_copy "$d"
+	mkdir -p "$d/x/sub"
+	mknod "$d/x/gone" c 0 0
+	setfattr -n trusted.overlay.opaque -v y "$d/x"
+	setfattr -n user.kept -v 1 "$d/x/sub"
+	ln "$d/bin/busybox" "$d/bin/hard"
+	truncate -s 8M "$d/sparse"
+	echo tail >>"$d/sparse"
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	run --separate-stderr "$asan" -v --store "$STORE" "dir:$d"
+	assert_success
+	base=$output
+	run --separate-stderr "$asan" -q --store "$STORE" --parent "$base" "dir:$d/x"
+	assert_success
+	top=$output
+	l=$STORE/layers/sha256/$(head -n 1 "$STORE/images/$base/layers")
+	assert_equal "$(stat -c %s "$l/sparse")" $((8 * 1024 * 1024 + 5))
+	[ "$(du -k "$l/sparse" | cut -f1)" -lt 1024 ]   # its hole kept
+	assert_equal "$(stat -c %h "$l/bin/hard")" 2
+	for op in "--inspect $top" "--rm $base" --gc "--rm $top"; do
+		# shellcheck disable=SC2086 # two words
+		run "$asan" --store "$STORE" $op
+		assert_success
+		refute_output --partial "Sanitizer"
+		refute_output --partial "runtime error"
+	done
+	assert_store_empty
+}

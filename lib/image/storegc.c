@@ -87,8 +87,10 @@ static int referenced(const char *store, struct names *layers, struct names *blo
 			return -1;
 	if (errno)
 		return bk_fail_errno(errno, "read %s", dir);
-	qsort(layers->v, layers->n, sizeof(*layers->v), cmp_str);
-	qsort(blobs->v, blobs->n, sizeof(*blobs->v), cmp_str);
+	if (layers->n)
+		qsort(layers->v, layers->n, sizeof(*layers->v), cmp_str);
+	if (blobs->n)
+		qsort(blobs->v, blobs->n, sizeof(*blobs->v), cmp_str);
 	return 0;
 }
 
