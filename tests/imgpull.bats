@@ -194,6 +194,7 @@ used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
 	assert_line "$first"
 	refute_output --partial "/blobs/"
 	assert_output --partial "already extracted"
+	refute_output --partial "syncfs"   # nothing new: nothing to sync
 	# A different tag of the same layers fetches only the config, if that.
 	run imgpull -v --store "$STORE" "$REG/test/multi:oci"
 	assert_success

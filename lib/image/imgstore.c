@@ -92,16 +92,22 @@ static int fill_record(const char *tmp, const struct bk_image_rec *rec)
 	return 0;
 }
 
-/* The image is there already (same config): only its name changes, by a
- * new "source" file staged to replace the old one. */
-static int stage_source(struct bk_stage *s, const char *final, const char *source)
+/* The image is there already (same config): only its name may change, by
+ * a new "source" staged to replace the old one (its temp in images/, where
+ * the sweep looks). The same name changes nothing. */
+static int stage_source(struct bk_stage *s, const char *store, const char *final,
+			const char *source)
 {
-	_cleanup_free_ char *tmp = NULL, *dst = NULL, *src = NULL;
+	_cleanup_free_ char *tmp = bk_store_tmpname(store, "images");
+	_cleanup_free_ char *dst = NULL, *src = NULL, *old = NULL;
 	int fd;
 
-	if (asprintf(&tmp, "%s/.tmp-%d-XXXXXX", final, (int)getpid()) < 0 ||
-	    asprintf(&dst, "%s/source", final) < 0 || asprintf(&src, "%s\n", source) < 0)
+	if (!tmp)
+		return -1;
+	if (asprintf(&dst, "%s/source", final) < 0 || asprintf(&src, "%s\n", source) < 0)
 		return bk_fail("out of memory");
+	if ((old = bk_read_small(dst, 65536)) && !strcmp(old, src))
+		return 0;
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return bk_fail_errno(errno, "create %s", tmp);
 	if (fchmod(fd, 0644) < 0 || write_all(fd, src, strlen(src)) < 0) {
@@ -129,7 +135,7 @@ int bk_image_write(struct bk_stage *s, const char *store, const struct bk_image_
 	if (asprintf(&final, "%s/images/%s", store, rec->id) < 0)
 		return bk_fail("out of memory");
 	if (stat(final, &st) == 0)
-		return stage_source(s, final, rec->source);
+		return stage_source(s, store, final, rec->source);
 	if (!(tmp = bk_store_tmpname(store, "images")))
 		return -1;
 	if (!mkdtemp(tmp)) {

@@ -117,9 +117,8 @@ static int remove_tmp(const char *store, const char *dir, const char *name)
 	return bk_rm_rf(p);
 }
 
-/* Remove the ".tmp-" entries of STORE/DIR; with records, also those one
- * level down (a record's replaced "source"). */
-static int sweep_dir(const char *store, const char *dir, bool records)
+/* Remove the ".tmp-" entries of STORE/DIR. */
+static int sweep_dir(const char *store, const char *dir)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
@@ -128,27 +127,18 @@ static int sweep_dir(const char *store, const char *dir, bool records)
 	if (asprintf(&path, "%s/%s", store, dir) < 0)
 		return bk_fail("out of memory");
 	if (!(d = opendir(path)))
-		return errno == ENOENT || errno == ENOTDIR ? 0 : bk_fail_errno(errno, "open %s", path);
-	while ((errno = 0, de = readdir(d))) {
-		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX))) {
-			if (remove_tmp(store, dir, de->d_name) < 0)
-				return -1;
-		} else if (records && de->d_name[0] != '.') {
-			_cleanup_free_ char *sub = NULL;
-			if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
-				return bk_fail("out of memory");
-			if (sweep_dir(store, sub, false) < 0)
-				return -1;
-		}
-	}
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "open %s", path);
+	while ((errno = 0, de = readdir(d)))
+		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) &&
+		    remove_tmp(store, dir, de->d_name) < 0)
+			return -1;
 	return errno ? bk_fail_errno(errno, "read %s", path) : 0;
 }
 
 int bk_store_sweep(const struct bk_store *s)
 {
-	if (sweep_dir(s->path, "blobs/sha256", false) < 0 ||
-	    sweep_dir(s->path, "layers/sha256", false) < 0 ||
-	    sweep_dir(s->path, "images", true) < 0)
+	if (sweep_dir(s->path, "blobs/sha256") < 0 || sweep_dir(s->path, "layers/sha256") < 0 ||
+	    sweep_dir(s->path, "images") < 0)
 		return bk_fail_wrap("store %s: sweep", s->path);
 	return 0;
 }
