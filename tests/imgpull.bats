@@ -591,6 +591,27 @@ used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
 	assert_output --regexp "^127.0.0.1:[0-9]+ GET /token.* auth=Basic $(printf bob:pw | base64)$"
 }
 
+@test "imgpull: an https token realm on another host gets the credentials (as Docker Hub's)" {
+	mkdir -p "$BOCKER_ROOT/hostile"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.2 \
+		-addext subjectAltName=IP:127.0.0.2 -keyout "$BOCKER_ROOT/hostile/tls.key" \
+		-out "$BOCKER_ROOT/hostile/tls.crt" 2>/dev/null
+	hostile_start
+	pull --ca "$BOCKER_ROOT/hostile/tls.crt" --creds bob:pw "$HOSTILE/realmtls"
+	assert_success
+	read -r _ _ _ tls <"$HOSTILE_DIR/ports"
+	run grep " GET /token" "$HOSTILE_DIR/log"
+	assert_output --regexp "^127.0.0.2:$tls GET /token.* auth=Basic $(printf bob:pw | base64)$"
+	# without the CA, TLS fails: no credentials to an unverified realm
+	rm -rf "$STORE"
+	: >"$HOSTILE_DIR/log"
+	run imgpull -q --store "$STORE" --creds bob:pw "$HOSTILE/realmtls"
+	assert_failure 1
+	bk_assert_one_line
+	run grep " GET /token" "$HOSTILE_DIR/log"
+	assert_output ""
+}
+
 @test "imgpull: JSON nested deep or many MB large is refused with one line" {
 	hostile_start
 	declare -A want=(

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -264,24 +265,32 @@ static char *url_host(const char *url)
 	return out;
 }
 
-int bk_realm_gets_creds(const char *realm, const struct bk_auth_ctx *ctx)
+/* Is realm on the registry's host (any port)? */
+static bool same_host(const char *realm, const char *registry)
 {
-	_cleanup_free_ char *realm_host = NULL, *reg_url = NULL, *reg_host = NULL;
+	_cleanup_free_ char *reg_url = NULL, *realm_host = NULL, *reg_host = NULL;
 
-	if (!strncasecmp(realm, "https://", 8))
-		return 1;
-	if (!ctx->plain || !ctx->host || asprintf(&reg_url, "http://%s/", ctx->host) < 0)
-		return 0;
+	if (!registry || asprintf(&reg_url, "http://%s/", registry) < 0)
+		return false;
 	realm_host = url_host(realm);
 	reg_host = url_host(reg_url);
 	return realm_host && reg_host && !strcasecmp(realm_host, reg_host);
+}
+
+int bk_realm_gets_creds(const char *realm, const struct bk_auth_ctx *ctx)
+{
+	if (!strncasecmp(realm, "https://", 8))
+		return 1;
+	return ctx->plain && same_host(realm, ctx->host);
 }
 
 static char *bearer(struct bk_http *http, const struct bk_challenge *ch,
 		    const struct bk_creds *creds, const struct bk_auth_ctx *ctx)
 {
 	_cleanup_free_ char *url = NULL, *basic = NULL;
-	struct bk_http_req req = { .max = TOKEN_MAX, .no_verify = ctx->no_verify };
+	/* --insecure is for the registry's host: a realm elsewhere is verified */
+	struct bk_http_req req = { .max = TOKEN_MAX,
+				   .no_verify = ctx->no_verify && ch->realm && same_host(ch->realm, ctx->host) };
 	struct bk_http_req *reqs[] = { &req };
 	char *h = NULL;
 

@@ -33,7 +33,8 @@ void bk_challenge_free(struct bk_challenge *c);
 struct bk_auth_ctx {
 	const char *host;    /* "host[:port]" */
 	bool plain;          /* it is spoken to over plain http */
-	bool no_verify;      /* TLS without certificate checks (--insecure) */
+	bool no_verify;      /* TLS without certificate checks (--insecure): for
+				a realm on the registry's own host only */
 };
 
 /* May the token request to realm carry the credentials? Where
