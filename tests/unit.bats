@@ -32,7 +32,7 @@ run_unit() {
 	run_unit test_init
 }
 
-@test "unit: imgpull helpers (references, challenges, index, diff_ids) under ASan+UBSan" {
+@test "unit: imgpull helpers (references, challenges, index, diff_ids, tar filter, token realms) under ASan+UBSan" {
 	run_unit test_imgpull
 }
 

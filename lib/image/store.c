@@ -71,6 +71,14 @@ static int lock_shared(struct bk_store *s)
 	return lock(s, LOCK_SH, "LOCK_SH");
 }
 
+/* Exclusive: every ".tmp-" object is stale, sweep them. */
+static int take(struct bk_store *s, enum bk_store_lock mode)
+{
+	if (mode == BK_STORE_SHARED)
+		return lock_shared(s);
+	return lock(s, LOCK_EX, "LOCK_EX") < 0 ? -1 : bk_store_sweep(s);
+}
+
 int bk_store_open(struct bk_store *s, const char *path, bool create, enum bk_store_lock mode)
 {
 	_cleanup_free_ char *lockpath = NULL;
@@ -90,8 +98,7 @@ int bk_store_open(struct bk_store *s, const char *path, bool create, enum bk_sto
 		bk_store_close(s);
 		return -1;
 	}
-	if ((mode == BK_STORE_SHARED ? lock_shared(s) :
-	     lock(s, LOCK_EX, "LOCK_EX") < 0 ? -1 : bk_store_sweep(s)) < 0) {
+	if (take(s, mode) < 0) {
 		bk_store_close(s);
 		return -1;
 	}
