@@ -1,6 +1,6 @@
 # bockit: five small container tools and the bocker driver.
 # make | make install PREFIX=/usr/local DESTDIR= | make check | make asan |
-# make demo | make bench | make clean
+# make fuzz [FUZZ_SECONDS=60] | make demo | make bench | make clean
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -66,7 +66,7 @@ ALL_CFLAGS = $(BK_CFLAGS) $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 domain_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard lib/$(1)/*.c)) $($(1)_GEN)
 archives = $(patsubst %,$(BUILD)/lib/%.a,$(1))
 
-.PHONY: all install uninstall check asan unit lint demo bench clean deps version soak FORCE
+.PHONY: all install uninstall check asan unit lint demo bench clean deps version soak fuzz fuzz-build fuzz-bins FORCE
 all: $(addprefix $(BIN)/,$(TOOLS))
 
 $(BUILD)/lib/%.o: lib/%.c
@@ -129,7 +129,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(call archives,$(UNIT_LIBS))
 		$(shell $(PKG_CONFIG) --libs $(ALL_PKGS)) $(ALL_LDLIBS)
 
 # Static helpers that tests copy into a busybox rootfs.
-FIXTURE_BINS := $(BUILD)/tests/chroot-escape $(BUILD)/tests/bk-attack
+FIXTURE_BINS := $(BUILD)/tests/chroot-escape $(BUILD)/tests/bk-attack $(BUILD)/tests/bk-exchange
 $(FIXTURE_BINS): $(BUILD)/tests/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(BK_CFLAGS) $(CFLAGS) -static -o $@ $<
@@ -139,6 +139,31 @@ unit: $(UNIT_BINS) $(FIXTURE_BINS)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
 	$(MAKE) BUILD=build-asan BIN=bin-asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" all unit
+
+# libFuzzer targets for what registries and layers feed the parsers:
+# tests/fuzz/fuzz_NAME.c, built by clang with the image and base domains
+# instrumented (build-fuzz/), seed corpus in tests/fuzz/corpus/NAME/.
+# `make fuzz` runs each for FUZZ_SECONDS; tests/fuzz.bats (make check)
+# runs each over its corpus and a few seconds of new inputs. A crash is
+# written to build-fuzz/crashes/; copy it into the corpus as a regression.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+FUZZ_PKGS := libcurl libarchive jansson libcrypto
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=clang SAN="$(FUZZ_FLAGS)" CFLAGS="-O1 -g" fuzz-bins
+
+fuzz-bins: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(call archives,image base)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $(LDFLAGS) -o $@ $< $(filter %.a,$^) \
+		$(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS))
+
+fuzz: fuzz-build
+	for n in $(FUZZ_NAMES); do sh tests/fuzz/run.sh "$$n" $(FUZZ_SECONDS) || exit 1; done
 
 deps:
 	sh scripts/deps.sh build test
@@ -151,13 +176,14 @@ version:
 CPPCHECK_FLAGS := --enable=warning,style,performance,portability --std=c11 \
 	--inline-suppr -Ilib --suppress=missingIncludeSystem --error-exitcode=1 -q
 lint:
-	cppcheck $(CPPCHECK_FLAGS) lib tools tests/unit tests/fixtures scripts
-	shellcheck -s sh $(wildcard scripts/*.sh scripts/bocker bench/*.sh tests/*.sh tests/fixtures/*.sh)
+	cppcheck $(CPPCHECK_FLAGS) lib tools tests/unit tests/fixtures tests/fuzz scripts
+	shellcheck -s sh $(wildcard scripts/*.sh scripts/bocker bench/*.sh tests/*.sh tests/fixtures/*.sh tests/fuzz/*.sh)
 
 check: deps
 	$(MAKE) all unit
 	$(MAKE) lint
 	$(MAKE) asan
+	$(MAKE) fuzz-build
 	sh scripts/run-tests.sh
 
 # The fault soak at full length (make check runs 30 kills of it).
@@ -185,6 +211,6 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
 
 clean:
-	rm -rf build build-asan bin bin-asan
+	rm -rf build build-asan build-fuzz bin bin-asan
 
--include $(wildcard $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/scripts/*.d $(BUILD)/gen/*.d)
+-include $(wildcard $(BUILD)/lib/*/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/scripts/*.d $(BUILD)/gen/*.d $(BUILD)/fuzz/*.d)

@@ -10,7 +10,7 @@ libnftables-dev libseccomp-dev"
 test="bats bats-support bats-assert busybox-static iproute2 util-linux
 cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
 iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd
-python3-cryptography openssl"
+python3-cryptography openssl clang libclang-rt-14-dev"
 demo="busybox-static iproute2 util-linux"
 bench="hyperfine bubblewrap crun cgroup-tools iproute2 util-linux busybox-static docker-registry skopeo umoci"
 

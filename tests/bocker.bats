@@ -404,3 +404,139 @@ EOF
 	bocker stop -t 1 "$c" >/dev/null
 	assert_released "$c"
 }
+
+# exchange_img: an image with the static renameat2 racer as /bin/bk-exchange.
+exchange_img() {
+	local bin=$BOCKIT_TOP/build/tests/bk-exchange
+	[ -x "$bin" ] || make -C "$BOCKIT_TOP" build/tests/bk-exchange >&2
+	bk_rootfs_copy "$BOCKER_ROOT/xroot"
+	cp "$bin" "$BOCKER_ROOT/xroot/bin/bk-exchange"
+	bocker init "$BOCKER_ROOT/xroot" | sed -n 's/^Created: //p'
+}
+
+@test "commit against a RENAME_EXCHANGE racer (25 commits) never holds a host byte" {
+	img=$(exchange_img)
+	marker=HOST-SECRET-$$-$RANDOM
+	printf '%s\n' "$marker" >"$BOCKER_ROOT/secret"
+	c=$(bocker run -d --network none "$img" \
+		"mkdir /x; echo container-data >/x/a; ln -s $BOCKER_ROOT/secret /x/s; exec bk-exchange /x/a /x/s 120")
+	wait_running "$c"
+	for _ in $(seq 40); do [ -L "$BOCKER_ROOT/containers/$c/upper/x/s" ] || [ -L "$BOCKER_ROOT/containers/$c/upper/x/a" ] && break; sleep 0.05; done
+	for i in $(seq 25); do
+		run bocker commit "$c"
+		assert_success
+		new=${output#Created: }
+		top=$BOCKER_ROOT/layers/sha256/$(head -n 1 "$BOCKER_ROOT/images/$new/layers")
+		# a file and a symlink, in one order or the other; never the host's file
+		[ "$(find "$top/x" -type l | wc -l)" -eq 1 ]
+		[ "$(find "$top/x" -type f | wc -l)" -eq 1 ]
+		run grep -rl "$marker" "$BOCKER_ROOT/layers" "$BOCKER_ROOT/images"
+		assert_failure
+		bocker rm "$new" >/dev/null
+	done
+	bocker stop -t 1 "$c"
+}
+
+@test "commit freezes a running container and thaws it, also when the commit fails" {
+	[ -d /sys/fs/cgroup/freezer ] || skip "no v1 freezer (cgroup v2 is tested in cgset-lite.bats)"
+	c=$(bocker run -d --network none "$IMG" \
+		'head -c 64000000 /dev/zero >/big; while :; do echo >>/tmp/n; done')
+	wait_running "$c"
+	state=/sys/fs/cgroup/freezer/bocker/$c/freezer.state
+	n=$BOCKER_ROOT/containers/$c/upper/tmp/n
+	for _ in $(seq 100); do [ -s "$n" ] && break; sleep 0.05; done
+	bocker commit "$c" >"$BOCKER_ROOT/out" &
+	job=$!
+	seen=''
+	while kill -0 "$job" 2>/dev/null; do
+		[ "$(cat "$state")" = FROZEN ] && seen=1
+		sleep 0.01
+	done
+	wait "$job"
+	grep -q '^Created: img_' "$BOCKER_ROOT/out"
+	[ -n "$seen" ]
+	assert_equal "$(cat "$state")" THAWED
+	a=$(stat -c %s "$n"); sleep 0.2; [ "$(stat -c %s "$n")" != "$a" ]   # it runs on
+	# a commit that fails once frozen (too deep a tree) still thaws
+	bocker exec "$c" sh -c 'cd /tmp && for i in $(seq 405); do mkdir d && cd d; done'
+	run bocker commit "$c"
+	assert_failure 1
+	assert_output --partial "more than 400 levels deep"
+	assert_equal "$(cat "$state")" THAWED
+	a=$(stat -c %s "$n"); sleep 0.2; [ "$(stat -c %s "$n")" != "$a" ]
+	bocker stop -t 1 "$c"
+}
+
+# images_whole: every image bocker lists has all its layers and runs.
+images_whole() {
+	local img l
+	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+		while read -r l; do
+			[ -d "$BOCKER_ROOT/layers/sha256/$l" ] || { echo "$img: layer $l missing"; return 1; }
+		done <"$BOCKER_ROOT/images/$img/layers"
+		bocker run --rm --network none "$img" true || { echo "$img does not run"; return 1; }
+	done
+}
+
+@test "rm of an image racing the pull of one that shares its layer (40 offsets) leaves every listed image runnable" {
+	layout=$BOCKER_ROOT/layout
+	mk=$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh
+	sh "$mk" single "$layout" a "$ROOTFS" >/dev/null 2>&1
+	sh "$mk" multi "$layout" b "$ROOTFS" >/dev/null 2>&1
+	a=$(bocker pull "oci:$layout:a" 2>/dev/null | sed -n 's/^Created: //p')
+	b=$(bocker pull "oci:$layout:b" 2>/dev/null | sed -n 's/^Created: //p')
+	grep -qxf "$BOCKER_ROOT/images/$a/layers" "$BOCKER_ROOT/images/$b/layers"   # shared
+	bocker rm "$b" >/dev/null
+	for i in $(seq 0 39); do
+		bocker pull "oci:$layout:b" >/dev/null 2>&1 &
+		job=$!
+		sleep "0.$(printf '%03d' $((i * 5)))"
+		bocker rm "$a" >/dev/null
+		wait "$job"
+		images_whole
+		bocker rm "$b" >/dev/null
+		bocker pull "oci:$layout:a" >/dev/null 2>&1
+	done
+}
+
+@test "after rm of every image and gc the store holds no layer and no blob" {
+	layout=$BOCKER_ROOT/layout
+	mk=$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh
+	sh "$mk" multi "$layout" m "$ROOTFS" >/dev/null 2>&1
+	HOSTILE_TARGET=$BOCKER_ROOT/outside sh "$mk" hostile "$layout" h "$ROOTFS" dotdot >/dev/null 2>&1
+	bocker pull "oci:$layout:m" >/dev/null 2>&1
+	run bocker pull "oci:$layout:h"   # refused, and keeps nothing
+	assert_failure
+	bocker run --network none "$IMG" 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	bocker commit "$c" >/dev/null
+	bocker rm "$c" >/dev/null
+	# and what an older store kept: a layer blob no image names
+	: >"$BOCKER_ROOT/blobs/sha256/$(printf '%064d' 1)"
+	[ "$(bocker images | wc -l)" -eq 4 ]
+	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+		bocker rm "$img" >/dev/null
+	done
+	bocker gc
+	run find "$BOCKER_ROOT/layers/sha256" "$BOCKER_ROOT/blobs/sha256" "$BOCKER_ROOT/images" -mindepth 1
+	assert_output ""
+}
+
+@test "commit racing rm and gc of the image it makes (10 offsets) leaves it whole or gone" {
+	bocker run --network none "$IMG" 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	first=$(bocker commit "$c" snap | sed -n 's/^Created: //p')
+	for i in $(seq 0 9); do
+		# the same content: the commit lands on the id rm takes away
+		bocker commit "$c" snap >/dev/null 2>&1 &
+		job=$!
+		sleep "0.$(printf '%03d' $((i * 8)))"
+		bocker rm "$first" >/dev/null 2>&1 || true
+		imgpull --store "$BOCKER_ROOT" --gc &
+		gc=$!
+		wait "$job" || true
+		wait "$gc"
+		images_whole
+		[ -d "$BOCKER_ROOT/images/$first" ] || bocker commit "$c" snap >/dev/null
+	done
+}

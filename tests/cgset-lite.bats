@@ -401,3 +401,79 @@ ATTACK=$BOCKIT_TOP/build/tests/bk-attack
 	assert_failure 2
 	for d in $CG/*/; do [ ! -d "${d%/}$TOP/x" ] || fail "${d%/}$TOP/x left"; done
 }
+
+# counting FILE: a process that writes an ever-growing count to FILE.
+counting() {
+	sh -c 'i=0; while :; do i=$((i + 1)); echo $i >"$1"; done' counting "$1"
+}
+
+# still FILE: the count in FILE does not move for 0.3 s.
+still() {
+	local a b
+	a=$(cat "$1")
+	sleep 0.3
+	b=$(cat "$1")
+	[ "$a" = "$b" ]
+}
+
+@test "cgset-lite: freeze stops a group in place, thaw lets it go (v1 freezer)" {
+	has_v1 freezer || skip "no v1 freezer here"
+	local n=$BOCKER_ROOT/n f=$CG/freezer$TOP/f
+	cgset-lite create -g freezer,pids:$TOP/f
+	cgset-lite exec -g freezer,pids:$TOP/f -- sh -c "$(declare -f counting); counting $n" &
+	local job=$!
+	bk_defer kill "$job"
+	for _ in $(seq 50); do [ -s "$n" ] && break; sleep 0.05; done
+	run cgset-lite -v freeze $TOP/f
+	assert_success
+	assert_output --partial "write $f/freezer.state FROZEN"
+	assert_equal "$(cat "$f/freezer.state")" FROZEN
+	still "$n"
+	run cgset-lite -v thaw $TOP/f
+	assert_success
+	assert_output --partial "write $f/freezer.state THAWED"
+	! still "$n"
+	# freeze -- COMMAND: frozen while COMMAND runs, thawed when it ends, its status
+	run cgset-lite freeze $TOP/f -- sh -c "cat $f/freezer.state; exit 3"
+	assert_failure 3
+	assert_output FROZEN
+	assert_equal "$(cat "$f/freezer.state")" THAWED
+	run cgset-lite freeze $TOP/f -- sh -c 'kill -TERM $$'
+	assert_failure 143
+	assert_equal "$(cat "$f/freezer.state")" THAWED
+	! still "$n"
+	cgset-lite delete --kill -g freezer,pids:$TOP/f
+}
+
+@test "cgset-lite: freeze on cgroup v2 (cgroup.freeze, cgroup.events)" {
+	grep -qw hugetlb "$V2ROOT/cgroup.controllers" || skip "no hugetlb on cgroup2 here"
+	local n=$BOCKER_ROOT/n d=$V2ROOT$TOP/f2
+	cgset-lite exec -g hugetlb:$TOP/f2 -- sh -c "$(declare -f counting); counting $n" &
+	bk_defer kill "$!"
+	for _ in $(seq 50); do [ -s "$n" ] && break; sleep 0.05; done
+	if has_v1 freezer; then [ ! -e "$CG/freezer$TOP/f2" ]; fi   # only in cgroup2
+	run cgset-lite -v freeze $TOP/f2
+	assert_success
+	assert_output --partial "write $d/cgroup.freeze 1"
+	grep -qx 'frozen 1' "$d/cgroup.events"
+	still "$n"
+	cgset-lite thaw $TOP/f2
+	grep -qx 'frozen 0' "$d/cgroup.events"
+	! still "$n"
+	cgset-lite delete --kill -g hugetlb:$TOP/f2
+}
+
+@test "cgset-lite: freeze of a missing group: one line, 1 (125 with a COMMAND, which does not run)" {
+	run cgset-lite freeze $TOP/none
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "$TOP/none: no such group"
+	run cgset-lite freeze $TOP/none -- touch "$BOCKER_ROOT/ran"
+	assert_failure 125
+	bk_assert_one_line
+	[ ! -e "$BOCKER_ROOT/ran" ]
+	run cgset-lite thaw $TOP/none
+	assert_failure 1
+	run cgset-lite freeze $TOP/none extra
+	assert_failure 2
+}

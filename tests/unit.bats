@@ -38,7 +38,7 @@ run_unit() {
 	run_unit test_chain
 }
 
-@test "unit: msg (wrap, errno, save and restore, flag names) under ASan+UBSan" {
+@test "unit: msg (wrap, errno, save and restore, one-line messages, flag names) under ASan+UBSan" {
 	run_unit test_msg
 }
 
@@ -82,12 +82,16 @@ run_unit() {
 	run_unit test_imgref
 }
 
-@test "unit: regauth (WWW-Authenticate challenges) under ASan+UBSan" {
+@test "unit: regauth (WWW-Authenticate challenges, token realms, token responses) under ASan+UBSan" {
 	run_unit test_regauth
 }
 
 @test "unit: manifest (index platforms, diff_ids) under ASan+UBSan" {
 	run_unit test_manifest
+}
+
+@test "unit: tarfilter (layer entry paths, whiteouts, hardlink targets, refusals) under ASan+UBSan" {
+	run_unit test_tarfilter
 }
 
 @test "unit: seccomp (profiles, includes/excludes, the built-in default, installs) under ASan+UBSan" {

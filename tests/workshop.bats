@@ -88,7 +88,7 @@ teardown() {
 	assert_line --regexp '/ctr/upper/root/out$'
 	# 8: bocker builds the same chain
 	assert_line "PID 2 on one"
-	assert_line --regexp '^cgset-lite exec --rm -g cpu,cpuacct,memory,pids,devices:/bocker/ps_[0-9a-f]+ .* -- ovlmount -m -l .* -- nsrun --net=/run/netns/netns_ps_[0-9a-f]+ --container .* -- /bin/sh -c sleep 600$'
+	assert_line --regexp '^cgset-lite exec --rm -g cpu,cpuacct,memory,pids,devices(,freezer)?:/bocker/ps_[0-9a-f]+ .* -- ovlmount -m -l .* -- nsrun --net=/run/netns/netns_ps_[0-9a-f]+ --container .* -- /bin/sh -c sleep 600$'
 	assert_line --regexp '^    1 root +\{nsrun\} init -- /bin/sh -c sleep 600$'
 	assert_line --regexp '^Removed: img_'
 

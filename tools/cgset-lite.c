@@ -1,8 +1,10 @@
 /* cgset-lite: create, limit, enter, read and delete cgroups on v1 and v2
  * hosts alike. Option parsing and the outline of each subcommand; the
- * work is in lib/cgroup.c, cgnames.c, cgkill.c and cgstats.c. */
+ * work is in lib/cgroup/ (cgroup, cgnames, cgkill, cgstats, cgfreeze,
+ * cgdevices). */
 #include "cgroup/cgdevices.h"
 #include "base/array.h"
+#include "cgroup/cgfreeze.h"
 #include "cgroup/cgkill.h"
 #include "cgroup/cgnames.h"
 #include "cgroup/cgroup.h"
@@ -21,6 +23,7 @@
 
 #define MAX_REQS 64
 #define KILL_TIMEOUT_MS 10000
+#define FREEZE_TIMEOUT_MS 5000
 
 enum { OPT_MEMORY = 256, OPT_SWAP, OPT_CPUS, OPT_SHARES, OPT_PIDS, OPT_CPUSET,
        OPT_KILL, OPT_JSON, OPT_RM, OPT_DEV_ALLOW, OPT_DEV_DENY, OPT_DEV_BPF };
@@ -45,6 +48,8 @@ static const char usage_text[] =
 	"       cgset-lite get -r NAME PATH\n"
 	"       cgset-lite stats [--json] PATH\n"
 	"       cgset-lite delete [--kill] [-f] -g CONTROLLERS:PATH\n"
+	"       cgset-lite freeze PATH [-- COMMAND [ARG]...]\n"
+	"       cgset-lite thaw PATH\n"
 	"\n"
 	"Control groups on cgroup v1 and v2 hosts alike: v1 names work on v2 and\n"
 	"v2 names on v1 (memory.limit_in_bytes <-> memory.max, cpu.shares <->\n"
@@ -70,6 +75,9 @@ static const char usage_text[] =
 	"      --kill                delete: kill every process in the group first\n"
 	"  -f, --force               delete: a missing group is not an error\n"
 	"      --json                stats: print one JSON object\n"
+	"\n"
+	"freeze stops every process of the group in place (v1 freezer, or v2\n"
+	"cgroup.freeze); with a COMMAND it runs COMMAND, then thaws the group.\n"
 	"  -v, --verbose             trace every directory made and file written\n"
 	"  -h, --help                show this help\n"
 	"  -V, --version             show the version\n";
@@ -102,11 +110,17 @@ static const struct bk_cli global_cli = {
 	.shortopts = "+vhV", .longopts = longopts + ARRAY_SIZE(longopts) - 4,
 };
 
-/* After it; exec stops at its COMMAND (the first operand). */
-static const struct bk_cli exec_cli = { .shortopts = "+g:r:fvhV", .longopts = longopts };
+/* After it; exec and freeze stop at their first operand (exec's COMMAND,
+ * freeze's PATH before "-- COMMAND"). */
+static const struct bk_cli chain_cli = { .shortopts = "+g:r:fvhV", .longopts = longopts };
 static const struct bk_cli cmd_cli = { .shortopts = "g:r:fvhV", .longopts = longopts };
 
 #define PIDS_MAX 4194304   /* the kernel's PID_MAX_LIMIT */
+
+static bool chains(const struct opts *o)
+{
+	return !strcmp(o->cmd, "exec") || !strcmp(o->cmd, "freeze");
+}
 
 static void add_req(struct opts *o, const char *name, const char *value)
 {
@@ -187,7 +201,7 @@ static void add_device(struct opts *o, const char *arg, bool allow)
  * operand. exec stops at the first non-option (the COMMAND). */
 static int parse(struct opts *o, int argc, char **argv)
 {
-	const struct bk_cli *cli = !strcmp(o->cmd, "exec") ? &exec_cli : &cmd_cli;
+	const struct bk_cli *cli = chains(o) ? &chain_cli : &cmd_cli;
 	int c;
 
 	optind = 1;
@@ -470,13 +484,53 @@ static int cmd_delete(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* freeze PATH -- COMMAND: the group stays frozen while COMMAND runs (as
+ * a child, signals forwarded), and is thawed however it ends. */
+static int run_frozen(const char *path, char **argv)
+{
+	struct bk_spawn s = { .argv = argv };
+	int code = bk_spawn_supervise(&s);
+
+	if (bk_cg_freeze(path, false, 0) < 0)
+		bk_warn("%s", bk_error());
+	return code;
+}
+
+static int cmd_freeze(struct opts *o, int argc, char **argv)
+{
+	bool with_cmd = argc >= 3 && !strcmp(argv[1], "--");
+	int st = argc > 1 ? BK_EXIT_FAILED : 1;
+
+	check_fit(o, false, false, argc, 1, -1);
+	if (argc != 1 && !with_cmd)
+		bk_usage_error("freeze: PATH [-- COMMAND...] (see cgset-lite --help)");
+	if (bk_cg_init() < 0 || bk_cg_freeze(argv[0], true, FREEZE_TIMEOUT_MS) < 0)
+		bk_die_error(st);
+	if (!with_cmd)
+		return 0;
+	int status = run_frozen(argv[0], argv + 2);
+	if (status < 0) {
+		bk_cg_freeze(argv[0], false, 0);
+		bk_die_error(BK_EXIT_FAILED);
+	}
+	return status;
+}
+
+static int cmd_thaw(struct opts *o, int argc, char **argv)
+{
+	check_fit(o, false, false, argc, 1, 1);
+	if (bk_cg_init() < 0 || bk_cg_freeze(argv[0], false, 0) < 0)
+		bk_die_error(1);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct opts *o, int argc, char **argv);
 } commands[] = {
 	{ "create", cmd_create }, { "set", cmd_set }, { "exec", cmd_exec },
 	{ "attach", cmd_attach }, { "get", cmd_get }, { "stats", cmd_stats },
-	{ "delete", cmd_delete },
+	{ "delete", cmd_delete }, { "freeze", cmd_freeze }, { "thaw", cmd_thaw },
 };
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 /* imgpull: pull an image (registry, oci:, docker-archive:, dir:) into the
- * content-addressed store and print its id; or --inspect a stored image. */
+ * content-addressed store and print its id; --inspect a stored image;
+ * --rm images and --gc the store. */
 #include "base/cleanup.h"
 #include "base/cli.h"
 #include "base/fsutil.h"
@@ -7,6 +8,7 @@
 #include "base/msg.h"
 #include "image/progress.h"
 #include "image/pull.h"
+#include "image/storegc.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@ static const char *const fields[] = { "id", "source", "layer", "lowerdir", "env"
 static const char usage_text[] =
 	"Usage: imgpull [options] SOURCE\n"
 	"       imgpull [--store DIR] --inspect ID [--field NAME] [-z]\n"
+	"       imgpull [--store DIR] --rm ID...\n"
+	"       imgpull [--store DIR] --gc\n"
 	"Pull an image into the layer store and print its id (img_...).\n"
 	"SOURCE: [REGISTRY/]NAME[:TAG][@DIGEST] | oci:DIR[:TAG] |\n"
 	"        docker-archive:FILE.tar | dir:DIR\n\n"
@@ -38,12 +42,17 @@ static const char usage_text[] =
 	"      --field NAME       only NAME's values (id source layer lowerdir env\n"
 	"                         entrypoint cmd argv workdir user)\n"
 	"  -z, --null             end inspect values with NUL, not newline\n"
+	"      --rm               remove the images ID..., and the layers and\n"
+	"                         blobs no other image uses\n"
+	"      --gc               remove what no image uses and what a killed\n"
+	"                         imgpull left\n"
 	"  -q, --quiet            no progress on stderr\n"
 	"  -v, --verbose          trace every HTTP request and status\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n";
 
-enum { O_CREDS = 256, O_CA, O_INSECURE, O_TIMEOUT, O_FLATTEN, O_PARENT, O_INSPECT, O_FIELD };
+enum { O_CREDS = 256, O_CA, O_INSECURE, O_TIMEOUT, O_FLATTEN, O_PARENT, O_INSPECT, O_FIELD,
+       O_RM, O_GC };
 
 static const struct option long_opts[] = {
 	{ "store", required_argument, NULL, 's' },
@@ -59,6 +68,8 @@ static const struct option long_opts[] = {
 	{ "inspect", required_argument, NULL, O_INSPECT },
 	{ "field", required_argument, NULL, O_FIELD },
 	{ "null", no_argument, NULL, 'z' },
+	{ "rm", no_argument, NULL, O_RM },
+	{ "gc", no_argument, NULL, O_GC },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -66,11 +77,13 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* --inspect reads the store: what a pull takes means nothing with it. */
+/* --inspect, --rm and --gc read or change the store: one at a time, and
+ * what a pull takes means nothing with them. */
+#define STORE_ONLY(opt) { O_INSPECT, O_RM, O_GC, (opt) }
 static const bk_cli_excl_t exclusive[] = {
-	{ O_INSPECT, 'p' }, { O_INSPECT, O_CREDS }, { O_INSPECT, O_CA },
-	{ O_INSPECT, O_INSECURE }, { O_INSPECT, O_TIMEOUT }, { O_INSPECT, 'j' },
-	{ O_INSPECT, O_FLATTEN }, { O_INSPECT, O_PARENT }, { O_INSPECT, 't' },
+	STORE_ONLY('p'), STORE_ONLY(O_CREDS), STORE_ONLY(O_CA), STORE_ONLY(O_INSECURE),
+	STORE_ONLY(O_TIMEOUT), STORE_ONLY('j'), STORE_ONLY(O_FLATTEN), STORE_ONLY(O_PARENT),
+	STORE_ONLY('t'),
 };
 
 static const struct bk_cli cli = {
@@ -80,7 +93,7 @@ static const struct bk_cli cli = {
 struct args {
 	struct bk_pull_opts pull;
 	const char *inspect, *field;
-	int null, quiet;
+	int null, quiet, rm, gc;
 	char *store;
 };
 
@@ -111,34 +124,32 @@ static void parse(int argc, char **argv, struct args *a)
 		case O_INSPECT: a->inspect = optarg; break;
 		case O_FIELD: a->field = optarg; break;
 		case 'z': a->null = 1; break;
+		case O_RM: a->rm = 1; break;
+		case O_GC: a->gc = 1; break;
 		case 'q': a->quiet = 1; break;
 		}
 	}
 	if (a->field && !valid_field(a->field))
 		bk_usage_error("--field: unknown field '%s'", a->field);
-	if (a->inspect && optind != argc)
-		bk_usage_error("--inspect ID takes no SOURCE");
-	if (!a->inspect && optind == argc)
+	if ((a->field || a->null) && !a->inspect)
+		bk_usage_error("--field and -z go with --inspect");
+	if ((a->inspect || a->gc) && optind != argc)
+		bk_usage_error("--%s takes no SOURCE", a->gc ? "gc" : "inspect ID");
+	if (a->rm && optind == argc)
+		bk_usage_error("--rm: no image ID given");
+	if (!a->inspect && !a->rm && !a->gc && optind == argc)
 		bk_usage_error("no SOURCE given (see imgpull --help)");
-	if (!a->inspect && optind != argc - 1)
+	if (!a->inspect && !a->rm && !a->gc && optind != argc - 1)
 		bk_usage_error("one SOURCE expected, got %d arguments", argc - optind);
 	if (a->pull.tag && (!*a->pull.tag || strchr(a->pull.tag, '\n')))
 		bk_usage_error("--tag: must be one non-empty line");
 }
 
-/* The store as an absolute path (layers are extracted from inside). */
-static char *store_path(const char *opt)
+static const char *store_path(const char *opt)
 {
 	const char *s = opt ? opt : getenv("BOCKER_ROOT");
-	char *abs;
 
-	if (!s || !*s)
-		s = "/var/lib/bocker";
-	if (bk_mkdir_p(s, 0700) < 0)
-		bk_die_error(1);
-	if (!(abs = realpath(s, NULL)))
-		bk_die(1, "store %s: %m", s);
-	return abs;
+	return s && *s ? s : "/var/lib/bocker";
 }
 
 static int inspect(const struct args *a, const char *store)
@@ -166,7 +177,8 @@ int main(int argc, char **argv)
 {
 	struct args a = { .pull = { .parallel = 4, .timeout = 30 } };
 	struct bk_progress *prog;
-	_cleanup_free_ char *store = NULL, *id = NULL;
+	_cleanup_free_ char *id = NULL;
+	const char *store;
 	int r;
 
 	bk_cli_init("imgpull", usage_text);
@@ -174,6 +186,12 @@ int main(int argc, char **argv)
 	store = store_path(a.store);
 	if (a.inspect)
 		return inspect(&a, store);
+	if (a.rm || a.gc) {
+		r = a.rm ? bk_image_rm(store, argv + optind, argc - optind) : bk_store_gc(store);
+		if (r < 0)
+			bk_die_error(1);
+		return 0;
+	}
 	a.pull.store = store;
 	prog = bk_progress_new(STDERR_FILENO, a.quiet ? BK_PROGRESS_QUIET :
 					       isatty(STDERR_FILENO) ? BK_PROGRESS_BARS :

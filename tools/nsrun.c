@@ -541,9 +541,11 @@ static int exec_final(char *const argv[], void *arg)
 	return bk_exec_command(argv);
 }
 
-/* The init, once its child exists: it holds no fd above 2, and its
+/* The init, once its child exists and before the command runs: its
  * /proc/1/cmdline and environ show "init -- COMMAND" and the command's
- * environment, nothing of the host's. */
+ * environment, nothing of the host's, and it holds no fd above 2. The
+ * retitle comes first: closing the fds lets the command go (supervise's
+ * gate). */
 static int hide_init(void *arg)
 {
 	const struct opts *o = arg;
@@ -557,9 +559,9 @@ static int hide_init(void *arg)
 	title[0] = "init";
 	title[1] = "--";
 	memcpy(title + 2, o->argv, n * sizeof(*title));
-	if (bk_fds_close_from(3) < 0)
+	if (bk_proc_retitle(title, environ) < 0)
 		return -1;
-	return bk_proc_retitle(title, environ);
+	return bk_fds_close_from(3);
 }
 
 /* In the final namespaces, set up for COMMAND. */

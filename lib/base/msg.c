@@ -103,6 +103,11 @@ static void vprint_line(const char *fmt, va_list ap)
 		return;
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	n = strlen(line);
+	/* One line, whatever a hostile registry, image or tar put in a name:
+	 * control characters (a newline, a terminal escape) become '?'. */
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)
 		return;

@@ -36,7 +36,8 @@ void bk_error_save(struct bk_saved_error *s);
 /* Record the saved error again; returns -1. */
 int bk_error_restore(const struct bk_saved_error *s);
 
-/* "prog: message" on stderr. bk_die() exits with status. */
+/* "prog: message" on stderr, as one line: control characters in it are
+ * printed as '?'. bk_die() exits with status. */
 void bk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bk_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

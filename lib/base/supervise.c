@@ -201,9 +201,22 @@ static void report_failure(void)
 		bk_warn("ready pipe: %s", strerror(errno));
 }
 
+/* Block until the parent closes the gate's write end: its forked hook
+ * has run (an init hides itself before its command can look at it). */
+static void wait_gate(int fd)
+{
+	char c;
+
+	if (fd < 0)
+		return;
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	close(fd);
+}
+
 /* Set up, then exec the command or become its init. */
 static void __attribute__((noreturn))
-child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd)
+child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd, int gate_fd)
 {
 	const struct bk_exec_hooks *h = &s->hooks;
 	int code;
@@ -220,6 +233,7 @@ child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd
 		struct bk_exec_hooks init = { NULL, h->exec, h->forked, h->arg };
 		_exit(bk_init_run(s->argv, mask, &init));
 	}
+	wait_gate(gate_fd);
 	bk_signals_restore(mask);
 	code = h->exec ? h->exec(s->argv, h->arg) : bk_exec_command(s->argv);
 	bk_warn("%s", bk_error());
@@ -228,15 +242,21 @@ child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd
 }
 
 /* Fork the child and wait for it; signals are blocked already. The ready
- * pipe exists only for a pidfile, written once the command runs. */
+ * pipe exists only for a pidfile, written once the command runs; the gate
+ * only for a forked hook, which the command's exec waits for. */
 static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 {
 	struct supervisor sv = { .ready_fd = -1, .pidfile = s->pidfile };
-	int ready[2] = { -1, -1 }, status;
+	int ready[2] = { -1, -1 }, gate[2] = { -1, -1 }, status;
+	bool gated = !s->init && s->hooks.forked;
 	pid_t parent = getpid();
 
-	if (s->pidfile && pipe2(ready, O_CLOEXEC) < 0)
-		return bk_fail_errno(errno, "pipe");
+	if ((s->pidfile && pipe2(ready, O_CLOEXEC) < 0) || (gated && pipe2(gate, O_CLOEXEC) < 0)) {
+		int err = errno;
+		bk_closep(&ready[0]);
+		bk_closep(&ready[1]);
+		return bk_fail_errno(err, "pipe");
+	}
 	if (!as_init)
 		BK_TRACE("fork()");
 	sv.child = fork();
@@ -244,21 +264,28 @@ static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 		int err = errno;
 		bk_closep(&ready[0]);
 		bk_closep(&ready[1]);
+		bk_closep(&gate[0]);
+		bk_closep(&gate[1]);
 		return bk_fail_errno(err, "fork%s", err == EAGAIN ? " (the cgroup's pids limit?)" : "");
 	}
 	if (sv.child == 0) {
 		bk_closep(&ready[0]);
-		child(s, mask, parent, ready[1]);
+		bk_closep(&gate[1]);
+		child(s, mask, parent, ready[1], gate[0]);
 	}
-	if (as_init)
+	if (as_init) {
 		BK_TRACE("init: fork() = %d, forwarding signals, reaping orphans", (int)sv.child);
-	/* the command alone holds the ready pipe now: its exec closes it */
-	if (as_init)
+		/* the command alone holds the ready pipe now: its exec closes it */
 		bk_closep(&exec_fd);
+	}
 	bk_closep(&ready[1]);
 	sv.ready_fd = ready[0];
-	if (!s->init && s->hooks.forked && s->hooks.forked(s->hooks.arg) < 0)
+	bk_closep(&gate[0]);
+	if (gated && s->hooks.forked(s->hooks.arg) < 0)
 		bk_warn("%s%s", as_init ? "init: " : "", bk_error());
+	/* (a hook that closes every fd, as nsrun's init does, opens it early:
+	 * then this close is a harmless EBADF) */
+	bk_closep(&gate[1]);
 	status = supervise(&sv);
 	bk_closep(&ready[0]);
 	return status < 0 ? -1 : bk_exit_code(status);

@@ -30,8 +30,9 @@ struct bk_exec_hooks {
 	 * return (only on failure) the code to exit with. Default:
 	 * bk_exec_command. */
 	int (*exec)(char *const argv[], void *arg);
-	/* In the process that waits for the command, once it exists; a
-	 * failure is printed, not fatal. */
+	/* In the process that waits for the command, once it exists and
+	 * before it is executed (the child waits for this hook to return);
+	 * a failure is printed, not fatal. */
 	int (*forked)(void *arg);
 	void *arg;
 };

@@ -70,6 +70,7 @@ void bk_http_req_clear(struct bk_http_req *r)
 	r->status = 0;
 	r->error[0] = '\0';
 	r->connect_failed = false;
+	r->sink_failed = false;
 }
 
 /* A callback's failure: keep its error for finish(); 0 aborts the transfer. */
@@ -111,8 +112,10 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *arg)
 		return abort_xfer(x);
 	}
 	x->got += n;
-	if (r->sink(r->sink_arg, buf, n) < 0)
+	if (r->sink(r->sink_arg, buf, n) < 0) {
+		r->sink_failed = true;
 		return abort_xfer(x);
+	}
 	return n;
 }
 
@@ -190,7 +193,11 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* A redirect may not take an https request down to plain http. (The
+	 * Authorization header is never sent to another host or port: curl
+	 * drops custom ones there.) */
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+			 strncmp(r->url, "https:", 6) ? "http,https" : "https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->timeout);
 	/* A stalled transfer (< 1 KiB/s for the timeout) fails; a slow big
 	 * layer that keeps moving does not. */
@@ -305,7 +312,9 @@ int bk_http_run(struct bk_http *c, struct bk_http_req **reqs, size_t n,
 		xfer_release(c, &xs[i]);
 	free(xs);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		if (reqs[i]->status == 0)
+		if (reqs[i]->status == 0 && reqs[i]->sink_failed)
+			r = bk_fail("%s", reqs[i]->error);   /* the store's own error */
+		else if (reqs[i]->status == 0)
 			r = bk_fail("GET %s: %s", reqs[i]->url, reqs[i]->error);
 	return r;
 }

@@ -1,6 +1,7 @@
 /* Unit tests for manifest: the platform an index gives, and a config's
  * diff_ids. */
 #include "tap.h"
+#include "base/msg.h"
 #include "image/manifest.h"
 
 #include <stdio.h>
@@ -39,5 +40,11 @@ int main(void)
 	free(ids);
 	rc = bk_config_diffids("{\"rootfs\":{\"diff_ids\":[\"md5:x\"]}}", 34, &ids, &n);
 	ok(rc < 0, "bad diff_id refused");
+	/* The message names the bad diff_id: it used to be read after the
+	 * JSON holding it was freed (a use-after-free under ASan). */
+	snprintf(buf, sizeof(buf), "{\"rootfs\":{\"diff_ids\":[\"%s\",\"sha256:../../../x\"]}}", d64);
+	rc = bk_config_diffids(buf, strlen(buf), &ids, &n);
+	ok(rc < 0, "diff_id 'sha256:../../../x' refused");
+	is_str(bk_error(), "image config: bad diff_id 'sha256:../../../x'", "its message is whole");
 	return tap_done();
 }

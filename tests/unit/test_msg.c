@@ -1,7 +1,30 @@
-/* Unit tests for msg: the error record (wrap, errno, save and restore)
- * and the flag names of traces. */
+/* Unit tests for msg: the error record (wrap, errno, save and restore),
+ * messages kept to one line, and the flag names of traces. */
 #include "tap.h"
 #include "base/msg.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+/* What bk_warn(fmt, arg) prints on stderr. */
+static void warned(const char *arg, char *out, size_t len)
+{
+	int fds[2], saved = dup(2);
+	ssize_t n;
+
+	if (pipe(fds) < 0 || saved < 0) {
+		snprintf(out, len, "(pipe failed)");
+		return;
+	}
+	dup2(fds[1], 2);
+	bk_warn("bad name '%s'", arg);
+	dup2(saved, 2);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, len - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+}
 
 static void test_msg(void)
 {
@@ -10,6 +33,17 @@ static void test_msg(void)
 	is_str(bk_error(), "outer 1: inner", "wrap prefixes context");
 	bk_fail_errno(2, "open %s", "x");
 	is_str(bk_error(), "open x: No such file or directory", "errno message");
+}
+
+/* A hostile name cannot forge a second line or drive the terminal. */
+static void test_one_line(void)
+{
+	char out[256];
+
+	bk_msg_init("prog");
+	warned("a\nprog: fake line\x1b[2J\r\x7f", out, sizeof(out));
+	is_str(out, "prog: bad name 'a?prog: fake line?[2J?" "?'\n",
+	       "a message stays one line: control characters become '?'");
 }
 
 static void test_flags_str(void)
@@ -39,6 +73,7 @@ static void test_saved_error(void)
 int main(void)
 {
 	test_msg();
+	test_one_line();
 	test_flags_str();
 	test_saved_error();
 	return tap_done();

@@ -170,6 +170,31 @@ static void test_init_mode(void)
 	close(fds[1]);
 }
 
+/* A slow forked hook, then a mark the command must already see. */
+static int slow_mark(void *arg)
+{
+	usleep(100 * 1000);
+	return write(*(int *)arg, "M", 1) == 1 ? 0 : -1;
+}
+
+/* The command is executed only once the forked hook returned: nsrun's
+ * init hides its host cmdline there, before the command can read it. */
+static void test_forked_before_exec(void)
+{
+	char path[] = "/tmp/bk-test-supervise-XXXXXX";
+	int fd = mkstemp(path);
+	char script[128];
+
+	if (fd < 0)
+		return;
+	snprintf(script, sizeof(script), "[ \"$(cat %s)\" = M ]", path);
+	char *check[] = { "sh", "-c", script, NULL };
+	struct bk_spawn s = { .argv = check, .hooks = { .forked = slow_mark, .arg = &fd } };
+	ok(spawn(&s) == 0, "forked: the hook returned before the command ran");
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	sigprocmask(SIG_SETMASK, NULL, &start_mask);
@@ -197,5 +222,6 @@ int main(void)
 	test_pidfile();
 	test_die_with_parent();
 	test_init_mode();
+	test_forked_before_exec();
 	return tap_done();
 }
