@@ -301,6 +301,7 @@ start_container() {
 }
 
 @test "-t PID into a container that chroot()ed (unshare ... chroot): its own chroot works" {
+	ROOTFS=$(rootfs_copy)   # the container writes to it
 	unshare -fmuip --mount-proc chroot "$ROOTFS" /bin/sh -c 'echo made-inside >/tmp/mark-$$; exec sleep 30' 3>&- &
 	bk_defer kill -9 "$!"
 	for _ in $(seq 100); do
