@@ -334,6 +334,35 @@ EOF
 	assert_failure 2
 }
 
+@test "exec as docker exec: the run's user, directory and environment; -e, -w, -u replace them" {
+	c=$(bocker run -d --network none -w /etc -u nobody -e FROM_RUN=1 "$IMG" 'export LATER=1; exec sleep 30')
+	wait_running "$c"
+	run bocker exec "$c" 'pwd; id -u; echo "$FROM_RUN $HOME ${LATER:-unset} $HOSTNAME"'
+	assert_success
+	assert_output "$(printf '/etc\n65534\n1 /nonexistent unset %s' "$c")"
+	FROM_CALLER=yes run bocker exec -w /tmp -u 0 -e FROM_RUN=2 -e FROM_CALLER -e NOT_SET "$c" \
+		sh -c 'pwd; id -u; echo "$FROM_RUN $FROM_CALLER $HOME ${NOT_SET-none}"'
+	assert_success
+	assert_output "$(printf '/tmp\n0\n2 yes /root none')"
+	run bocker exec -i --env=A=b --user=nobody --workdir=/ "$c" sh -c 'echo "$A $(id -u) $(pwd)"'
+	assert_output "b 65534 /"
+	# the image's WorkingDir and User when run gave none
+	d=$(bocker run -d --network none "$IMG" 'cd /tmp; exec sleep 30')
+	wait_running "$d"
+	run bocker exec "$d" 'pwd; id -u'
+	assert_output "$(printf '/\n0')"
+	for bad in "-w rel" "-u a;b" "-e =x" "-x" "--env"; do
+		# shellcheck disable=SC2086 # each is words on purpose
+		run bocker exec $bad "$c" true
+		assert_failure 2
+		bk_assert_one_line
+	done
+	run bocker exec -u nosuchuser "$c" true
+	assert_failure 125
+	assert_output --partial "nosuchuser"
+	bocker rm -f "$c" "$d" >/dev/null
+}
+
 @test "run -d of a command that cannot run fails with its status and says why, printing no id" {
 	run -127 bocker run -d --network none "$IMG" /nonexistent
 	assert_output --partial "/nonexistent: not found"
