@@ -619,7 +619,7 @@ static int configure_inside(struct add *x)
 
 int bk_vnet_add_check(struct bk_vnet_add *a)
 {
-	struct add x = { .a = a, .home = -1, .nsfd = -1 };
+	struct add x = { .a = a, .home = -1, .nsfd = -1, .lock = -1 };
 	int ret = check_names(&x) < 0 || parse_addresses(&x) < 0 ? -1 : 0;
 
 	add_free(&x);
