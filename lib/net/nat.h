@@ -1,9 +1,9 @@
 /* nat: IPv4 forwarding and source NAT for a bridge subnet, the host setup
  * bocker's README asks for by hand: net.ipv4.ip_forward=1 (per netns) and
- * a MASQUERADE rule written through libnftables as one atomic, idempotent
- * transaction: a table of the bridge's own (ip bockit_BRIDGE), so that
- * removing it takes everything vethup added for that bridge, and no
- * other's. */
+ * a MASQUERADE rule written through libnftables (net/nft) as one atomic,
+ * idempotent transaction: a table of the bridge's own (ip bockit_BRIDGE),
+ * so that removing it takes everything vethup added for that bridge, and
+ * no other's. */
 #ifndef BK_NAT_H
 #define BK_NAT_H
 
