@@ -70,6 +70,10 @@ run_unit() {
 	run_unit test_ipam
 }
 
+@test "unit: portspec (-p as written, canonical form, one host port) under ASan+UBSan" {
+	run_unit test_portspec
+}
+
 @test "unit: netns (names and paths) under ASan+UBSan" {
 	run_unit test_netns
 }
