@@ -66,7 +66,7 @@ run_unit() {
 	run_unit test_devbpf
 }
 
-@test "unit: ipam (CIDR parsing, the lease store) under ASan+UBSan" {
+@test "unit: ipam (CIDR parsing, the lease store, its ports) under ASan+UBSan" {
 	run_unit test_ipam
 }
 
