@@ -1,5 +1,6 @@
 /* nft: libnftables, loaded with dlopen(3) only when a rule is written or
- * asked about (vethup bridge --nat): linked in, it and the four libraries it pulls cost
+ * asked about (vethup bridge --nat, -p publishing, del of a netns that
+ * published ports): linked in, it and the four libraries it pulls cost
  * every vethup run ~0.4 ms. A buffer of nft commands runs as one atomic
  * transaction (all or nothing); each command is traced with -v as a line
  * one can re-type in a shell (nft 'CMD'). */
@@ -14,6 +15,11 @@ struct bk_nft;
  * when libnftables is not installed. */
 struct bk_nft *bk_nft_open(bool *missing);
 void bk_nft_close(struct bk_nft *n);
+static inline void bk_nft_closep(struct bk_nft **n)
+{
+	bk_nft_close(*n);
+}
+#define _cleanup_nft_ __attribute__((cleanup(bk_nft_closep)))
 
 /* Run cmds (one per line) as one transaction. -1 with nft's first error
  * line recorded, errno ENOENT or EEXIST when nft's message says so (the
