@@ -967,6 +967,27 @@ other_host() { # NAME HOSTIF
 	assert_output "host-service 127.0.0.1"
 }
 
+@test "-p: ten adds at once, of two stores, publishing one host port: one gets it, nine are refused and leave nothing" {
+	ports_setup
+	P=$(bk_name p)
+	bk_defer del_prefix "$P"
+	for i in $(seq 10); do
+		vh add --leases "$BOCKER_ROOT/s$((i % 2))" --netns "$P$i" --bridge "$BR" \
+			-p "$HP:80" >"$BOCKER_ROOT/out.$i" 2>&1 &
+	done
+	wait
+	run grep -l "^${NET%.0}\.[0-9]*$" "$BOCKER_ROOT"/out.*
+	[ "${#lines[@]}" -eq 1 ]
+	run grep -h "host port $HP/tcp is already published" "$BOCKER_ROOT"/out.*
+	[ "${#lines[@]}" -eq 9 ]
+	run find /run/netns -maxdepth 1 -name "$P*"
+	[ "${#lines[@]}" -eq 1 ]
+	run find "$BOCKER_ROOT" -path "$BOCKER_ROOT/s[01]/*" -type f ! -name '.*'
+	[ "${#lines[@]}" -eq 1 ]   # the refused made no lease
+	run inh nft list map ip "bockit_$BR" ports
+	[ "$(printf '%s\n' "$output" | grep -cE '[0-9] : [0-9]')" -eq 1 ]
+}
+
 @test "port add/del/ls: publish after add, list, unpublish one, then all; the lease records them" {
 	ports_setup
 	C=$(cname)
