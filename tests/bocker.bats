@@ -140,6 +140,72 @@ teardown() { bocker_teardown; }
 	assert_output 141
 }
 
+# ptydrive STEP... -- CMD...: CMD on a real pseudo-terminal, driven as a
+# user would (tests/fixtures/ptydrive.py); prints output:, status:, terminal:
+ptydrive() {
+	python3 "$BOCKIT_TOP/tests/fixtures/ptydrive.py" "$@"
+}
+
+@test "run -it: a real terminal: tty, TERM, size and resize, ^C and ^Z act on the shell's job, ^D ends it, terminal put back" {
+	run env TERM=screen python3 "$BOCKIT_TOP/tests/fixtures/ptydrive.py" --size 30x100 \
+		'expect:# ' 'send:tty; echo "T=$TERM H=$HOME"; stty size\r' 'expect:30 100' 'expect:# ' \
+		'size:40x120' 'send:stty size\r' 'expect:40 120' 'expect:# ' \
+		'send:sleep 30\r' 'expect:sleep 30' 'run:sleep 0.5' 'send:\x03' 'expect:# ' \
+		'send:echo "alive $?"\r' 'expect:alive 130' 'expect:# ' \
+		'send:sleep 31\r' 'expect:sleep 31' 'run:sleep 0.5' 'send:\x1a' 'expect:Stopped' 'expect:# ' \
+		'send:kill -9 %1; wait %1; jobs >/dev/null; echo killed\r' 'expect:killed' 'expect:# ' 'send:\x04' \
+		-- "$BOCKIT_TOP/scripts/bocker" run -it --network none "$IMG" sh
+	assert_success
+	assert_line "status: 0"
+	assert_line "terminal: cooked"
+	assert_output --regexp '/dev/pts/[0-9]+'
+	assert_output --partial 'T=screen H=/root'
+	# the container's log has the terminal's output too
+	c=$(ls "$BOCKER_ROOT/containers")
+	grep -q '^1 alive 130' "$BOCKER_ROOT/containers/$c/log"
+	run cat "$BOCKER_ROOT/containers/$c/exit"
+	assert_output 0
+}
+
+@test "run -t: TERM is xterm when the caller has none; one newline conversion; -it without a terminal is refused" {
+	run env -u TERM python3 "$BOCKIT_TOP/tests/fixtures/ptydrive.py" \
+		-- "$BOCKIT_TOP/scripts/bocker" run -t --network none "$IMG" 'echo "T=$TERM"; tty; exit 4'
+	assert_success
+	assert_line "status: 4"
+	assert_output --partial "T=xterm\\r\\n/dev/pts/"
+	# no -t: a pipe, not a terminal
+	run bocker run --network none "$IMG" 'tty; echo "T=${TERM:-unset}"'
+	assert_line "not a tty"
+	assert_line "T=unset"
+	n=$(ls "$BOCKER_ROOT/containers" | wc -l)
+	run bocker run -it --network none "$IMG" true </dev/null
+	assert_failure 1
+	assert_output "bocker: the input device is not a TTY (-i -t)"
+	[ "$(ls "$BOCKER_ROOT/containers" | wc -l)" -eq "$n" ]
+	run bocker run -tx "$IMG" true
+	assert_failure 2
+	assert_output "bocker: run: unknown option '-tx' (see bocker help)"
+}
+
+@test "run -it: nsrun killed with SIGKILL, the driver puts the terminal back; exec -it gets a terminal of its own" {
+	run python3 "$BOCKIT_TOP/tests/fixtures/ptydrive.py" 'expect:# ' \
+		"run:kill -9 \$(cut -d' ' -f4 /proc/\$(cat $BOCKER_ROOT/containers/ps_*/pid)/stat)" \
+		-- "$BOCKIT_TOP/scripts/bocker" run -it --network none "$IMG" sh
+	assert_success
+	assert_line "terminal: cooked"
+	assert_line --regexp '^status: (137|125)$'
+	c=$(bocker run -d --network none "$IMG" 'exec sleep 30')
+	wait_running "$c"
+	run python3 "$BOCKIT_TOP/tests/fixtures/ptydrive.py" 'expect:# ' \
+		'send:tty; echo "T=$TERM"; exit 6\r' \
+		-- "$BOCKIT_TOP/scripts/bocker" exec -it "$c" sh
+	assert_success
+	assert_line "status: 6"
+	assert_line "terminal: cooked"
+	assert_output --regexp '/dev/pts/[0-9]+'
+	bocker rm -f "$c" >/dev/null
+}
+
 @test "one CMD word goes to sh -c inside; several are argv, never re-parsed" {
 	run bocker run --network none "$IMG" 'x; touch /tmp/pwned-$$; echo ran inside'
 	assert_output --partial "ran inside"
@@ -557,6 +623,17 @@ free_port() {
 	assert_output --regexp "$c .* running +10\.[0-9.]+ +- +again"
 	bocker stop -t 1 "$c" >/dev/null
 	assert_released "$c"
+	# without a network, and with a terminal (-dt): the same
+	n=$(bocker run -dt --network none "$IMG" 'echo "tty: $(tty)"; exec sleep 30')
+	wait_running "$n"
+	bocker stop -t 1 "$n" >/dev/null
+	run bocker start "$n"
+	assert_output "$n"
+	wait_running "$n"
+	run bocker logs "$n"
+	assert_line --index 0 --regexp '^tty: /dev/pts/0.$'
+	assert_line --index 1 --regexp '^tty: /dev/pts/0.$'
+	bocker rm -f "$n" >/dev/null
 }
 
 # exchange_img: an image with the static renameat2 racer as /bin/bk-exchange.

@@ -237,6 +237,25 @@ rootfs_copy() {
 	assert_output "nsrun: --log /nonexistent/dir/log: No such file or directory"
 }
 
+@test "--tty: a pty of the container's own devpts as the controlling terminal, its size, the terminal raw meanwhile and put back" {
+	run python3 "$BOCKIT_TOP/tests/fixtures/ptydrive.py" --size 33x111 \
+		'expect:ready' 'send:typed\r' \
+		-- nsrun -v --container --root "$ROOTFS" --tty -- \
+		sh -c 'tty; ls /dev/pts | tr "\n" " "; echo; stty size; echo ready; read x; echo "got $x"; exit 9'
+	assert_success
+	assert_line "status: 9"
+	assert_line "terminal: cooked"
+	# a new devpts instance: the container's pty is its first and only one
+	assert_output --partial '/dev/pts/0\r\n0 ptmx \r\n33 111\r\n'
+	assert_output --partial 'got typed'
+	assert_output --partial 'recvmsg(): the pty'
+	assert_output --partial 'tcsetattr(0, TCSADRAIN, raw)'
+	# without a terminal around it, the pty still works, its output relayed
+	run nsrun --container --root "$ROOTFS" --tty -- sh -c 'tty; exit 2' </dev/null
+	assert_failure 2
+	assert_output --partial '/dev/pts/0'
+}
+
 @test "--pidfile holds the host PID of PID 1 while it runs, and is removed after" {
 	pf=$BOCKER_ROOT/pid
 	nsrun --container --root "$ROOTFS" --pidfile "$pf" -- sleep 30 3>&- &

@@ -14,11 +14,13 @@
 #include "ns/ns.h"
 #include "ns/procenv.h"
 #include "ns/procself.h"
+#include "ns/pty.h"
 #include "ns/rootfs.h"
 #include "ns/seccomp.h"
 #include "ns/user.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdint.h>
@@ -47,6 +49,8 @@ struct opts {
 	struct bk_mountreq mounts[64];
 	const char *hostname, *workdir, *pidfile;
 	const char *log;                      /* --log FILE: output relayed and recorded */
+	bool tty;                             /* --tty: a pty, relayed */
+	int pty_slave;                        /* inside: the slave, for COMMAND */
 	struct bk_relay relay;
 	const char *env[256];
 	size_t nenv;
@@ -129,6 +133,10 @@ static const char usage_text[] =
 "                        its own and are appended to FILE, a line a record:\n"
 "                        \"1 text\" (stdout), \"2 text\" (stderr), \"1+text\"\n"
 "                        (no newline followed); implies -f\n"
+"      --tty             COMMAND gets a pty from the new root's /dev/ptmx (with\n"
+"                        --mount-dev its own devpts) as its controlling\n"
+"                        terminal; nsrun relays it to its own stdin and stdout\n"
+"                        (and --log), its terminal raw meanwhile; implies -f\n"
 "  -v, --verbose         trace every kernel-level step on stderr\n"
 "  -h, --help            this help      -V, --version\n"
 "\n"
@@ -141,7 +149,7 @@ enum {
 	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
 	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE, OPT_MOUNT_CGROUP,
 	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP, OPT_USER, OPT_LOOPBACK,
-	OPT_LOG,
+	OPT_LOG, OPT_TTY,
 };
 
 /* Not const: -r/--root and -w/--wd take a value of their own without
@@ -194,6 +202,7 @@ static struct option long_opts[] = {
 	{ "no-init", no_argument, NULL, OPT_NO_INIT },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "tty", no_argument, NULL, OPT_TTY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -387,6 +396,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_NO_INIT: o->no_init = true; break;
 	case OPT_PIDFILE: o->pidfile = arg; break;
 	case OPT_LOG: o->log = arg; break;
+	case OPT_TTY: o->tty = true; break;
 	default:
 		if (ns_kind_of_opt(c) >= 0)
 			parse_ns_opt(o, c, arg);
@@ -572,11 +582,32 @@ static int setup_filesystems(struct opts *o)
 	return 0;
 }
 
+/* The pty, from the root in place: the master to the supervisor, the
+ * slave kept for COMMAND (opened while still root: the user it runs as
+ * might not open it). */
+static int open_terminal(struct opts *o)
+{
+	char name[64];
+	int sock = bk_relay_child_socket(&o->relay);
+	_cleanup_close_ int master = bk_pty_open(name, sizeof(name));
+
+	if (master < 0)
+		return -1;
+	BK_TRACE("open(\"%s\", O_RDWR|O_NOCTTY)", name);
+	o->pty_slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (o->pty_slave < 0)
+		return bk_fail_errno(errno, "open %s", name);
+	if (bk_pty_send(sock, master, name) < 0)
+		return -1;
+	close(sock);
+	return 0;
+}
+
 /* Everything between "in the namespaces" and exec: mounts, hostname, cwd,
  * env, then the identity and capabilities last. */
 static int setup_process(struct opts *o)
 {
-	if (setup_filesystems(o) < 0)
+	if (setup_filesystems(o) < 0 || (o->tty && open_terminal(o) < 0))
 		return -1;
 	if (o->hostname) {
 		BK_TRACE("sethostname(\"%s\")", o->hostname);
@@ -605,7 +636,8 @@ static int exec_final(char *const argv[], void *arg)
 {
 	const struct opts *o = arg;
 
-	if (bk_fds_cloexec_from(3 + o->preserve_fds) < 0 ||
+	if ((o->pty_slave >= 0 && bk_pty_take_ctty(o->pty_slave) < 0) ||
+	    bk_fds_cloexec_from(3 + o->preserve_fds) < 0 ||
 	    (o->nnp && bk_seccomp_install(&o->filter) < 0))
 		return BK_EXIT_FAILED;
 	return bk_exec_command(argv);
@@ -668,7 +700,7 @@ static int fork_and_supervise(struct opts *o)
 	struct bk_spawn s = {
 		.argv = o->argv, .die_with_parent = true, .pidfile = o->pidfile, .init = init,
 		.hooks = { prepare_child, exec_final, init ? hide_init : NULL, o },
-		.relay = o->log ? &o->relay : NULL,
+		.relay = o->log || o->tty ? &o->relay : NULL,
 	};
 
 	return bk_spawn_supervise(&s);
@@ -687,7 +719,7 @@ static void __attribute__((noreturn)) run_here(struct opts *o)
 
 static bool needs_fork(const struct opts *o, const struct bk_ns_target *t)
 {
-	return o->fork || o->log || (o->new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) ||
+	return o->fork || o->log || o->tty || (o->new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) ||
 	       o->join[BK_NS_PID] || o->join[BK_NS_TIME] ||
 	       (o->target && (bk_ns_target_has(t, BK_NS_PID) || bk_ns_target_has(t, BK_NS_TIME)));
 }
@@ -710,8 +742,11 @@ int main(int argc, char **argv)
 	if (bk_fds_check_open(o.preserve_fds) < 0 || bk_fds_cloexec_from(3 + o.preserve_fds) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	/* before any namespace: the log is the caller's file */
-	if (o.log && bk_relay_open(&o.relay, o.log) < 0)
+	o.pty_slave = -1;
+	if ((o.log || o.tty) && bk_relay_open(&o.relay, o.log) < 0)
 		bk_die_error(BK_EXIT_FAILED);
+	if (o.tty)
+		bk_relay_want_tty(&o.relay);
 	if (o.seccomp && bk_seccomp_compile(o.seccomp, bk_caps_mask(&o.caps), &o.filter) < 0)
 		bk_die(BK_EXIT_FAILED, "--seccomp: %s", bk_error());
 	if (join_namespaces(&o, &t) < 0 || create_namespaces(&o, o.new_flags & EARLY_NS) < 0)

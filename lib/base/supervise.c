@@ -99,17 +99,25 @@ static bool reap(pid_t child, int *status)
 	return done;
 }
 
-static void forward(const struct signalfd_siginfo *si, pid_t child)
+static void forward(const struct signalfd_siginfo *si, const struct supervisor *s)
 {
+	bool tty = s->relay && s->relay->tty;
+
 	/* A terminal's ^C, ^\, ^Z and SIGWINCH already reached the whole
-	 * foreground process group, the child included: do not double them. */
-	if (si->ssi_code == SI_KERNEL)
+	 * foreground process group, the child included: do not double them;
+	 * with a pty of its own the child is in a session of its own, and a
+	 * window-size change is passed on to the pty instead. */
+	if (tty && si->ssi_signo == SIGWINCH) {
+		bk_relay_winch(s->relay);
+		return;
+	}
+	if (si->ssi_code == SI_KERNEL && !tty)
 		return;
 	/* a relay's write to a reader that is gone: not the command's signal */
 	if (si->ssi_signo == SIGPIPE && si->ssi_pid == (uint32_t)getpid())
 		return;
-	BK_TRACE("kill(%d, SIG%s)", (int)child, sigabbrev_np(si->ssi_signo) ?: "?");
-	kill(child, si->ssi_signo);
+	BK_TRACE("kill(%d, SIG%s)", (int)s->child, sigabbrev_np(si->ssi_signo) ?: "?");
+	kill(s->child, si->ssi_signo);
 }
 
 /* The close-on-exec pipe is closed by the command's execve: end of file
@@ -135,7 +143,7 @@ static bool check_ready(struct pollfd *p, const struct supervisor *s)
 
 static int loop(const struct supervisor *s, int sfd, bool *wrote)
 {
-	struct pollfd p[4] = {
+	struct pollfd p[2 + BK_RELAY_POLLFDS] = {
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = s->ready_fd, .events = POLLIN },
 	};
@@ -158,7 +166,7 @@ static int loop(const struct supervisor *s, int sfd, bool *wrote)
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGCHLD)
-			forward(&si, s->child);
+			forward(&si, s);
 		else if (reap(s->child, &status))
 			return status;
 	}
