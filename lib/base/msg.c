@@ -11,6 +11,12 @@ const char *bk_prog = "bockit";
 int bk_verbose;
 
 static __thread char errbuf[2048];
+static bk_msg_sink_fn sink;
+
+void bk_msg_set_sink(bk_msg_sink_fn fn)
+{
+	sink = fn;
+}
 
 void bk_msg_init(const char *argv0)
 {
@@ -83,7 +89,7 @@ const char *bk_error(void)
 	return errbuf[0] ? errbuf : "unknown error";
 }
 
-static void vprint_line(const char *fmt, va_list ap)
+static void vprint_line(enum bk_msg_level level, const char *fmt, va_list ap)
 {
 	char line[16384];
 	int n = snprintf(line, sizeof(line), "%s: ", bk_prog);
@@ -91,6 +97,8 @@ static void vprint_line(const char *fmt, va_list ap)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	if (sink && sink(level, line + n))
+		return;
 	n = strlen(line);
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)
@@ -102,7 +110,7 @@ void bk_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint_line(fmt, ap);
+	vprint_line(BK_MSG_WARN, fmt, ap);
 	va_end(ap);
 }
 
@@ -111,7 +119,7 @@ void bk_die(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint_line(fmt, ap);
+	vprint_line(BK_MSG_ERROR, fmt, ap);
 	va_end(ap);
 	exit(status);
 }
@@ -127,7 +135,7 @@ void bk_trace(const char *fmt, ...)
 	int saved = errno;
 
 	va_start(ap, fmt);
-	vprint_line(fmt, ap);
+	vprint_line(BK_MSG_DEBUG, fmt, ap);
 	va_end(ap);
 	errno = saved;
 }

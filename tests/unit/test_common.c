@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static void test_size(void)
 {
@@ -90,12 +91,55 @@ static void test_msg(void)
 	is_str(bk_error(), "open x: No such file or directory", "errno message");
 }
 
+static char sunk[64];
+static enum bk_msg_level sunk_level;
+
+static bool swallow(enum bk_msg_level level, const char *msg)
+{
+	snprintf(sunk, sizeof(sunk), "%s", msg);
+	sunk_level = level;
+	return true;
+}
+
+/* The sink sees each printed line without "prog: "; a swallowed line
+ * reaches no stderr (fd 2 is a pipe here, read back). */
+static void test_sink(void)
+{
+	int fds[2], saved = dup(2);
+	char buf[64] = "";
+	ssize_t n;
+
+	if (pipe(fds) < 0 || saved < 0 || dup2(fds[1], 2) < 0) {
+		ok(0, "sink: pipe");
+		return;
+	}
+	bk_msg_set_sink(swallow);
+	bk_warn("careful %d", 7);
+	is_str(sunk, "careful 7", "sink gets the warning without the program name");
+	ok(sunk_level == BK_MSG_WARN, "sink: bk_warn is a warning");
+	bk_verbose = 1;
+	bk_trace("step");
+	bk_verbose = 0;
+	ok(sunk_level == BK_MSG_DEBUG && !strcmp(sunk, "step"), "sink: a trace is debug");
+	bk_msg_set_sink(NULL);
+	bk_warn("plain");
+	dup2(saved, 2);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	ok(strstr(buf, ": plain\n") && !strstr(buf, "careful"),
+	   "swallowed lines stay off stderr, the rest reach it (got '%s')", buf);
+}
+
 int main(void)
 {
 	test_size();
 	test_path();
 	test_chain();
 	test_msg();
+	test_sink();
 	test_flags_str();
 	return tap_done();
 }
