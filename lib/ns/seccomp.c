@@ -783,6 +783,13 @@ static int compile_default(uint64_t caps, struct bk_seccomp *out)
 	return 0;
 }
 
+int bk_seccomp_compile_json(const json_t *profile, const char *name, uint64_t caps,
+			    struct bk_seccomp *out)
+{
+	*out = (struct bk_seccomp){ 0 };
+	return compile_json(profile, name, caps, out);
+}
+
 int bk_seccomp_compile(const char *spec, uint64_t caps, struct bk_seccomp *out)
 {
 	*out = (struct bk_seccomp){ 0 };
