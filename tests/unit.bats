@@ -47,3 +47,7 @@ run_unit() {
 @test "unit: device rules and the cgroup v2 device program (v1 and v2 kernel checks as root) under ASan+UBSan" {
 	run_unit test_devrules
 }
+
+@test "unit: the five capability sets of an OCI process, across a uid change, under ASan+UBSan" {
+	run_unit test_caps
+}

@@ -26,6 +26,20 @@ int bk_caps_drop_bounding(const struct bk_caps *c);
  * set when running as uid 0 (to nothing otherwise). Done last. */
 int bk_caps_set(const struct bk_caps *c);
 
+/* The five sets of an OCI process (bit N = capability N), for a caller
+ * that gives each one. Order: bk_capsets_drop_bounding, then
+ * bk_caps_keep_on_setuid(true) before the uid changes, bk_capsets_apply
+ * after it. */
+struct bk_capsets {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+int bk_capsets_drop_bounding(const struct bk_capsets *c);
+/* prctl(PR_SET_KEEPCAPS): permitted survives a setuid away from uid 0. */
+int bk_caps_keep_on_setuid(bool keep);
+/* Clear ambient; capset(effective, permitted, inheritable); raise each
+ * ambient capability (it must be permitted and inheritable). */
+int bk_capsets_apply(const struct bk_capsets *c);
+
 int bk_set_no_new_privs(void);
 
 /* The capabilities the command will keep as a mask: c->keep, or for
