@@ -51,3 +51,7 @@ run_unit() {
 @test "unit: the five capability sets of an OCI process, across a uid change, under ASan+UBSan" {
 	run_unit test_caps
 }
+
+@test "unit: clone into new namespaces, uid/gid ranges written by the parent, under ASan+UBSan" {
+	run_unit test_ns
+}
