@@ -55,3 +55,7 @@ run_unit() {
 @test "unit: clone into new namespaces, uid/gid ranges written by the parent, under ASan+UBSan" {
 	run_unit test_ns
 }
+
+@test "unit: rlimits, oom_score_adj, umask and supplementary groups, under ASan+UBSan" {
+	run_unit test_proclimits
+}

@@ -14,10 +14,15 @@
 
 int bk_set_ids(long uid, long gid)
 {
+	return bk_set_ids_groups(uid, gid, NULL, 0);
+}
+
+int bk_set_ids_groups(long uid, long gid, const gid_t *groups, size_t n)
+{
 	if (gid >= 0) {
-		BK_TRACE("setgroups(0, NULL); setresgid(%ld, %ld, %ld)", gid, gid, gid);
+		BK_TRACE("setgroups(%zu, ...); setresgid(%ld, %ld, %ld)", n, gid, gid, gid);
 		/* EPERM: a user namespace with setgroups denied has none to drop */
-		if (setgroups(0, NULL) < 0 && errno != EPERM)
+		if (setgroups(n, groups) < 0 && (errno != EPERM || n))
 			return bk_fail_errno(errno, "setgroups");
 		if (setresgid(gid, gid, gid) < 0)
 			return bk_fail_errno(errno, "setresgid %ld", gid);
