@@ -59,3 +59,7 @@ run_unit() {
 @test "unit: rlimits, oom_score_adj, umask and supplementary groups, under ASan+UBSan" {
 	run_unit test_proclimits
 }
+
+@test "unit: sysctl names a container may set (never the host's), a write in a new netns, under ASan+UBSan" {
+	run_unit test_sysctl
+}
