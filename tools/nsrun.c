@@ -199,7 +199,7 @@ static struct bk_mountreq *add_mount(struct opts *o, const char *src, const char
 		       sizeof(o->mounts) / sizeof(*o->mounts));
 	if (dst[0] != '/')
 		bk_die(BK_EXIT_FAILED, "mount target '%s' must be an absolute path", dst);
-	o->mounts[o->fs.nmounts] = (struct bk_mountreq){ src, dst, ro, -1, false };
+	o->mounts[o->fs.nmounts] = (struct bk_mountreq){ .src = src, .dst = dst, .ro = ro, .tree_fd = -1 };
 	return &o->mounts[o->fs.nmounts++];
 }
 

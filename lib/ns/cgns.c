@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CG_DIR "/sys/fs/cgroup"
 #define CG_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 /* One line "ID:CONTROLLERS:PATH" of /proc/self/cgroup. */
@@ -63,7 +62,7 @@ static const char *dir_name(const struct bk_cgns_hier *h)
 }
 
 /* cpu,cpuacct is also reachable as cpu and as cpuacct, as on hosts. */
-static int alias_links(const char *ctrls)
+static int alias_links(const char *top, const char *ctrls)
 {
 	char copy[64], link[128];
 
@@ -71,7 +70,7 @@ static int alias_links(const char *ctrls)
 		return 0;
 	snprintf(copy, sizeof(copy), "%s", ctrls);
 	for (char *save = NULL, *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
-		snprintf(link, sizeof(link), CG_DIR "/%s", c);
+		snprintf(link, sizeof(link), "%s/%s", top, c);
 		BK_TRACE("symlink(\"%s\", \"%s\")", ctrls, link);
 		if (symlink(ctrls, link) < 0)
 			return bk_fail_errno(errno, "symlink %s", link);
@@ -79,11 +78,11 @@ static int alias_links(const char *ctrls)
 	return 0;
 }
 
-static int mount_hier(const struct bk_cgns_hier *h)
+static int mount_hier(const char *top, const struct bk_cgns_hier *h)
 {
-	char dir[128], opts[80];
+	char dir[4200], opts[80];
 
-	snprintf(dir, sizeof(dir), CG_DIR "/%s", dir_name(h));
+	snprintf(dir, sizeof(dir), "%s/%s", top, dir_name(h));
 	if (mkdir(dir, 0755) < 0)
 		return bk_fail_errno(errno, "mkdir %s", dir);
 	if (!h->ctrls[0])
@@ -91,19 +90,21 @@ static int mount_hier(const struct bk_cgns_hier *h)
 	snprintf(opts, sizeof(opts), "%s%s", strncmp(h->ctrls, "name=", 5) ? "" : "none,", h->ctrls);
 	if (bk_mount("cgroup", dir, "cgroup", CG_FLAGS, opts) < 0)
 		return -1;
-	return alias_links(h->ctrls);
+	return alias_links(top, h->ctrls);
 }
 
-int bk_cgns_mount(const struct bk_cgns *c)
+int bk_cgns_mount(const struct bk_cgns *c, const char *dir)
 {
 	if (c->n == 0)
 		return 0;
+	if (bk_mkdir_p(dir, 0755) < 0)
+		return bk_fail_wrap("cgroup mount point");
 	if (c->v2_only)
-		return bk_mount("cgroup2", CG_DIR, "cgroup2", CG_FLAGS, NULL);
-	if (bk_mount("tmpfs", CG_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0)
+		return bk_mount("cgroup2", dir, "cgroup2", CG_FLAGS, NULL);
+	if (bk_mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0)
 		return -1;
 	for (size_t i = 0; i < c->n; i++)
-		if (mount_hier(&c->h[i]) < 0)
+		if (mount_hier(dir, &c->h[i]) < 0)
 			return -1;
-	return bk_mount_setattr(AT_FDCWD, CG_DIR, 0, MOUNT_ATTR_RDONLY);
+	return bk_mount_setattr(AT_FDCWD, dir, 0, MOUNT_ATTR_RDONLY);
 }

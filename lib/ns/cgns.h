@@ -27,7 +27,8 @@ struct bk_cgns {
 /* Read /proc/self/cgroup (before the new cgroup namespace is made). */
 int bk_cgns_plan(struct bk_cgns *c);
 
-/* After the root switch, with /sys mounted: the read-only cgroup tree. */
-int bk_cgns_mount(const struct bk_cgns *c);
+/* After the root switch, with /sys mounted: the read-only cgroup tree at
+ * dir (/sys/fs/cgroup, or an OCI config's cgroup mount). */
+int bk_cgns_mount(const struct bk_cgns *c, const char *dir);
 
 #endif

@@ -36,7 +36,11 @@ static const struct bk_flag_name ms_names[] = {
 	{ MS_NODEV, "MS_NODEV" }, { MS_NOEXEC, "MS_NOEXEC" },
 	{ MS_REMOUNT, "MS_REMOUNT" }, { MS_BIND, "MS_BIND" },
 	{ MS_REC, "MS_REC" }, { MS_PRIVATE, "MS_PRIVATE" },
-	{ MS_SLAVE, "MS_SLAVE" }, { MS_STRICTATIME, "MS_STRICTATIME" },
+	{ MS_SLAVE, "MS_SLAVE" }, { MS_SHARED, "MS_SHARED" },
+	{ MS_UNBINDABLE, "MS_UNBINDABLE" }, { MS_STRICTATIME, "MS_STRICTATIME" },
+	{ MS_NOATIME, "MS_NOATIME" }, { MS_NODIRATIME, "MS_NODIRATIME" },
+	{ MS_RELATIME, "MS_RELATIME" }, { MS_SYNCHRONOUS, "MS_SYNCHRONOUS" },
+	{ MS_DIRSYNC, "MS_DIRSYNC" }, { MS_LAZYTIME, "MS_LAZYTIME" },
 };
 
 int bk_mount(const char *src, const char *dst, const char *type,
@@ -57,6 +61,8 @@ int bk_mount(const char *src, const char *dst, const char *type,
 static const struct bk_flag_name attr_names[] = {
 	{ MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY" }, { MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID" },
 	{ MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV" }, { MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC" },
+	{ MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME" }, { MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME" },
+	{ MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME" },
 };
 
 int bk_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t attrs)
@@ -77,13 +83,14 @@ static int set_readonly(int dirfd, const char *path, unsigned flags)
 }
 
 /* A detached copy of the mount tree at path (a bind mount not yet placed),
- * with attrs (MOUNT_ATTR_RDONLY, _NODEV) set on the whole copy. */
-static int clone_tree(const char *path, uint64_t attrs)
+ * with attrs (MOUNT_ATTR_RDONLY, _NODEV) set on the whole copy; with one,
+ * the mount at path alone. */
+static int clone_path(const char *path, uint64_t attrs, bool one)
 {
 	int fd;
 
-	BK_TRACE("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE)", path);
-	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	BK_TRACE("open_tree(\"%s\", OPEN_TREE_CLONE%s)", path, one ? "" : "|AT_RECURSIVE");
+	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (one ? 0 : AT_RECURSIVE));
 	if (fd < 0)
 		return bk_fail_errno(errno, "bind source %s", path);
 	if (attrs && bk_mount_setattr(fd, path, AT_EMPTY_PATH | AT_RECURSIVE, attrs) < 0) {
@@ -91,6 +98,11 @@ static int clone_tree(const char *path, uint64_t attrs)
 		return -1;
 	}
 	return fd;
+}
+
+static int clone_tree(const char *path, uint64_t attrs)
+{
+	return clone_path(path, attrs, false);
 }
 
 static int place_tree(int fd, const char *dst)
@@ -120,6 +132,11 @@ void bk_rootfs_release(struct bk_rootfs *r)
 	bk_rootfs_init(r);
 }
 
+static bool is_type(const struct bk_mountreq *m, const char *type)
+{
+	return m->type && !strcmp(m->type, type);
+}
+
 static int clone_sources(struct bk_rootfs *r)
 {
 	char path[64];
@@ -127,12 +144,19 @@ static int clone_sources(struct bk_rootfs *r)
 	for (size_t i = 0; i < r->nmounts; i++) {
 		struct bk_mountreq *m = &r->mounts[i];
 		m->tree_fd = -1;
-		uint64_t attrs = (m->ro ? MOUNT_ATTR_RDONLY : 0) |
+		m->early = false;
+		uint64_t attrs = (m->ro ? MOUNT_ATTR_RDONLY : 0) | m->attrs |
 				 (r->nodev && !m->device ? MOUNT_ATTR_NODEV : 0);
-		if (m->src && (m->tree_fd = clone_tree(m->src, attrs)) < 0)
+		/* a sysfs the kernel will not give (user namespace, host's
+		 * network namespace) is the host's, read-only */
+		if (is_type(m, "sysfs") && r->sys_needs_bind)
+			m->tree_fd = clone_tree("/sys", attrs | MOUNT_ATTR_RDONLY);
+		else if (m->src && !m->type)
+			m->tree_fd = clone_path(m->src, attrs, m->bind_one);
+		if (m->tree_fd < 0 && (is_type(m, "sysfs") ? r->sys_needs_bind : m->src && !m->type))
 			return -1;
 	}
-	for (int i = 0; r->dev && i < BK_DEV_NODES; i++) {
+	for (int i = 0; (r->dev || r->dev_nodes) && i < BK_DEV_NODES; i++) {
 		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
 		if ((r->dev_fd[i] = clone_tree(path, 0)) < 0)
 			return -1;
@@ -142,31 +166,51 @@ static int clone_sources(struct bk_rootfs *r)
 	return 0;
 }
 
-/* The directory name (one component) inside the new root, made if
- * missing, opened with symlinks resolved as if root were "/". */
-static int open_root_dir(const char *root, const char *name)
+/* The directory rel inside the new root, made (parents too) if missing,
+ * each component resolved as if root were "/". */
+static int open_root_dir(const char *root, const char *rel)
 {
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char part[PATH_MAX];
+	size_t n = strlen(rel);
 
 	if (rootfd < 0)
 		return bk_fail_errno(errno, "open %s", root);
-	if (mkdirat(rootfd, name, 0755) < 0 && errno != EEXIST)
-		return bk_fail_errno(errno, "mount point %s/%s", root, name);
-	return bk_open_beneath(rootfd, name, O_PATH | O_DIRECTORY, 0);
+	if (n >= sizeof(part))
+		return bk_fail("mount point %s: path too long", rel);
+	for (size_t i = 0; i <= n; i++) {
+		if (rel[i] != '/' && rel[i] != '\0')
+			continue;
+		const char *name = rel + i;
+		while (name > rel && name[-1] != '/')
+			name--;
+		if (name == rel + i)
+			continue;
+		snprintf(part, sizeof(part), "%.*s", (int)(name - rel), rel);
+		_cleanup_close_ int parent = part[0] ? bk_open_beneath(rootfd, part, O_PATH | O_DIRECTORY, 0)
+						     : dup(rootfd);
+		if (parent < 0)
+			return bk_fail_wrap("mount point %s/%s", root, rel);
+		snprintf(part, sizeof(part), "%.*s", (int)(rel + i - name), name);
+		if (mkdirat(parent, part, 0755) < 0 && errno != EEXIST)
+			return bk_fail_errno(errno, "mount point %s/%s", root, rel);
+	}
+	return bk_open_beneath(rootfd, rel, O_PATH | O_DIRECTORY, 0);
 }
 
 /* proc and sysfs go in before the root switch: inside a user namespace
  * the kernel only allows them while a full proc/sysfs is still visible
- * (mount_too_revealing), i.e. while the old root is attached. */
-static int mount_early(struct bk_rootfs *r, const char *name, const char *type,
-		       unsigned long flags)
+ * (mount_too_revealing), i.e. while the old root is attached. rel is the
+ * target inside the root (no leading '/'). */
+static int mount_early(struct bk_rootfs *r, const char *rel, const char *src, const char *type,
+		       unsigned long flags, const char *data)
 {
-	char target[PATH_MAX], fdpath[64];
-	_cleanup_close_ int fd = open_root_dir(r->root, name);
+	char target[PATH_MAX], fdpath[64], fl[160];
+	_cleanup_close_ int fd = open_root_dir(r->root, rel);
 
 	if (fd < 0)
 		return -1;
-	snprintf(target, sizeof(target), "%s/%s", r->root, name);
+	snprintf(target, sizeof(target), "%s/%s", r->root, rel);
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	if (!strcmp(type, "sysfs") && r->sys_fd >= 0) {
 		BK_TRACE("move_mount(tree of /sys, \"%s\")", target);
@@ -174,17 +218,51 @@ static int mount_early(struct bk_rootfs *r, const char *name, const char *type,
 			return bk_fail_errno(errno, "bind /sys on %s", target);
 		return 0;
 	}
-	BK_TRACE("mount(\"%s\", \"%s\", \"%s\", %s)", type, target, type,
-		 flags & MS_RDONLY ? "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC" : "MS_NOSUID|MS_NODEV|MS_NOEXEC");
-	if (mount(type, fdpath, type, flags, NULL) < 0)
+	BK_FLAGS_STR(flags, ms_names, fl);
+	BK_TRACE("mount(\"%s\", \"%s\", \"%s\", %s%s%s%s)", src, target, type, fl,
+		 data ? ", \"" : "", data ? data : "", data ? "\"" : "");
+	if (mount(src, fdpath, type, flags, data) < 0)
 		return bk_fail_errno(errno, "mount %s on %s", type, target);
 	return 0;
+}
+
+/* The proc and sysfs mounts of the list, before the switch, in order. */
+static int mount_early_list(struct bk_rootfs *r)
+{
+	for (size_t i = 0; i < r->nmounts; i++) {
+		struct bk_mountreq *m = &r->mounts[i];
+		const char *rel = m->dst + strspn(m->dst, "/");
+
+		if (m->tree_fd >= 0 || !(is_type(m, "proc") || is_type(m, "sysfs")))
+			continue;
+		if (!*rel)
+			return bk_fail("mount %s on /: not allowed", m->type);
+		if (mount_early(r, rel, m->src ? m->src : m->type, m->type, m->flags, m->data) < 0)
+			return -1;
+		m->early = true;
+	}
+	return 0;
+}
+
+/* The propagation "/" starts with. pivot_root refuses a shared new root
+ * and a bind of an unbindable one fails: those two begin as rslave and
+ * rprivate and become what was asked after the switch (enter). */
+static unsigned long start_propagation(unsigned long want)
+{
+	if (want & MS_SHARED)
+		return MS_SLAVE | MS_REC;
+	if (want & MS_UNBINDABLE)
+		return MS_PRIVATE | MS_REC;
+	return want;
 }
 
 int bk_rootfs_prepare(struct bk_rootfs *r)
 {
 	/* The caller made the new namespace's mounts private (nsrun did,
-	 * right after unshare): nothing done below propagates to the host. */
+	 * right after unshare), or asks for a propagation here: nothing done
+	 * below propagates to the host. */
+	if (r->propagation && bk_mount(NULL, "/", NULL, start_propagation(r->propagation), NULL) < 0)
+		return -1;
 	if (clone_sources(r) < 0)
 		return -1;
 	if (!r->root)
@@ -195,11 +273,12 @@ int bk_rootfs_prepare(struct bk_rootfs *r)
 		return -1;
 	if (r->nodev && bk_mount_setattr(AT_FDCWD, r->root, AT_RECURSIVE, MOUNT_ATTR_NODEV) < 0)
 		return -1;
-	if (r->proc && mount_early(r, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
+	if (r->proc && mount_early(r, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -1;
-	if (r->sys && mount_early(r, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0)
+	if (r->sys && mount_early(r, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  NULL) < 0)
 		return -1;
-	return 0;
+	return mount_early_list(r);
 }
 
 static int enter_pivot(const char *root)
@@ -239,7 +318,13 @@ int bk_rootfs_enter(struct bk_rootfs *r)
 {
 	if (!r->root)
 		return 0;
-	return r->use_chroot ? enter_chroot(r->root) : enter_pivot(r->root);
+	if (r->use_chroot)
+		return enter_chroot(r->root);
+	if (enter_pivot(r->root) < 0)
+		return -1;
+	if (r->propagation && r->propagation != start_propagation(r->propagation))
+		return bk_mount(NULL, "/", NULL, r->propagation, NULL);
+	return 0;
 }
 
 static int make_dir(const char *path)
@@ -281,7 +366,8 @@ static int mount_proc(void)
 	return bk_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
-static int dev_links(void)
+/* With skip_existing, a link already there (a /dev from the host) stays. */
+static int dev_links(bool skip_existing)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "/dev/fd" }, { "/proc/self/fd/0", "/dev/stdin" },
@@ -291,25 +377,37 @@ static int dev_links(void)
 
 	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
 		BK_TRACE("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
-		if (symlink(links[i][0], links[i][1]) < 0)
+		if (symlink(links[i][0], links[i][1]) < 0 && !(skip_existing && errno == EEXIST))
 			return bk_fail_errno(errno, "symlink %s", links[i][1]);
+	}
+	return 0;
+}
+
+/* The standard nodes, binds of the host's, where a node is not there yet
+ * (a /dev bound from the host has them all). */
+static int dev_place_nodes(struct bk_rootfs *r)
+{
+	char path[64];
+	struct stat st;
+
+	for (int i = 0; i < BK_DEV_NODES; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+		if (r->dev_nodes && lstat(path, &st) == 0)
+			continue;
+		if (make_file(path) < 0 || place_tree(r->dev_fd[i], path) < 0)
+			return -1;
 	}
 	return 0;
 }
 
 static int mount_dev(struct bk_rootfs *r)
 {
-	char path[64];
-
 	if (make_dir("/dev") < 0 ||
 	    bk_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | (r->nodev ? MS_NODEV : 0),
 		     "mode=755,size=65536k") < 0)
 		return -1;
-	for (int i = 0; i < BK_DEV_NODES; i++) {
-		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
-		if (make_file(path) < 0 || place_tree(r->dev_fd[i], path) < 0)
-			return -1;
-	}
+	if (dev_place_nodes(r) < 0)
+		return -1;
 	if (make_dir("/dev/pts") < 0 ||
 	    bk_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=620") < 0)
@@ -317,7 +415,7 @@ static int mount_dev(struct bk_rootfs *r)
 	if (make_dir("/dev/shm") < 0 ||
 	    bk_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") < 0)
 		return -1;
-	return dev_links();
+	return dev_links(false);
 }
 
 static int mount_sys(struct bk_rootfs *r)
@@ -337,21 +435,35 @@ static int mount_sys(struct bk_rootfs *r)
 	return set_readonly(AT_FDCWD, "/sys", 0);
 }
 
-static int mount_request(const struct bk_mountreq *m)
+static int mount_typed(const struct bk_rootfs *r, const struct bk_mountreq *m)
+{
+	if (is_type(m, "cgroup"))
+		return bk_cgns_mount(&r->cg, m->dst);
+	if (make_dir(m->dst) < 0)
+		return -1;
+	return bk_mount(m->src ? m->src : m->type, m->dst, m->type, m->flags, m->data);
+}
+
+static int mount_request(const struct bk_rootfs *r, const struct bk_mountreq *m)
 {
 	struct stat st;
+	int rc;
 
-	if (!m->src) {
-		if (make_dir(m->dst) < 0)
-			return -1;
-		return bk_mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0),
-				"mode=755");
-	}
-	if (fstat(m->tree_fd, &st) < 0)
-		return bk_fail_errno(errno, "bind source %s", m->src);
-	if ((S_ISDIR(st.st_mode) ? make_dir(m->dst) : make_file(m->dst)) < 0)
-		return -1;
-	return place_tree(m->tree_fd, m->dst);
+	if (m->early)
+		return 0;
+	if (m->type && m->tree_fd < 0)
+		rc = mount_typed(r, m);
+	else if (!m->src)
+		rc = make_dir(m->dst) < 0 ? -1 :
+		     bk_mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), "mode=755");
+	else if (fstat(m->tree_fd, &st) < 0)
+		rc = bk_fail_errno(errno, "bind source %s", m->src);
+	else
+		rc = (S_ISDIR(st.st_mode) ? make_dir(m->dst) : make_file(m->dst)) < 0 ? -1 :
+		     place_tree(m->tree_fd, m->dst);
+	if (rc == 0 && m->propagation)
+		rc = bk_mount(NULL, m->dst, NULL, m->propagation, NULL);
+	return rc;
 }
 
 static int mask_path(const char *path, bool have_sys)
@@ -378,18 +490,68 @@ static int readonly_path(const char *path)
 	return set_readonly(AT_FDCWD, path, 0);
 }
 
-static int mask_proc(bool have_sys)
+/* runc's lists, or the caller's (an OCI config's maskedPaths and
+ * readonlyPaths, which name /sys paths even without a /sys of its own:
+ * those are masked then too). */
+static int mask_proc(const struct bk_rootfs *r)
 {
+	const char *const *masked = r->masked ? r->masked : masked_paths;
+	const char *const *ro = r->readonly ? r->readonly : readonly_paths;
+	size_t nmasked = r->masked ? r->nmasked : sizeof(masked_paths) / sizeof(*masked_paths);
+	size_t nro = r->readonly ? r->nreadonly : sizeof(readonly_paths) / sizeof(*readonly_paths);
 	struct stat st;
 
-	if (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) ||
-	    major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+	if (nmasked && (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) ||
+			major(st.st_rdev) != 1 || minor(st.st_rdev) != 3))
 		return bk_fail("--mask-proc: /dev/null is not the null device (add --mount-dev)");
-	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(*masked_paths); i++)
-		if (mask_path(masked_paths[i], have_sys) < 0)
+	for (size_t i = 0; i < nmasked; i++)
+		if (mask_path(masked[i], r->sys || r->masked) < 0)
 			return -1;
-	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(*readonly_paths); i++)
-		if (readonly_path(readonly_paths[i]) < 0)
+	for (size_t i = 0; i < nro; i++)
+		if (readonly_path(ro[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static const char *devnode_type(char t, mode_t *mode)
+{
+	*mode = t == 'b' ? S_IFBLK : t == 'p' ? S_IFIFO : S_IFCHR;
+	return t == 'b' ? "S_IFBLK" : t == 'p' ? "S_IFIFO" : "S_IFCHR";
+}
+
+/* mknod, replacing what is there (a standard node the config redefines). */
+static int make_node(const struct bk_devnode *d)
+{
+	char parent[PATH_MAX];
+	mode_t type;
+	const char *tname = devnode_type(d->type, &type);
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", d->path);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (make_dir(parent) < 0)
+			return -1;
+	}
+	if (unlink(d->path) < 0 && errno != ENOENT)
+		return bk_fail_errno(errno, "device %s", d->path);
+	BK_TRACE("mknod(\"%s\", %s|0%o, makedev(%u, %u)); chown(%u, %u)", d->path, tname,
+		 d->mode & 07777, d->major, d->minor, d->uid, d->gid);
+	if (mknod(d->path, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
+		return bk_fail_errno(errno, "mknod %s", d->path);
+	/* mknod obeys the umask; the config's mode is the mode */
+	if (chmod(d->path, d->mode & 07777) < 0 || lchown(d->path, d->uid, d->gid) < 0)
+		return bk_fail_errno(errno, "device %s", d->path);
+	return 0;
+}
+
+static int make_devnodes(const struct bk_rootfs *r)
+{
+	if (r->dev_nodes && (dev_place_nodes((struct bk_rootfs *)r) < 0 || dev_links(true) < 0))
+		return -1;
+	for (size_t i = 0; i < r->ndevnodes; i++)
+		if (make_node(&r->devnodes[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -402,13 +564,17 @@ int bk_rootfs_populate(struct bk_rootfs *r)
 		return -1;
 	if (r->sys && !r->root && mount_sys(r) < 0)
 		return -1;
-	if (r->cgroup && bk_cgns_mount(&r->cg) < 0)
+	if (r->cgroup && bk_cgns_mount(&r->cg, "/sys/fs/cgroup") < 0)
 		return -1;
 	for (size_t i = 0; i < r->nmounts; i++)
-		if (mount_request(&r->mounts[i]) < 0)
+		if (mount_request(r, &r->mounts[i]) < 0)
 			return -1;
-	if (r->mask_proc && mask_proc(r->sys) < 0)
+	if (make_devnodes(r) < 0)
 		return -1;
+	if (r->mask_proc && mask_proc(r) < 0)
+		return -1;
+	if (r->ro_root)
+		return bk_mount_setattr(AT_FDCWD, "/", 0, MOUNT_ATTR_RDONLY);
 	return 0;
 }
 
