@@ -63,3 +63,7 @@ run_unit() {
 @test "unit: sysctl names a container may set (never the host's), a write in a new netns, under ASan+UBSan" {
 	run_unit test_sysctl
 }
+
+@test "unit: a container terminal: pty pair, size, master over a console socket, controlling tty, under ASan+UBSan" {
+	run_unit test_pty
+}
