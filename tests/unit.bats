@@ -67,3 +67,7 @@ run_unit() {
 @test "unit: a container terminal: pty pair, size, master over a console socket, controlling tty, under ASan+UBSan" {
 	run_unit test_pty
 }
+
+@test "unit: a group's processes listed, frozen, thawed and signalled, under ASan+UBSan" {
+	run_unit test_cgprocs
+}
