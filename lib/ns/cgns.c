@@ -31,7 +31,9 @@ static int plan_line(struct bk_cgns *c, char *line, bool *v1)
 		return 0;
 	if (c->n == BK_CGNS_MAX)
 		return bk_fail("/proc/self/cgroup: more than %d hierarchies", BK_CGNS_MAX);
-	snprintf(c->h[c->n++].ctrls, sizeof(c->h[0].ctrls), "%s", ctrls);
+	snprintf(c->h[c->n].ctrls, sizeof(c->h[0].ctrls), "%s", ctrls);
+	snprintf(c->h[c->n].path, sizeof(c->h[0].path), "%s", path);
+	c->h[c->n++].fd = -1;
 	return 0;
 }
 
@@ -78,6 +80,41 @@ static int alias_links(const char *top, const char *ctrls)
 	return 0;
 }
 
+int bk_cgns_clone(struct bk_cgns *c)
+{
+	char dir[1024];
+
+	for (size_t i = 0; c->bind && i < c->n; i++) {
+		struct bk_cgns_hier *h = &c->h[i];
+		if (c->v2_only)
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", h->path);
+		else
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", dir_name(h), h->path);
+		BK_TRACE("open_tree(\"%s\", OPEN_TREE_CLONE)", dir);
+		h->fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (h->fd < 0)
+			return bk_fail_errno(errno, "cgroup view: %s", dir);
+	}
+	return 0;
+}
+
+void bk_cgns_release(struct bk_cgns *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->h[i].fd >= 0)
+			close(c->h[i].fd);
+		c->h[i].fd = -1;
+	}
+}
+
+static int place(int fd, const char *dir)
+{
+	BK_TRACE("move_mount(group directory, \"%s\")", dir);
+	if (move_mount(fd, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return bk_fail_errno(errno, "cgroup view on %s", dir);
+	return 0;
+}
+
 static int mount_hier(const char *top, const struct bk_cgns_hier *h)
 {
 	char dir[4200], opts[80];
@@ -85,6 +122,8 @@ static int mount_hier(const char *top, const struct bk_cgns_hier *h)
 	snprintf(dir, sizeof(dir), "%s/%s", top, dir_name(h));
 	if (mkdir(dir, 0755) < 0)
 		return bk_fail_errno(errno, "mkdir %s", dir);
+	if (h->fd >= 0)
+		return place(h->fd, dir) < 0 ? -1 : alias_links(top, h->ctrls);
 	if (!h->ctrls[0])
 		return bk_mount("cgroup2", dir, "cgroup2", CG_FLAGS, NULL);
 	snprintf(opts, sizeof(opts), "%s%s", strncmp(h->ctrls, "name=", 5) ? "" : "none,", h->ctrls);
@@ -99,6 +138,8 @@ int bk_cgns_mount(const struct bk_cgns *c, const char *dir)
 		return 0;
 	if (bk_mkdir_p(dir, 0755) < 0)
 		return bk_fail_wrap("cgroup mount point");
+	if (c->v2_only && c->h[0].fd >= 0)
+		return place(c->h[0].fd, dir) < 0 ? -1 : bk_mount_setattr(AT_FDCWD, dir, 0, MOUNT_ATTR_RDONLY);
 	if (c->v2_only)
 		return bk_mount("cgroup2", dir, "cgroup2", CG_FLAGS, NULL);
 	if (bk_mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0)
@@ -106,5 +147,6 @@ int bk_cgns_mount(const struct bk_cgns *c, const char *dir)
 	for (size_t i = 0; i < c->n; i++)
 		if (mount_hier(dir, &c->h[i]) < 0)
 			return -1;
-	return bk_mount_setattr(AT_FDCWD, dir, 0, MOUNT_ATTR_RDONLY);
+	/* binds keep their source's flags: make the whole view read-only */
+	return bk_mount_setattr(AT_FDCWD, dir, c->bind ? AT_RECURSIVE : 0, MOUNT_ATTR_RDONLY);
 }

@@ -67,7 +67,9 @@ static const struct bk_flag_name attr_names[] = {
 
 int bk_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t attrs)
 {
-	struct mount_attr attr = { .attr_set = attrs };
+	/* an atime mode replaces the mount's: the kernel wants the field cleared */
+	struct mount_attr attr = { .attr_set = attrs,
+				   .attr_clr = (attrs & MOUNT_ATTR__ATIME) ? MOUNT_ATTR__ATIME : 0 };
 	char names[120];
 
 	BK_FLAGS_STR(attrs, attr_names, names);
@@ -127,8 +129,8 @@ void bk_rootfs_release(struct bk_rootfs *r)
 		bk_closep(&r->dev_fd[i]);
 	bk_closep(&r->sys_fd);
 	for (size_t i = 0; i < r->nmounts; i++)
-		if (r->mounts[i].src)
-			bk_closep(&r->mounts[i].tree_fd);
+		bk_closep(&r->mounts[i].tree_fd);
+	bk_cgns_release(&r->cg);
 	bk_rootfs_init(r);
 }
 
@@ -147,6 +149,8 @@ static int clone_sources(struct bk_rootfs *r)
 		m->early = false;
 		uint64_t attrs = (m->ro ? MOUNT_ATTR_RDONLY : 0) | m->attrs |
 				 (r->nodev && !m->device ? MOUNT_ATTR_NODEV : 0);
+		if (r->in_order)
+			continue;
 		/* a sysfs the kernel will not give (user namespace, host's
 		 * network namespace) is the host's, read-only */
 		if (is_type(m, "sysfs") && r->sys_needs_bind)
@@ -163,7 +167,7 @@ static int clone_sources(struct bk_rootfs *r)
 	}
 	if (r->sys && r->sys_needs_bind && (r->sys_fd = clone_tree("/sys", MOUNT_ATTR_RDONLY)) < 0)
 		return -1;
-	return 0;
+	return r->cg.bind ? bk_cgns_clone(&r->cg) : 0;
 }
 
 /* The directory rel inside the new root, made (parents too) if missing,
@@ -226,13 +230,116 @@ static int mount_early(struct bk_rootfs *r, const char *rel, const char *src, co
 	return 0;
 }
 
-/* The proc and sysfs mounts of the list, before the switch, in order. */
+/* The file rel inside the new root (an empty one made if missing, its
+ * directory too) as an O_PATH fd; a symbolic link there is the link
+ * itself: a bind on it hides it, nothing is made where it points. */
+static int open_root_file(const char *root, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	_cleanup_free_ char *dir = base ? strndup(rel, (size_t)(base - rel)) : NULL;
+	_cleanup_close_ int parent = base ? open_root_dir(root, dir) : open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	base = base ? base + 1 : rel;
+	if (parent < 0)
+		return base == rel ? bk_fail_errno(errno, "open %s", root) : -1;
+	fd = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mknodat(parent, base, S_IFREG | 0644, 0) == 0)
+		fd = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return bk_fail_errno(errno, "mount point %s/%s", root, rel);
+	return fd;
+}
+
+/* A bind of an in-order list: cloned now, placed on the target opened
+ * inside the root (a directory or a file, as the source is). */
+static int bind_in_root(struct bk_rootfs *r, const struct bk_mountreq *m, const char *rel)
+{
+	uint64_t attrs = (m->ro ? MOUNT_ATTR_RDONLY : 0) | m->attrs;
+	_cleanup_close_ int tree = m->type ? clone_tree("/sys", attrs | MOUNT_ATTR_RDONLY)
+					   : clone_path(m->src, attrs, m->bind_one);
+	struct stat st;
+
+	if (tree < 0)
+		return -1;
+	if (fstat(tree, &st) < 0)
+		return bk_fail_errno(errno, "bind source %s", m->src);
+	_cleanup_close_ int target = S_ISDIR(st.st_mode) ? open_root_dir(r->root, rel)
+							  : open_root_file(r->root, rel);
+	if (target < 0)
+		return -1;
+	BK_TRACE("move_mount(tree, \"%s/%s\")", r->root, rel);
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return bk_fail_errno(errno, "bind mount on %s", m->dst);
+	return 0;
+}
+
+/* A file system of an in-order list, mounted through the target's fd. */
+static int fs_in_root(struct bk_rootfs *r, const struct bk_mountreq *m, const char *rel)
+{
+	_cleanup_close_ int target = open_root_dir(r->root, rel);
+	char fdpath[64], fl[160];
+
+	if (target < 0)
+		return -1;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", target);
+	BK_FLAGS_STR(m->flags, ms_names, fl);
+	BK_TRACE("mount(\"%s\", \"%s/%s\", \"%s\", %s%s%s%s)", m->src ? m->src : m->type, r->root,
+		 rel, m->type, fl, m->data ? ", \"" : "", m->data ? m->data : "", m->data ? "\"" : "");
+	if (mount(m->src ? m->src : m->type, fdpath, m->type, m->flags, m->data) < 0)
+		return bk_fail_errno(errno, "mount %s on %s", m->type, m->dst);
+	return 0;
+}
+
+/* The propagation goes on the mount now found at the target. */
+static int propagation_in_root(struct bk_rootfs *r, const struct bk_mountreq *m, const char *rel)
+{
+	_cleanup_close_ int rootfd = open(r->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int top = rootfd < 0 ? -1 : bk_open_beneath(rootfd, rel, O_PATH | O_NOFOLLOW, 0);
+	char fdpath[64], fl[160];
+
+	if (top < 0)
+		return bk_fail_wrap("propagation of %s", m->dst);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", top);
+	BK_FLAGS_STR(m->propagation, ms_names, fl);
+	BK_TRACE("mount(NULL, \"%s/%s\", NULL, %s, NULL)", r->root, rel, fl);
+	if (mount(NULL, fdpath, NULL, m->propagation, NULL) < 0)
+		return bk_fail_errno(errno, "propagation of %s", m->dst);
+	return 0;
+}
+
+/* One request of an in-order list, before the switch. */
+static int mount_in_root(struct bk_rootfs *r, struct bk_mountreq *m, const char *rel)
+{
+	int rc = !m->type || (is_type(m, "sysfs") && r->sys_needs_bind) ? bind_in_root(r, m, rel)
+									 : fs_in_root(r, m, rel);
+
+	if (rc < 0)
+		return -1;
+	m->early = true;
+	return m->propagation ? propagation_in_root(r, m, rel) : 0;
+}
+
+/* Before the switch: nsrun's proc and sysfs, or an OCI list in order
+ * (its cgroup mounts wait for the switch: the view is built in place). */
 static int mount_early_list(struct bk_rootfs *r)
 {
 	for (size_t i = 0; i < r->nmounts; i++) {
 		struct bk_mountreq *m = &r->mounts[i];
-		const char *rel = m->dst + strspn(m->dst, "/");
+		_cleanup_free_ char *clean = bk_path_join("/", m->dst);
+		const char *rel = clean ? clean + 1 : NULL;
 
+		if (!rel)
+			return bk_fail_wrap("mount %s", m->dst);
+		if (r->in_order) {
+			if (is_type(m, "cgroup"))
+				continue;
+			if (!*rel)
+				return bk_fail("mount on /: not allowed (the root is root.path)");
+			if (mount_in_root(r, m, rel) < 0)
+				return -1;
+			continue;
+		}
 		if (m->tree_fd >= 0 || !(is_type(m, "proc") || is_type(m, "sysfs")))
 			continue;
 		if (!*rel)
@@ -600,5 +707,49 @@ int bk_rootfs_chdir(const char *dir)
 	/* getcwd fails (ENOENT) for a cwd the root cannot reach. */
 	if (!getcwd(cwd, sizeof(cwd)))
 		return bk_fail_errno(errno, "workdir %s: not reachable from the root", dir);
+	return 0;
+}
+
+/* mountinfo's octal escapes (\040 for a space) undone in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+int bk_rootfs_unmount_below(const char *dir)
+{
+	_cleanup_free_ char *info = bk_read_small("/proc/self/mountinfo", 1 << 22);
+	size_t n = strlen(dir), count = 0;
+	char *lines[4096];
+
+	if (!info)
+		return -1;
+	for (char *save = NULL, *l = strtok_r(info, "\n", &save); l && count < 4096; l = strtok_r(NULL, "\n", &save)) {
+		char *f = l;
+		for (int i = 0; i < 4 && f; i++)
+			f = strchr(f, ' ') ? strchr(f, ' ') + 1 : NULL;
+		if (!f)
+			continue;
+		f[strcspn(f, " ")] = '\0';
+		unescape(f);
+		if (!strncmp(f, dir, n) && f[n] == '/')
+			lines[count++] = f;
+	}
+	while (count--) {
+		BK_TRACE("umount2(\"%s\", MNT_DETACH)", lines[count]);
+		if (umount2(lines[count], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+			return bk_fail_errno(errno, "umount %s", lines[count]);
+	}
 	return 0;
 }

@@ -10,10 +10,14 @@
  * theirs, a propagation each), the standard nodes and links in the /dev
  * it mounts, its device nodes, masked and read-only path lists, a
  * read-only root and the propagation of "/".
- * Mount targets are resolved after the root switch, so a symlink in an
- * untrusted rootfs can never point a mount at the host; proc and sysfs,
- * which a user namespace only gets while the host's are visible, are
- * mounted before it on targets opened inside the new root. */
+ * Mount targets are resolved after the root switch, or before it on
+ * targets opened inside the new root (openat2 RESOLVE_IN_ROOT, mounted
+ * through the fd), so a symlink in an untrusted rootfs can never point a
+ * mount at the host. nsrun's proc and sysfs (a user namespace only gets
+ * them while the host's are visible) and an OCI list (in_order: the
+ * kernel numbers mounts as they are made, and a config's order must show
+ * in /proc/self/mountinfo) go in before the switch; the cgroup view,
+ * device nodes and masks after it. */
 #ifndef BK_ROOTFS_H
 #define BK_ROOTFS_H
 
@@ -39,7 +43,7 @@ struct bk_mountreq {
 	bool bind_one;        /* bind: the mount at src alone (OCI "bind"), not its tree */
 	uint64_t attrs;       /* bind: more MOUNT_ATTR_* for the clone (nosuid, noexec...) */
 	unsigned long propagation;  /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE [|MS_REC], once placed */
-	bool early;           /* proc/sysfs mounted before the switch (set by prepare) */
+	bool early;           /* mounted before the switch (set by prepare) */
 };
 
 /* A device node of an OCI config (linux.devices): mknod(2) after the
@@ -65,6 +69,7 @@ struct bk_rootfs {
 	struct bk_mountreq *mounts;
 	size_t nmounts;
 	/* OCI: */
+	bool in_order;        /* the list mounted before the switch, in its order */
 	bool dev_nodes;       /* the standard nodes and links in the /dev the mounts made */
 	bool ro_root;         /* "/" read-only once everything is mounted */
 	unsigned long propagation;  /* of "/" before anything (MS_SLAVE|MS_REC...); 0: as made */
@@ -88,6 +93,10 @@ int bk_rootfs_enter(struct bk_rootfs *r);
 /* After the switch: proc, dev, sys, binds and tmpfs, masks. */
 int bk_rootfs_populate(struct bk_rootfs *r);
 void bk_rootfs_release(struct bk_rootfs *r);
+
+/* Detach every mount below dir (not dir's own), the deepest first: what
+ * a container that shared the runtime's mount namespace left there. */
+int bk_rootfs_unmount_below(const char *dir);
 
 /* chdir to DIR, resolved inside the current root with no magic links
  * (a /proc/self/fd/N cannot lead out), and check that the result is
