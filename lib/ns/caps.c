@@ -52,6 +52,24 @@ int bk_cap_by_name(const char *name, int *cap)
 	return 0;
 }
 
+const char *bk_cap_name(int cap, char *buf, size_t len)
+{
+	char *name;
+
+	if (cap < 0 || cap >= cap_max_bits() || !(name = cap_to_name(cap)))
+		return NULL;
+	snprintf(buf, len, "%s", name);
+	cap_free(name);
+	for (char *p = buf; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return strncmp(buf, "CAP_", 4) ? NULL : buf;
+}
+
+int bk_cap_count(void)
+{
+	return cap_max_bits();
+}
+
 static int apply_word(const char *w, struct bk_caps *c)
 {
 	cap_value_t v;

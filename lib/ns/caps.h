@@ -5,6 +5,7 @@
 #define BK_CAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct bk_caps {
@@ -18,6 +19,12 @@ int bk_caps_parse(const char *spec, struct bk_caps *out);
 /* One name as bk_caps_parse() reads it ("CAP_SYS_ADMIN", "sys_admin") to
  * its number. */
 int bk_cap_by_name(const char *name, int *cap);
+
+/* "CAP_CHOWN" for capability cap (0..63) into buf; NULL for one this
+ * kernel and libcap do not know. */
+const char *bk_cap_name(int cap, char *buf, size_t len);
+/* The highest capability this kernel knows + 1. */
+int bk_cap_count(void);
 
 /* Drop from the bounding set every capability not kept. Done before the
  * uid changes (it needs CAP_SETPCAP). */
