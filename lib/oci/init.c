@@ -1,0 +1,144 @@
+/* init: the container's first process (init.h). */
+#include "oci/init.h"
+#include "base/chain.h"
+#include "base/cleanup.h"
+#include "base/msg.h"
+#include "ns/procself.h"
+#include "ns/procenv.h"
+#include "ns/sysctl.h"
+#include "oci/procsetup.h"
+#include "oci/sync.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+/* In a new user namespace, be its root (0 is mapped, or this fails). */
+static int become_root(const struct bk_oci_config *c)
+{
+	if (!(c->ns_new & CLONE_NEWUSER))
+		return 0;
+	return bk_set_ids(0, 0);
+}
+
+static int set_names(const struct bk_oci_config *c)
+{
+	if (c->hostname && *c->hostname) {
+		BK_TRACE("sethostname(\"%s\")", c->hostname);
+		if (sethostname(c->hostname, strlen(c->hostname)) < 0)
+			return bk_fail_errno(errno, "hostname %s", c->hostname);
+	}
+	if (c->domainname && *c->domainname) {
+		BK_TRACE("setdomainname(\"%s\")", c->domainname);
+		if (setdomainname(c->domainname, strlen(c->domainname)) < 0)
+			return bk_fail_errno(errno, "domainname %s", c->domainname);
+	}
+	return 0;
+}
+
+/* Namespaced parameters, through the runtime's /proc before the switch:
+ * /proc/sys shows the namespaces of the process that writes. */
+static int set_sysctls(const struct bk_oci_config *c)
+{
+	for (size_t i = 0; i < c->nsysctl; i++)
+		if (bk_sysctl_check(c->sysctl_names[i], c->ns_own) < 0 ||
+		    bk_sysctl_write(c->sysctl_names[i], c->sysctl_values[i]) < 0)
+			return bk_fail_wrap("linux.sysctl");
+	return 0;
+}
+
+static int run_hooks(struct bk_oci_init *in, enum bk_oci_hook_kind k, enum bk_oci_status st)
+{
+	_cleanup_free_ char *state = NULL;
+
+	if (!in->cfg->hooks.n[k])
+		return 0;
+	state = bk_oci_state_json(in->state, st, false);
+	return state ? bk_oci_hooks_run(&in->cfg->hooks, k, state) : -1;
+}
+
+/* The parent runs prestart and createRuntime (in the runtime's
+ * namespaces) while this process waits, before the root switch. */
+static int parent_hooks(struct bk_oci_init *in)
+{
+	const struct bk_oci_hooks *h = &in->cfg->hooks;
+
+	if (!h->n[BK_HOOK_PRESTART] && !h->n[BK_HOOK_CREATE_RUNTIME])
+		return 0;
+	if (bk_oci_sync_send(in->sync, BK_SYNC_HOOKS, NULL) < 0)
+		return -1;
+	return bk_oci_sync_expect(in->sync, BK_SYNC_GO);
+}
+
+static int wait_go(struct bk_oci_init *in)
+{
+	char type, text[64];
+
+	if (bk_oci_sync_recv(in->sync, &type, text, sizeof(text)) < 0)
+		return -1;
+	if (type != BK_SYNC_GO)
+		return bk_fail("the runtime went away during create");
+	in->state->pid = (pid_t)atoi(text);
+	return 0;
+}
+
+static int setup(struct bk_oci_init *in, int *fifo)
+{
+	const struct bk_oci_config *c = in->cfg;
+
+	if (wait_go(in) < 0 || become_root(c) < 0 || set_sysctls(c) < 0 || set_names(c) < 0)
+		return -1;
+	if (bk_rootfs_prepare(&in->fs) < 0 || parent_hooks(in) < 0 ||
+	    run_hooks(in, BK_HOOK_CREATE_CONTAINER, BK_OCI_CREATING) < 0)
+		return -1;
+	if ((*fifo = bk_oci_fifo_hold(in->fifo)) < 0)
+		return -1;
+	if (bk_rootfs_enter(&in->fs) < 0 || bk_rootfs_populate(&in->fs) < 0)
+		return -1;
+	bk_rootfs_release(&in->fs);
+	if (c->proc.terminal && bk_oci_proc_terminal(&c->proc, in->console, true) < 0)
+		return bk_fail_wrap("process.terminal");
+	bk_closep(&in->console);
+	return bk_oci_proc_prepare(&c->proc, true, in->preserve_fds) < 0 || bk_oci_proc_identity(&c->proc, in->filter) < 0 ? -1 : 0;
+}
+
+static void __attribute__((noreturn)) fail(struct bk_oci_init *in, int code)
+{
+	if (in->sync >= 0 && bk_oci_sync_send(in->sync, BK_SYNC_ERROR, bk_error()) == 0)
+		_exit(code);
+	bk_warn("%s", bk_error());
+	_exit(code);
+}
+
+void bk_oci_init_run(struct bk_oci_init *in)
+{
+	_cleanup_close_ int fifo = -1;
+	pid_t pp = getppid();
+
+	/* until ready, the container dies with create; a new PID
+	 * namespace shows no parent (0) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != in->parent && pp != 0))
+		_exit(BK_EXIT_FAILED);
+	if (bk_set_undumpable() < 0 || setup(in, &fifo) < 0)
+		fail(in, BK_EXIT_FAILED);
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0 || bk_oci_sync_send(in->sync, BK_SYNC_READY, NULL) < 0)
+		_exit(BK_EXIT_FAILED);
+	bk_closep(&in->sync);
+	/* from here on, create is gone: errors go to the container's stderr */
+	if (bk_oci_fifo_wait(fifo) < 0) {
+		bk_warn("%s", bk_error());
+		_exit(BK_EXIT_FAILED);
+	}
+	if (run_hooks(in, BK_HOOK_START_CONTAINER, BK_OCI_CREATED) < 0) {
+		bk_warn("%s", bk_error());
+		_exit(BK_EXIT_FAILED);
+	}
+	int code = bk_oci_proc_exec(&in->cfg->proc, in->filter);
+	bk_warn("%s", bk_error());
+	_exit(code);
+}
