@@ -69,9 +69,12 @@ int main(void)
 	ok(bk_cg_freeze(&g, true, 2000) == 0 && bk_cg_frozen(&g) == 1, "frozen");
 	ok(proc_state(a) == 'D' || proc_state(a) == 'T', "  child stopped (state %c)", proc_state(a));
 	ok(bk_cg_freeze(&g, false, 2000) == 0 && bk_cg_frozen(&g) == 0, "thawed");
-	ok(bk_cg_signal(&g, SIGKILL) == 4, "SIGKILL reaches both, once through each directory");
-	waitpid(a, NULL, 0);
-	waitpid(b, NULL, 0);
+	int n1 = bk_cg_signal(&g, SIGKILL), sa = 0, sb = 0;
+	/* each directory lists both, unless they died in between */
+	waitpid(a, &sa, 0);
+	waitpid(b, &sb, 0);
+	ok(n1 >= 2 && n1 <= 4 && WIFSIGNALED(sa) && WTERMSIG(sa) == SIGKILL && WIFSIGNALED(sb) &&
+	   WTERMSIG(sb) == SIGKILL, "SIGKILL reaches both (%d kills found their process)", n1);
 	ok(bk_cg_procs(&g, &pids, &n) == 0 && n == 0 && !pids, "none left");
 	ok(bk_cg_signal(&g, SIGTERM) == 0, "signalling an empty group reaches nobody");
 	ok(bk_cg_delete(&g, false) == 0, "group removed");
