@@ -170,35 +170,83 @@ static int clone_sources(struct bk_rootfs *r)
 	return r->cg.bind ? bk_cgns_clone(&r->cg) : 0;
 }
 
+/* "a/b/../c" -> "a/c", with ".." at the top staying there (as the
+ * kernel resolves it inside a root); into out, no leading '/'. */
+static void fold_in_root(const char *path, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (const char *p = path; *p;) {
+		size_t k = strcspn(p, "/");
+		if (k == 2 && !strncmp(p, "..", 2)) {
+			while (used > 0 && out[used - 1] != '/')
+				used--;
+			used = used ? used - 1 : 0;
+			out[used] = '\0';
+		} else if (k && !(k == 1 && *p == '.') && used + k + 2 < len) {
+			used += (size_t)snprintf(out + used, len - used, "%s%.*s", used ? "/" : "", (int)k, p);
+		}
+		p += k;
+		p += strspn(p, "/");
+	}
+}
+
+/* mkdir -p of rel inside the root, each component resolved as if root
+ * were "/": a symbolic link met on the way (an image's /var/run -> /run,
+ * dangling or not) is followed inside the root, and what it names is
+ * made there. */
+static int mkdir_in_root(int rootfd, const char *rel, int depth)
+{
+	char prefix[PATH_MAX], link[PATH_MAX], next[3 * PATH_MAX + 4], folded[PATH_MAX];
+	size_t n = strlen(rel);
+
+	if (depth > 16)
+		return bk_fail_errno(ELOOP, "mount point %s", rel);
+	if (n >= sizeof(prefix))
+		return bk_fail("mount point %s: path too long", rel);
+	for (size_t i = 1; i <= n; i++) {
+		if (rel[i] != '/' && rel[i] != '\0')
+			continue;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)i, rel);
+		_cleanup_close_ int have = bk_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY, 0);
+		if (have >= 0)
+			continue;
+		if (errno != ENOENT)
+			return bk_fail_wrap("mount point");
+		char *slash = strrchr(prefix, '/');
+		const char *name = slash ? slash + 1 : prefix;
+		if (slash)
+			*slash = '\0';
+		_cleanup_close_ int parent = slash ? bk_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY, 0)
+						   : dup(rootfd);
+		if (parent < 0)
+			return bk_fail_wrap("mount point");
+		if (mkdirat(parent, name, 0755) == 0)
+			continue;
+		ssize_t k = errno == EEXIST ? readlinkat(parent, name, link, sizeof(link) - 1) : -1;
+		if (k < 0)
+			return bk_fail_errno(errno == EINVAL ? EEXIST : errno, "mount point %s", rel);
+		link[k] = '\0';
+		snprintf(next, sizeof(next), "%s/%s/%s", link[0] == '/' || !slash ? "" : prefix, link, rel + i);
+		if (strlen(next) >= sizeof(folded))
+			return bk_fail("mount point %s: path too long", rel);
+		fold_in_root(next, folded, sizeof(folded));
+		return mkdir_in_root(rootfd, folded, depth + 1);
+	}
+	return 0;
+}
+
 /* The directory rel inside the new root, made (parents too) if missing,
- * each component resolved as if root were "/". */
+ * opened with symlinks resolved as if root were "/". */
 static int open_root_dir(const char *root, const char *rel)
 {
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	char part[PATH_MAX];
-	size_t n = strlen(rel);
 
 	if (rootfd < 0)
 		return bk_fail_errno(errno, "open %s", root);
-	if (n >= sizeof(part))
-		return bk_fail("mount point %s: path too long", rel);
-	for (size_t i = 0; i <= n; i++) {
-		if (rel[i] != '/' && rel[i] != '\0')
-			continue;
-		const char *name = rel + i;
-		while (name > rel && name[-1] != '/')
-			name--;
-		if (name == rel + i)
-			continue;
-		snprintf(part, sizeof(part), "%.*s", (int)(name - rel), rel);
-		_cleanup_close_ int parent = part[0] ? bk_open_beneath(rootfd, part, O_PATH | O_DIRECTORY, 0)
-						     : dup(rootfd);
-		if (parent < 0)
-			return bk_fail_wrap("mount point %s/%s", root, rel);
-		snprintf(part, sizeof(part), "%.*s", (int)(rel + i - name), name);
-		if (mkdirat(parent, part, 0755) < 0 && errno != EEXIST)
-			return bk_fail_errno(errno, "mount point %s/%s", root, rel);
-	}
+	if (mkdir_in_root(rootfd, rel, 0) < 0)
+		return bk_fail_wrap("%s", root);
 	return bk_open_beneath(rootfd, rel, O_PATH | O_DIRECTORY, 0);
 }
 
