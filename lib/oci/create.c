@@ -34,6 +34,7 @@ struct job {
 	struct bk_cgns cg;            /* the cgroup view, planned inside the group */
 	int sync[2];
 	int console;
+	int fifo;                     /* exec.fifo held open for the child */
 	pid_t child;
 };
 
@@ -133,12 +134,10 @@ static void fill_rootfs(struct job *j, struct bk_rootfs *fs)
 
 static void __attribute__((noreturn)) child(struct job *j, pid_t parent)
 {
-	char fifo[4200];
 	struct bk_oci_init in = {
 		.cfg = j->c, .state = &j->state, .filter = j->filtered ? &j->filter : NULL,
 		.sync = j->sync[1], .console = j->console, .parent = parent,
-		.preserve_fds = j->o->preserve_fds,
-		.fifo = bk_oci_state_file(&j->state, "exec.fifo", fifo, sizeof(fifo)),
+		.preserve_fds = j->o->preserve_fds, .fifo = j->fifo,
 	};
 
 	close(j->sync[0]);
@@ -197,7 +196,15 @@ static int start_child(struct job *j)
 	}
 	close(j->sync[1]);
 	j->sync[1] = -1;
-	return j->child < 0 ? -1 : 0;
+	/* only the child holds it now: its exec closes the last reader */
+	bk_closep(&j->fifo);
+	if (j->child < 0)
+		return -1;
+	/* the child was born in the group; the runtime must not stay there
+	 * (a delete from this process, as run does, would freeze itself) */
+	bk_cg_leave(&j->g);
+	j->in_group = false;
+	return 0;
 }
 
 static int run_parent_hooks(struct job *j)
@@ -238,10 +245,7 @@ static int handshake(struct job *j)
 
 static int record(struct job *j)
 {
-	j->state.start_time = bk_oci_proc_start_time(j->child);
-	if (!j->state.start_time)
-		return bk_fail("the container's first process exited during setup");
-	if (bk_oci_state_save(&j->state) < 0)
+	if (bk_oci_state_fingerprint(&j->state) < 0 || bk_oci_state_save(&j->state) < 0)
 		return -1;
 	if (j->o->pid_file) {
 		char buf[32];
@@ -269,8 +273,9 @@ static int prepare(struct job *j)
 	bk_oci_now_rfc3339(j->state.created, sizeof(j->state.created));
 	j->state.annotations = json_incref((json_t *)c->annotations);
 	j->state.host_mounts = !(c->ns_new & CLONE_NEWNS) && !c->ns_path[BK_NS_MNT];
+	bk_oci_state_file(&j->state, "exec.fifo", fifo, sizeof(fifo));
 	if (keep_config(j) < 0 || make_group(j) < 0 || compile_seccomp(j) < 0 ||
-	    bk_oci_fifo_make(bk_oci_state_file(&j->state, "exec.fifo", fifo, sizeof(fifo))) < 0)
+	    bk_oci_fifo_make(fifo) < 0 || (j->fifo = bk_oci_fifo_hold(fifo)) < 0)
 		return -1;
 	if (j->o->console_socket && c->proc.terminal &&
 	    (j->console = bk_console_socket_connect(j->o->console_socket)) < 0)
@@ -280,12 +285,13 @@ static int prepare(struct job *j)
 
 int bk_oci_create(const struct bk_oci_create_opts *o, struct bk_oci_config *c)
 {
-	struct job j = { .o = o, .c = c, .sync = { -1, -1 }, .console = -1 };
+	struct job j = { .o = o, .c = c, .sync = { -1, -1 }, .console = -1, .fifo = -1 };
 	int r = prepare(&j) < 0 || start_child(&j) < 0 || handshake(&j) < 0 || record(&j) < 0 ? -1 : 0;
 
 	bk_closep(&j.sync[0]);
 	bk_closep(&j.sync[1]);
 	bk_closep(&j.console);
+	bk_closep(&j.fifo);
 	if (j.filtered)
 		bk_seccomp_release(&j.filter);
 	if (r < 0) {

@@ -4,7 +4,7 @@
  * compile the seccomp profile, make the exec fifo, connect the console
  * socket, then clone the first process into its new namespaces (after
  * joining the configured ones in a short-lived helper when there are
- * any), write its id maps, run the prestart and createRuntime hooks when
+ * any) and leave the group to it, write its id maps, run the prestart and createRuntime hooks when
  * it asks, and once it is ready record the state and the pid file. Any
  * failure kills the process and takes back the group, the state and the
  * pid file: nothing is left half made. */

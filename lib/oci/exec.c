@@ -75,29 +75,33 @@ static void __attribute__((noreturn)) helper(struct job *j)
 	_exit(0);
 }
 
-/* The process's PID, then nothing (it ran: its end of the pair closed on
- * exec) or its error. */
+/* The helper's message with the process's PID and, from either, an
+ * error, in whatever order they come, until both ends are closed (the
+ * helper exited, the process exec'd or died). */
 static int collect(struct job *j, pid_t *child)
 {
-	char type, text[2048];
-	int status;
+	char type, text[2048], error[2048] = "";
+	int status = 0;
 
 	*child = -1;
-	if (bk_oci_sync_recv(j->sync[0], &type, text, sizeof(text)) < 0)
-		return BK_EXIT_FAILED;
-	if (type != 'p') {
-		bk_fail("%s", type ? text : "exec: the helper died");
-		return BK_EXIT_FAILED;
+	for (;;) {
+		if (bk_oci_sync_recv(j->sync[0], &type, text, sizeof(text)) < 0)
+			return BK_EXIT_FAILED;
+		if (!type)
+			break;
+		if (type == 'p')
+			*child = (pid_t)atoi(text);
+		else
+			snprintf(error, sizeof(error), "%s", text);
 	}
-	*child = (pid_t)atoi(text);
-	if (bk_oci_sync_recv(j->sync[0], &type, text, sizeof(text)) < 0)
-		return BK_EXIT_FAILED;
-	if (!type)
+	if (!error[0] && *child > 0)
 		return 0;
-	bk_fail("%s", text);
+	bk_fail("%s", error[0] ? error : "exec: the helper died");
+	if (*child <= 0)
+		return BK_EXIT_FAILED;
 	while (waitpid(*child, &status, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : BK_EXIT_FAILED;
+	return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : BK_EXIT_FAILED;
 }
 
 static int run(struct job *j)

@@ -87,7 +87,25 @@ static int wait_go(struct bk_oci_init *in)
 	return 0;
 }
 
-static int setup(struct bk_oci_init *in, int *fifo)
+/* What the container sees of this process through /proc/1 until the
+ * exec: "init -- COMMAND" and the container's environment, nothing of
+ * the runtime's command line (host paths) or environment. */
+static int retitle(const struct bk_oci_process *p)
+{
+	size_t n = 0;
+
+	while (p->args[n])
+		n++;
+	_cleanup_free_ char **title = calloc(n + 3, sizeof(*title));
+	if (!title)
+		return bk_fail_errno(ENOMEM, "retitle");
+	title[0] = "init";
+	title[1] = "--";
+	memcpy(title + 2, p->args, n * sizeof(*title));
+	return bk_proc_retitle(title, environ);
+}
+
+static int setup(struct bk_oci_init *in)
 {
 	const struct bk_oci_config *c = in->cfg;
 
@@ -96,15 +114,15 @@ static int setup(struct bk_oci_init *in, int *fifo)
 	if (bk_rootfs_prepare(&in->fs) < 0 || parent_hooks(in) < 0 ||
 	    run_hooks(in, BK_HOOK_CREATE_CONTAINER, BK_OCI_CREATING) < 0)
 		return -1;
-	if ((*fifo = bk_oci_fifo_hold(in->fifo)) < 0)
-		return -1;
 	if (bk_rootfs_enter(&in->fs) < 0 || bk_rootfs_populate(&in->fs) < 0)
 		return -1;
 	bk_rootfs_release(&in->fs);
 	if (c->proc.terminal && bk_oci_proc_terminal(&c->proc, in->console, true) < 0)
 		return bk_fail_wrap("process.terminal");
 	bk_closep(&in->console);
-	return bk_oci_proc_prepare(&c->proc, true, in->preserve_fds) < 0 || bk_oci_proc_identity(&c->proc, in->filter) < 0 ? -1 : 0;
+	if (bk_oci_proc_prepare(&c->proc, true, in->preserve_fds) < 0 || retitle(&c->proc) < 0)
+		return -1;
+	return bk_oci_proc_identity(&c->proc, in->filter);
 }
 
 static void __attribute__((noreturn)) fail(struct bk_oci_init *in, int code)
@@ -117,20 +135,19 @@ static void __attribute__((noreturn)) fail(struct bk_oci_init *in, int code)
 
 void bk_oci_init_run(struct bk_oci_init *in)
 {
-	_cleanup_close_ int fifo = -1;
 	pid_t pp = getppid();
 
 	/* until ready, the container dies with create; a new PID
 	 * namespace shows no parent (0) */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != in->parent && pp != 0))
 		_exit(BK_EXIT_FAILED);
-	if (bk_set_undumpable() < 0 || setup(in, &fifo) < 0)
+	if (bk_set_undumpable() < 0 || setup(in) < 0)
 		fail(in, BK_EXIT_FAILED);
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0 || bk_oci_sync_send(in->sync, BK_SYNC_READY, NULL) < 0)
 		_exit(BK_EXIT_FAILED);
 	bk_closep(&in->sync);
 	/* from here on, create is gone: errors go to the container's stderr */
-	if (bk_oci_fifo_wait(fifo) < 0) {
+	if (bk_oci_fifo_wait(in->fifo) < 0) {
 		bk_warn("%s", bk_error());
 		_exit(BK_EXIT_FAILED);
 	}

@@ -2,9 +2,10 @@
  * its new namespaces it waits for the parent's go (id maps written),
  * writes the sysctls, sets hostname and domainname, prepares the root
  * (lib/ns/rootfs), asks the parent to run the prestart and createRuntime
- * hooks, runs createContainer itself, holds the exec fifo, switches root
+ * hooks, runs createContainer itself, switches root
  * and mounts the rest, takes its terminal, applies the process
- * (lib/oci/procsetup) and says ready; then it blocks on the fifo until
+ * (lib/oci/procsetup) and says ready; then it blocks on the exec fifo
+ * (opened for it by create, since a user namespace's root may not) until
  * `start`, runs startContainer and execs. Until the exec it is
  * non-dumpable: nothing in the container can reach the runtime's binary
  * or fds through /proc/1. */
@@ -23,7 +24,7 @@ struct bk_oci_init {
 	const struct bk_seccomp *filter;   /* NULL: none */
 	int sync;                     /* the child's end of the sync pair */
 	int console;                  /* connected console socket, or -1 */
-	const char *fifo;             /* exec.fifo's path */
+	int fifo;                     /* exec.fifo, held open (read-write) */
 	pid_t parent;                 /* to die with it until ready */
 	unsigned preserve_fds;
 };

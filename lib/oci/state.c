@@ -89,8 +89,14 @@ static int read_record(const json_t *o, struct bk_oci_state *s)
 	    copy_str(o, "cgroup", s->cgroup, sizeof(s->cgroup)) < 0 ||
 	    bk_j_typed(o, "state.json", "controllers", JSON_ARRAY, &ctrls) < 0)
 		return -1;
+	int64_t pidns = 0, mntns = 0;
+	if (bk_j_int(o, "state.json", "pidns", 0, INT64_MAX, &pidns, NULL) < 0 ||
+	    bk_j_int(o, "state.json", "mntns", 0, INT64_MAX, &mntns, NULL) < 0)
+		return -1;
 	s->pid = (pid_t)pid;
 	s->start_time = (uint64_t)start;
+	s->pidns = (uint64_t)pidns;
+	s->mntns = (uint64_t)mntns;
 	json_array_foreach(ctrls, i, c) {
 		struct bk_oci_ctrl *k = &s->ctrls[s->nctrls];
 		const char *name = NULL, *mount = NULL;
@@ -145,8 +151,9 @@ int bk_oci_state_save(const struct bk_oci_state *s)
 	for (size_t i = 0; ctrls && i < s->nctrls; i++)
 		json_array_append_new(ctrls, json_pack("{s:s, s:b, s:s}", "name", s->ctrls[i].name,
 						       "v2", s->ctrls[i].v2, "mount", s->ctrls[i].mount));
-	o = json_pack("{s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:O}", "id", s->id, "pid", (int)s->pid,
-		      "start_time", (json_int_t)s->start_time, "bundle", s->bundle, "rootfs", s->rootfs,
+	o = json_pack("{s:s, s:i, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:O}", "id", s->id, "pid", (int)s->pid,
+		      "start_time", (json_int_t)s->start_time, "pidns", (json_int_t)s->pidns,
+		      "mntns", (json_int_t)s->mntns, "bundle", s->bundle, "rootfs", s->rootfs,
 		      "created", s->created, "cgroup", s->cgroup, "controllers", ctrls);
 	if (o && s->annotations)
 		json_object_set(o, "annotations", s->annotations);
@@ -220,9 +227,29 @@ uint64_t bk_oci_proc_start_time(pid_t pid)
 	return state == 'Z' || state == 'X' ? 0 : t;
 }
 
+static uint64_t ns_inode(pid_t pid, const char *kind)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kind);
+	return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+int bk_oci_state_fingerprint(struct bk_oci_state *s)
+{
+	s->start_time = bk_oci_proc_start_time(s->pid);
+	s->pidns = ns_inode(s->pid, "pid");
+	s->mntns = ns_inode(s->pid, "mnt");
+	if (!s->start_time || !s->pidns || !s->mntns)
+		return bk_fail("the container's first process exited during setup");
+	return 0;
+}
+
 bool bk_oci_state_alive(const struct bk_oci_state *s)
 {
-	return s->pid > 0 && bk_oci_proc_start_time(s->pid) == s->start_time && s->start_time;
+	return s->pid > 0 && s->start_time && bk_oci_proc_start_time(s->pid) == s->start_time &&
+	       ns_inode(s->pid, "pid") == s->pidns && ns_inode(s->pid, "mnt") == s->mntns;
 }
 
 enum bk_oci_status bk_oci_state_status(const struct bk_oci_state *s, bool frozen)

@@ -5,7 +5,9 @@
  * nothing) and ROOT/ID/exec.fifo (present until start). The status is
  * worked out each time, runc's way: stopped when the PID is gone, a
  * zombie, or another process (its start time differs); created while the
- * fifo exists; paused while its cgroup is frozen; else running. */
+ * fifo exists; paused while its cgroup is frozen; else running. A
+ * process counts as the container's only with the same start time and
+ * the same PID and mount namespaces. */
 #ifndef BK_OCI_STATE_H
 #define BK_OCI_STATE_H
 
@@ -21,7 +23,9 @@ struct bk_oci_state {
 	char dir[4096];          /* ROOT/ID */
 	char id[256];
 	pid_t pid;
-	uint64_t start_time;     /* /proc/PID/stat field 22 */
+	uint64_t start_time;     /* /proc/PID/stat field 22 (clock ticks) */
+	uint64_t pidns, mntns;   /* its namespaces' inodes: a PID reused within the
+				  * same tick by another process still differs */
 	char bundle[4096], rootfs[4096];
 	char created[40];        /* RFC 3339, UTC, nanoseconds */
 	char cgroup[1024];       /* the group's path */
@@ -57,7 +61,10 @@ const char *bk_oci_state_file(const struct bk_oci_state *s, const char *name, ch
 
 /* Start time of pid (field 22 of /proc/PID/stat); 0 when gone or a zombie. */
 uint64_t bk_oci_proc_start_time(pid_t pid);
-/* Is s->pid still the container's init (alive, same start time)? */
+/* The inodes of PID's PID and mount namespaces into s (at create). */
+int bk_oci_state_fingerprint(struct bk_oci_state *s);
+/* Is s->pid still the container's init (alive, same start time and
+ * namespaces)? */
 bool bk_oci_state_alive(const struct bk_oci_state *s);
 /* The status now; frozen tells it is paused (the caller knows the cgroup). */
 enum bk_oci_status bk_oci_state_status(const struct bk_oci_state *s, bool frozen);

@@ -30,7 +30,7 @@ int bk_oci_sync_recv(int fd, char *type, char *buf, size_t len);
 int bk_oci_sync_expect(int fd, char want);
 
 int bk_oci_fifo_make(const char *path);
-/* The child, before the root switch: the fifo open read-write. */
+/* For the child: the fifo open read-write. */
 int bk_oci_fifo_hold(const char *path);
 /* The child: block until start's byte. */
 int bk_oci_fifo_wait(int fd);
