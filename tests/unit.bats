@@ -71,3 +71,7 @@ run_unit() {
 @test "unit: a group's processes listed, frozen, thawed and signalled, under ASan+UBSan" {
 	run_unit test_cgprocs
 }
+
+@test "unit: OCI config, process, mounts, resources, hooks, signals, state and log (hostile inputs refused by name) under ASan+UBSan" {
+	run_unit test_oci
+}

@@ -255,7 +255,7 @@ static void test_state(void)
 	ok(bk_oci_state_claim(root, "c1", &s) == 0 && bk_oci_state_claim(root, "c1", &t) < 0 &&
 	   strstr(bk_error(), "exists"), "an id is claimed once");
 	s.pid = 1;
-	s.start_time = bk_oci_proc_start_time(1);
+	bk_oci_state_fingerprint(&s);
 	snprintf(s.bundle, sizeof(s.bundle), "/b");
 	snprintf(s.rootfs, sizeof(s.rootfs), "/b/rootfs");
 	bk_oci_now_rfc3339(s.created, sizeof(s.created));
@@ -271,6 +271,9 @@ static void test_state(void)
 	t.start_time++;
 	ok(!bk_oci_state_alive(&t) && bk_oci_state_status(&t, false) == BK_OCI_STOPPED,
 	   "another start time (a recycled pid): stopped");
+	t.start_time--;
+	t.mntns++;
+	ok(!bk_oci_state_alive(&t), "the same start tick in another mount namespace: not it");
 	text = bk_oci_state_json(&s, BK_OCI_CREATED, true);
 	json_auto_t *j = text ? json_loads(text, 0, NULL) : NULL;
 	ok(j && !strcmp(json_string_value(json_object_get(j, "status")), "created") &&
