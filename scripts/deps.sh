@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh GROUP... — install the Debian packages a make target needs,
 # calling apt-get only when something is missing.
-# Groups: build test demo bench.
+# Groups: build test demo bench conformance.
 set -eu
 
 build="make gcc libc6-dev pkg-config libmount-dev libcgroup-dev libmnl-dev
@@ -10,9 +10,10 @@ libnftables-dev libseccomp-dev"
 test="bats bats-support bats-assert busybox-static iproute2 util-linux
 cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
 iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd
-python3-cryptography openssl"
+python3-cryptography openssl podman conmon containerd"
 demo="busybox-static iproute2 util-linux"
-bench="hyperfine bubblewrap crun cgroup-tools iproute2 util-linux busybox-static docker-registry skopeo umoci"
+bench="hyperfine bubblewrap crun runc podman conmon cgroup-tools iproute2 util-linux busybox-static docker-registry skopeo umoci"
+conformance="golang-go podman conmon containerd umoci"
 
 want=""
 for group in "$@"; do
@@ -21,7 +22,8 @@ for group in "$@"; do
 	test) want="$want $test" ;;
 	demo) want="$want $demo" ;;
 	bench) want="$want $bench" ;;
-	*) echo "deps.sh: unknown group '$group' (build test demo bench)" >&2; exit 2 ;;
+	conformance) want="$want $conformance" ;;
+	*) echo "deps.sh: unknown group '$group' (build test demo bench conformance)" >&2; exit 2 ;;
 	esac
 done
 

@@ -189,7 +189,7 @@ JSON
 	assert_line --index 0 "from-file"
 	assert_line --index 1 --regexp '^CapEff:[[:space:]]+0000000000000020$'
 	assert_line --index 2 --regexp '^NoNewPrivs:[[:space:]]+1$'
-	run ocr exec "$id" /no/such/program
+	run -127 ocr exec "$id" /no/such/program
 	assert_failure 127
 	assert_output --partial "/no/such/program: No such file or directory"
 	ocr kill "$id" KILL
