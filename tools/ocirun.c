@@ -166,6 +166,9 @@ static pid_t create(const struct create_args *a)
 		bk_die_error(1);
 	if (c.proc.unknown_caps[0])
 		bk_warn("process.capabilities: ignoring %s (unknown to this kernel)", c.proc.unknown_caps);
+	if (c.proc.ambient_dropped)
+		bk_warn("process.capabilities.ambient: leaving out 0x%llx (not both permitted and inheritable: "
+			"the kernel cannot raise them)", (unsigned long long)c.proc.ambient_dropped);
 	if (c.res.warnings[0])
 		bk_warn("linux.resources: %s", c.res.warnings);
 	pid = bk_oci_create(&o, &c);

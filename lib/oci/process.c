@@ -89,11 +89,15 @@ static int parse_caps(const json_t *p, const char *at, struct bk_oci_process *ou
 	if (!caps)
 		return 0;
 	bk_j_path(where, sizeof(where), at, "capabilities");
-	return parse_capset(caps, where, "bounding", &c->bounding, out) < 0 ||
-	       parse_capset(caps, where, "effective", &c->effective, out) < 0 ||
-	       parse_capset(caps, where, "permitted", &c->permitted, out) < 0 ||
-	       parse_capset(caps, where, "inheritable", &c->inheritable, out) < 0 ||
-	       parse_capset(caps, where, "ambient", &c->ambient, out) < 0 ? -1 : 0;
+	if (parse_capset(caps, where, "bounding", &c->bounding, out) < 0 ||
+	    parse_capset(caps, where, "effective", &c->effective, out) < 0 ||
+	    parse_capset(caps, where, "permitted", &c->permitted, out) < 0 ||
+	    parse_capset(caps, where, "inheritable", &c->inheritable, out) < 0 ||
+	    parse_capset(caps, where, "ambient", &c->ambient, out) < 0)
+		return -1;
+	out->ambient_dropped = c->ambient & ~(c->permitted & c->inheritable);
+	c->ambient &= ~out->ambient_dropped;
+	return 0;
 }
 
 static int parse_rlimits(const json_t *p, const char *at, struct bk_oci_process *out)

@@ -35,6 +35,8 @@ struct bk_oci_process {
 	bool has_caps;            /* capabilities given (else: none kept, as runc) */
 	struct bk_capsets caps;
 	char unknown_caps[256];   /* names this kernel lacks, ignored (runc warns) */
+	uint64_t ambient_dropped; /* ambient ones not permitted and inheritable: the
+				   * kernel cannot raise them, left out (runc warns) */
 	bool nnp;                 /* noNewPrivileges */
 	struct bk_oci_rlimit rlimits[BK_OCI_MAX_RLIMITS];
 	size_t nrlimits;

@@ -85,6 +85,7 @@ static void test_config_ok(void)
 	   c.proc.has_umask && c.proc.umask == 18, "user: uid, gid, additionalGids, umask");
 	ok(c.proc.caps.bounding == (1ULL << 5) && !strcmp(c.proc.unknown_caps, "CAP_NOPE"),
 	   "capabilities: CAP_KILL kept, CAP_NOPE noted as unknown (%s)", c.proc.unknown_caps);
+	ok(c.proc.ambient_dropped == 0, "  no ambient to leave out");
 	ok(c.proc.nrlimits == 1 && c.proc.rlimits[0].resource == RLIMIT_NOFILE && c.proc.rlimits[0].soft == 10,
 	   "rlimits");
 	ok(c.proc.has_oom && c.proc.oom_score_adj == 100 && c.proc.nnp, "oomScoreAdj, noNewPrivileges");
@@ -177,6 +178,17 @@ static void test_resources(void)
 	   "unified cannot climb out of the group (%s)", bk_error());
 	json_auto_t *bad3 = json_loads("{\"network\":{\"priorities\":[{\"name\":\"eth0\\n2\",\"priority\":1}]}}", 0, NULL);
 	ok(bk_oci_resources_parse(bad3, "r", &r) < 0, "an interface name with a newline is refused");
+}
+
+static void test_ambient(void)
+{
+	struct bk_oci_config c;
+
+	ok(parse("", "", ",\"capabilities\":{\"permitted\":[\"CAP_KILL\",\"CAP_CHOWN\"],\"inheritable\":"
+		 "[\"CAP_CHOWN\"],\"ambient\":[\"CAP_KILL\",\"CAP_CHOWN\"]}", &c) == 0 &&
+	   c.proc.caps.ambient == 1ULL && c.proc.ambient_dropped == (1ULL << 5),
+	   "an ambient capability that is not inheritable is left out (crun spec's), noted");
+	bk_oci_config_free(&c);
 }
 
 static void test_process(void)
@@ -320,6 +332,7 @@ int main(void)
 	test_config_ok();
 	test_config_refused();
 	test_resources();
+	test_ambient();
 	test_process();
 	test_mount_options();
 	test_hooks_and_signals();
