@@ -9,6 +9,10 @@
 #      entered with nsenter, all timed); "nsenter true" is timed too, to
 #      show crun without that wrapper. Waiting: the shell spins on kill -0
 #      of the pid-file's PID (no extra program, the same for all three).
+#      The container's process is reparented at create, to the nearest
+#      subreaper: podman's conmon, containerd's shim; here this script
+#      (re-exec'd as one), which reaps it at once, as they do. (This VM's
+#      PID 1 reaps orphans every 2 s: without a subreaper that is timed.)
 #   2. `podman run --rm busybox true` with --runtime ocirun and with runc
 #      (a private store, containers.conf and cgroup parent; no network).
 # Prints hyperfine's tables and the ratios of the medians with the
@@ -19,6 +23,12 @@
 # Everything it makes is private and removed on exit.
 set -eu
 
+if [ -z "${BENCH_SUBREAPER:-}" ]; then
+	BENCH_SUBREAPER=1 exec python3 -c 'import ctypes, os, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+os.execvp("sh", ["sh"] + sys.argv[1:])' "$0" "$@"
+fi
+
 # shellcheck disable=SC1091 # bench/lib.sh, next to this script
 . "$(dirname "$0")/lib.sh"
 runs=${RUNS:-40}
@@ -28,11 +38,13 @@ bench_need "namespaces, cgroups, mounts" hyperfine runc crun podman conmon umoci
 ocirun=$top/bin/ocirun
 bench_built "$ocirun"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-ocirun.XXXXXX")
-case $tmp in *[!A-Za-z0-9/._-]*) die "temp dir '$tmp': use a TMPDIR without spaces" ;; esac
+tag=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+# lower case: podman names an image pulled from oci:DIR after DIR
+tmp=${TMPDIR:-/tmp}/bench-ocirun-$tag
+case $tmp in *[!a-z0-9/._-]*) die "temp dir '$tmp': use a lower-case TMPDIR without spaces" ;; esac
+mkdir -m 700 "$tmp"
 out=${BENCH_OUT:-$tmp/out}
 mkdir -p "$out"
-tag=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 crun_id=bkoc$tag
 pm="podman --root $tmp/pm/root --runroot $tmp/pm/run --tmpdir $tmp/pm/tmp"
 
@@ -54,6 +66,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # ---- 1. the lifecycle: crun's spec, for all three ----------------------------
 
