@@ -19,7 +19,7 @@ teardown() {
 	assert_output --partial "Usage: ocirun"
 	run ocirun --version
 	assert_success
-	assert_line --index 0 --regexp '^ocirun version [0-9.]+ \(bockit\)$'
+	assert_line --index 0 --regexp '^ocirun \(bockit\) [0-9.]+$'
 	assert_line --index 1 --regexp '^spec: 1\.'
 	run ocirun features
 	assert_success
@@ -27,6 +27,8 @@ teardown() {
 	run ocr spec --bundle "$OCI_BUNDLE"
 	assert_failure 1
 	assert_output --partial "exists already"
+	run ocr ps --format yaml x
+	assert_failure 2
 }
 
 @test "create waits, start runs, state goes created -> running -> stopped, delete leaves nothing" {
@@ -350,12 +352,19 @@ JSON
 	assert_output --partial "a terminal needs --console-socket"
 }
 
-@test "--log FILE --log-format json: errors as runc's JSON lines; --systemd-cgroup is refused" {
+@test "--log FILE --log-format json: errors as runc's JSON lines, --debug traces there only; --systemd-cgroup is refused" {
 	oci_cfg 'linux.intelRdt={}'
 	run ocirun --root "$OCI_ROOT" --log "$BOCKER_ROOT/log.json" --log-format json create --bundle "$OCI_BUNDLE" "$(oci_id)"
 	assert_failure 1
 	assert_output "ocirun: linux.intelRdt: not supported by ocirun"
 	python3 -c "import json; l=json.loads(open('$BOCKER_ROOT/log.json').readline()); assert l['level']=='error' and l['msg']=='linux.intelRdt: not supported by ocirun' and l['time'], l"
+	oci_cfg linux.intelRdt-
+	oci_args true
+	run --separate-stderr ocirun --root "$OCI_ROOT" --debug --log "$BOCKER_ROOT/debug.json" --log-format json \
+		run --bundle "$OCI_BUNDLE" "$(oci_id)"
+	assert_success
+	[ -z "$stderr" ]
+	grep -q '"level":"debug","msg":"pivot_root(' "$BOCKER_ROOT/debug.json"   # the child's trace too
 	run ocirun --systemd-cgroup --root "$OCI_ROOT" create --bundle "$OCI_BUNDLE" x
 	assert_failure 1
 	assert_output --partial "--systemd-cgroup: ocirun has no systemd cgroup manager"

@@ -187,36 +187,22 @@ static int cmd_create(int argc, char **argv)
 	return 0;
 }
 
-static void poststart(const struct bk_oci_state *s)
+static void warn_and_free(char *warning)
 {
-	char path[4200];
-	struct bk_oci_config c;
-	_cleanup_free_ char *state = NULL;
-
-	bk_oci_state_file(s, "config.json", path, sizeof(path));
-	if (bk_oci_config_load(s->bundle, path, &c) < 0) {
-		bk_warn("poststart hooks: %s", bk_error());
-		return;
-	}
-	if (c.hooks.n[BK_HOOK_POSTSTART] && (state = bk_oci_state_json(s, BK_OCI_RUNNING, false)) &&
-	    bk_oci_hooks_run(&c.hooks, BK_HOOK_POSTSTART, state) < 0)
-		bk_warn("%s", bk_error());   /* the spec: a warning, and carry on */
-	bk_oci_config_free(&c);
+	if (warning)
+		bk_warn("%s", warning);   /* poststart, poststop: the spec's warning */
+	free(warning);
 }
 
 static void start(const char *id)
 {
-	char fifo[4200];
 	struct bk_oci_state s;
-	enum bk_oci_status st;
+	char *warning;
 
 	load_state(id, &s, 1);
-	st = bk_oci_status_now(&s);
-	if (st != BK_OCI_CREATED)
-		bk_die(1, "container %s is %s: only a created container starts", id, bk_oci_status_name(st));
-	if (bk_oci_fifo_start(bk_oci_state_file(&s, "exec.fifo", fifo, sizeof(fifo))) < 0)
-		bk_die(1, "start %s: %s", id, bk_error());
-	poststart(&s);
+	if (bk_oci_start(&s, &warning) < 0)
+		bk_die_error(1);
+	warn_and_free(warning);
 	bk_oci_state_free(&s);
 }
 
@@ -248,8 +234,10 @@ static int cmd_run(int argc, char **argv)
 		bk_die_error(BK_EXIT_FAILED);
 	code = bk_exit_code(status);
 	load_state(a.id, &s, 1);
-	if (bk_oci_delete(&s, true) < 0)
+	char *warning;
+	if (bk_oci_delete(&s, true, &warning) < 0)
 		bk_warn("%s", bk_error());
+	warn_and_free(warning);
 	bk_oci_state_free(&s);
 	return code;
 }
@@ -320,8 +308,10 @@ static int cmd_delete(int argc, char **argv)
 			return 0;
 		bk_die_error(1);
 	}
-	if (bk_oci_delete(&s, force) < 0)
+	char *warning;
+	if (bk_oci_delete(&s, force, &warning) < 0)
 		bk_die_error(1);
+	warn_and_free(warning);
 	bk_oci_state_free(&s);
 	return 0;
 }
@@ -458,13 +448,15 @@ static int cmd_ps(int argc, char **argv)
 	load_state(one_id(argc, argv, "ps"), &s, 1);
 	if (bk_oci_group_open(&s, &g) < 0 || bk_cg_procs(&g, &pids, &n) < 0)
 		bk_die_error(1);
-	if (!strcmp(format, "json"))
-		putchar('[');
-	else
-		puts("PID");
-	for (size_t i = 0; i < n; i++)
-		printf(!strcmp(format, "json") ? "%s%d" : "%.0s%d\n", i ? "," : "", (int)pids[i]);
-	if (!strcmp(format, "json"))
+	bool json = !strcmp(format, "json");
+	fputs(json ? "[" : "PID\n", stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (json)
+			printf("%s%d", i ? "," : "", (int)pids[i]);
+		else
+			printf("%d\n", (int)pids[i]);
+	}
+	if (json)
 		puts("]");
 	free(pids);
 	bk_cg_close(&g);
@@ -641,7 +633,7 @@ static int parse_global(int argc, char **argv)
 		case G_CRIU: break;       /* checkpoint/restore: not a command of ocirun */
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V':
-			printf("ocirun version %s (bockit)\nspec: %s\n", VERSION, BK_OCI_VERSION);
+			printf("ocirun (bockit) %s\nspec: %s\n", VERSION, BK_OCI_VERSION);
 			exit(0);
 		default: bad_option(argv);
 		}

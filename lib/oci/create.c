@@ -166,14 +166,14 @@ static pid_t clone_joined(struct job *j, pid_t parent)
 		if (pid == 0)
 			child(j, parent);
 		snprintf(text, sizeof(text), "%d", (int)pid);
-		bk_oci_sync_send(j->sync[1], pid < 0 ? BK_SYNC_ERROR : 'p', pid < 0 ? bk_error() : text);
+		bk_oci_sync_send(j->sync[1], pid < 0 ? BK_SYNC_ERROR : BK_SYNC_PID, pid < 0 ? bk_error() : text);
 		_exit(0);
 	}
 	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (bk_oci_sync_recv(j->sync[0], &type, text, sizeof(text)) < 0)
 		return -1;
-	if (type != 'p')
+	if (type != BK_SYNC_PID)
 		return bk_fail("%s", type ? text : "namespace helper failed");
 	return (pid_t)atoi(text);
 }

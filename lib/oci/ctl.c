@@ -7,6 +7,7 @@
 #include "cgroup/cgprocs.h"
 #include "oci/config.h"
 #include "oci/group.h"
+#include "oci/sync.h"
 #include "ns/rootfs.h"
 
 #include <errno.h>
@@ -176,29 +177,47 @@ static int kill_and_wait(const struct bk_oci_state *s)
 	return 0;
 }
 
-static void poststop(const struct bk_oci_state *s)
+void bk_oci_saved_hooks(const struct bk_oci_state *s, int k, enum bk_oci_status st, char **warning)
 {
 	char path[4200];
 	struct bk_oci_config c;
 	_cleanup_free_ char *state = NULL;
 
+	*warning = NULL;
 	bk_oci_state_file(s, "config.json", path, sizeof(path));
 	if (bk_oci_config_load(s->bundle, path, &c) < 0) {
-		bk_warn("poststop hooks: %s", bk_error());
+		if (asprintf(warning, "%s hooks: %s", bk_oci_hook_name(k), bk_error()) < 0)
+			*warning = NULL;
 		return;
 	}
-	if (c.hooks.n[BK_HOOK_POSTSTOP] && (state = bk_oci_state_json(s, BK_OCI_STOPPED, false)) &&
-	    bk_oci_hooks_run(&c.hooks, BK_HOOK_POSTSTOP, state) < 0)
-		bk_warn("%s", bk_error());   /* the spec: a warning, and carry on */
+	if (c.hooks.n[k] && (state = bk_oci_state_json(s, st, false)) &&
+	    bk_oci_hooks_run(&c.hooks, k, state) < 0)
+		*warning = strdup(bk_error());
 	bk_oci_config_free(&c);
 }
 
-int bk_oci_delete(struct bk_oci_state *s, bool force)
+int bk_oci_start(const struct bk_oci_state *s, char **warning)
+{
+	enum bk_oci_status st = bk_oci_status_now(s);
+	char fifo[4200];
+
+	*warning = NULL;
+	if (st != BK_OCI_CREATED)
+		return bk_fail("container %s is %s: only a created container starts", s->id,
+			       bk_oci_status_name(st));
+	if (bk_oci_fifo_start(bk_oci_state_file(s, "exec.fifo", fifo, sizeof(fifo))) < 0)
+		return bk_fail_wrap("start %s", s->id);
+	bk_oci_saved_hooks(s, BK_HOOK_POSTSTART, BK_OCI_RUNNING, warning);
+	return 0;
+}
+
+int bk_oci_delete(struct bk_oci_state *s, bool force, char **warning)
 {
 	enum bk_oci_status st = bk_oci_status_now(s);
 	struct bk_cgroup g;
 	int r;
 
+	*warning = NULL;
 	if (st != BK_OCI_STOPPED && !force)
 		return bk_fail("container %s is %s: stop it first, or delete --force", s->id,
 			       bk_oci_status_name(st));
@@ -213,6 +232,6 @@ int bk_oci_delete(struct bk_oci_state *s, bool force)
 	if (r < 0 || (s->host_mounts && bk_rootfs_unmount_below(s->rootfs) < 0))
 		return -1;
 	bk_oci_group_unmake(s);
-	poststop(s);
+	bk_oci_saved_hooks(s, BK_HOOK_POSTSTOP, BK_OCI_STOPPED, warning);
 	return bk_oci_state_remove(s);
 }

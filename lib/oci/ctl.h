@@ -21,8 +21,16 @@ int bk_oci_signal_init(const struct bk_oci_state *s, int sig);
 /* Signal every process in the container's group. */
 int bk_oci_signal_all(const struct bk_oci_state *s, int sig);
 
+/* Run the hooks of kind k from the config kept at create, the state
+ * (with status st) on stdin; a failure is a warning (poststart, poststop:
+ * the spec's rule), printed by the caller from *warning (malloc'd). */
+void bk_oci_saved_hooks(const struct bk_oci_state *s, int k, enum bk_oci_status st, char **warning);
+
+/* start: only a created container; the fifo's byte, then poststart. */
+int bk_oci_start(const struct bk_oci_state *s, char **warning);
+
 /* delete [--force]: only a stopped container goes without force (the
  * spec's rule; runc also deletes a created one). */
-int bk_oci_delete(struct bk_oci_state *s, bool force);
+int bk_oci_delete(struct bk_oci_state *s, bool force, char **warning);
 
 #endif

@@ -71,7 +71,7 @@ static void __attribute__((noreturn)) helper(struct job *j)
 	if (child < 0)
 		report(j->sync[1], BK_EXIT_FAILED);
 	snprintf(pid, sizeof(pid), "%d", (int)child);
-	bk_oci_sync_send(j->sync[1], 'p', pid);
+	bk_oci_sync_send(j->sync[1], BK_SYNC_PID, pid);
 	_exit(0);
 }
 
@@ -89,7 +89,7 @@ static int collect(struct job *j, pid_t *child)
 			return BK_EXIT_FAILED;
 		if (!type)
 			break;
-		if (type == 'p')
+		if (type == BK_SYNC_PID)
 			*child = (pid_t)atoi(text);
 		else
 			snprintf(error, sizeof(error), "%s", text);

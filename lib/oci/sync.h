@@ -19,6 +19,7 @@ enum {
 	BK_SYNC_HOOKS = 'h',     /* child: run prestart and createRuntime now */
 	BK_SYNC_READY = 'r',     /* child: set up, waiting on the fifo */
 	BK_SYNC_ERROR = 'e',     /* child: failed; the text follows */
+	BK_SYNC_PID = 'p',       /* a helper: the PID of the process it cloned */
 };
 
 int bk_oci_sync_pair(int fds[2]);
