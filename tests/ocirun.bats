@@ -76,6 +76,10 @@ teardown() {
 	wait "$rpid"
 	[ "$(cat "$BOCKER_ROOT/rc")" = 137 ]
 	[ ! -e "$OCI_ROOT/$id" ]                 # run deletes what it ran
+	oci_cfg 'linux.intelRdt={}'
+	run ocr run --bundle "$OCI_BUNDLE" "$(oci_id)"
+	assert_failure 125                       # ocirun's own failure, not the process's
+	assert_output "ocirun: linux.intelRdt: not supported by ocirun"
 }
 
 @test "a refused field fails create with one line naming it, and nothing is made" {

@@ -156,14 +156,14 @@ static void parse_create(int argc, char **argv, struct create_args *a, bool run)
 	a->id = one_id(argc, argv, argv[0]);
 }
 
-static pid_t create(const struct create_args *a)
+static pid_t create(const struct create_args *a, int fail_code)
 {
 	struct bk_oci_create_opts o = { root_dir, a->id, a->pid_file, a->console, a->preserve };
 	struct bk_oci_config c;
 	pid_t pid;
 
 	if (bk_oci_config_load(a->bundle, NULL, &c) < 0)
-		bk_die_error(1);
+		bk_die_error(fail_code);
 	if (c.proc.unknown_caps[0])
 		bk_warn("process.capabilities: ignoring %s (unknown to this kernel)", c.proc.unknown_caps);
 	if (c.proc.ambient_dropped)
@@ -174,7 +174,7 @@ static pid_t create(const struct create_args *a)
 	pid = bk_oci_create(&o, &c);
 	bk_oci_config_free(&c);
 	if (pid < 0)
-		bk_die_error(1);
+		bk_die_error(fail_code);
 	return pid;
 }
 
@@ -183,7 +183,7 @@ static int cmd_create(int argc, char **argv)
 	struct create_args a;
 
 	parse_create(argc, argv, &a, false);
-	create(&a);
+	create(&a, 1);
 	return 0;
 }
 
@@ -194,14 +194,27 @@ static void warn_and_free(char *warning)
 	free(warning);
 }
 
-static void start(const char *id)
+static int start(const char *id)
+{
+	struct bk_oci_state s;
+	char *warning;
+	int r;
+
+	load_state(id, &s, 1);
+	r = bk_oci_start(&s, &warning);
+	warn_and_free(warning);
+	bk_oci_state_free(&s);
+	return r;
+}
+
+static void delete_forced(const char *id)
 {
 	struct bk_oci_state s;
 	char *warning;
 
-	load_state(id, &s, 1);
-	if (bk_oci_start(&s, &warning) < 0)
-		bk_die_error(1);
+	load_state(id, &s, BK_EXIT_FAILED);
+	if (bk_oci_delete(&s, true, &warning) < 0)
+		bk_warn("%s", bk_error());
 	warn_and_free(warning);
 	bk_oci_state_free(&s);
 }
@@ -212,34 +225,33 @@ static int cmd_start(int argc, char **argv)
 
 	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
 		bad_option(argv);
-	start(one_id(argc, argv, "start"));
+	if (start(one_id(argc, argv, "start")) < 0)
+		bk_die_error(1);
 	return 0;
 }
 
 /* create, start, and unless detached wait: the container's process is
- * this process's child, so its status is ours. */
+ * this process's child, so its status is ours; then delete. A failure of
+ * ocirun's own is 125, as for any tool with a command. */
 static int cmd_run(int argc, char **argv)
 {
+	struct bk_supervisor sup = { .ready_fd = -1 };
 	struct create_args a;
-	struct bk_oci_state s;
-	int status, code;
+	int status;
 
 	parse_create(argc, argv, &a, true);
-	pid_t pid = create(&a);
-	start(a.id);
+	sup.child = create(&a, BK_EXIT_FAILED);
+	if (start(a.id) < 0) {
+		bk_warn("%s", bk_error());
+		delete_forced(a.id);
+		return BK_EXIT_FAILED;
+	}
 	if (a.detach)
 		return 0;
-	struct bk_supervisor sup = { .child = pid, .ready_fd = -1 };
 	if (bk_signals_block(NULL) < 0 || (status = bk_supervise(&sup)) < 0)
 		bk_die_error(BK_EXIT_FAILED);
-	code = bk_exit_code(status);
-	load_state(a.id, &s, 1);
-	char *warning;
-	if (bk_oci_delete(&s, true, &warning) < 0)
-		bk_warn("%s", bk_error());
-	warn_and_free(warning);
-	bk_oci_state_free(&s);
-	return code;
+	delete_forced(a.id);
+	return bk_exit_code(status);
 }
 
 /* ---- state, kill, delete ---- */
