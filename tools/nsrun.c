@@ -538,19 +538,10 @@ static int exec_final(char *const argv[], void *arg)
 static int hide_init(void *arg)
 {
 	const struct opts *o = arg;
-	size_t n = 0;
 
-	while (o->argv[n])
-		n++;
-	_cleanup_free_ char **title = calloc(n + 3, sizeof(*title));
-	if (!title)
-		return bk_fail_errno(ENOMEM, "retitle");
-	title[0] = "init";
-	title[1] = "--";
-	memcpy(title + 2, o->argv, n * sizeof(*title));
 	if (bk_fds_close_from(3) < 0)
 		return -1;
-	return bk_proc_retitle(title, environ);
+	return bk_proc_retitle_init(o->argv);
 }
 
 /* In the final namespaces: set up, then exec COMMAND or become its init. */

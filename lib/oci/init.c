@@ -87,24 +87,6 @@ static int wait_go(struct bk_oci_init *in)
 	return 0;
 }
 
-/* What the container sees of this process through /proc/1 until the
- * exec: "init -- COMMAND" and the container's environment, nothing of
- * the runtime's command line (host paths) or environment. */
-static int retitle(const struct bk_oci_process *p)
-{
-	size_t n = 0;
-
-	while (p->args[n])
-		n++;
-	_cleanup_free_ char **title = calloc(n + 3, sizeof(*title));
-	if (!title)
-		return bk_fail_errno(ENOMEM, "retitle");
-	title[0] = "init";
-	title[1] = "--";
-	memcpy(title + 2, p->args, n * sizeof(*title));
-	return bk_proc_retitle(title, environ);
-}
-
 static int setup(struct bk_oci_init *in)
 {
 	const struct bk_oci_config *c = in->cfg;
@@ -120,7 +102,10 @@ static int setup(struct bk_oci_init *in)
 	if (c->proc.terminal && bk_oci_proc_terminal(&c->proc, in->console, true) < 0)
 		return bk_fail_wrap("process.terminal");
 	bk_closep(&in->console);
-	if (bk_oci_proc_prepare(&c->proc, true, in->preserve_fds) < 0 || retitle(&c->proc) < 0)
+	/* /proc/1 until the exec: nothing of the runtime's command line
+	 * (host paths) or environment */
+	if (bk_oci_proc_prepare(&c->proc, true, in->preserve_fds) < 0 ||
+	    bk_proc_retitle_init((char *const *)c->proc.args) < 0)
 		return -1;
 	return bk_oci_proc_identity(&c->proc, in->filter);
 }
