@@ -55,7 +55,7 @@ cleanup() {
 	runc --root "$tmp/runc" delete --force "rc$tag" >/dev/null 2>&1
 	crun_teardown "$tmp" "$crun_id"
 	if [ -d "$tmp/pm" ]; then
-		export CONTAINERS_CONF="$tmp/pm/containers.conf"
+		export CONTAINERS_CONF="$top/tests/fixtures/containers.conf"
 		$pm --runtime "$ocirun" rm -af >/dev/null 2>&1
 		$pm rmi -af >/dev/null 2>&1
 	fi
@@ -109,17 +109,8 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --style basic --export-json "$out
 # ---- 2. podman run --rm busybox true -----------------------------------------
 
 mkdir -p "$tmp/pm"
-cat >"$tmp/pm/containers.conf" <<'CONF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-netns = "none"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-runtime_supports_json = ["crun", "runc", "ocirun"]
-CONF
 "$top/tests/fixtures/mkocilayout.sh" "$tmp/layout"
-export CONTAINERS_CONF="$tmp/pm/containers.conf"
+export CONTAINERS_CONF="$top/tests/fixtures/containers.conf"
 $pm pull -q "oci:$tmp/layout:busybox" >/dev/null
 $pm tag "$($pm images -q | head -n 1)" localhost/busybox
 for rt in "$ocirun" /usr/sbin/runc; do

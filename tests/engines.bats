@@ -2,9 +2,9 @@
 # ocirun under the engines that drive runc: podman 4.3 (through conmon)
 # and containerd 1.6 (`ctr run --runc-binary`, through its runc v2 shim),
 # each on a busybox image from a local OCI layout (no network).
-# Everything is private: podman's --root/--runroot/--tmpdir and a
-# containers.conf under the test's BOCKER_ROOT (cgroupfs, no network, the
-# ulimits this host's root can set), a --cgroup-parent of its own;
+# Everything is private: podman's --root/--runroot/--tmpdir under the
+# test's BOCKER_ROOT, tests/fixtures/containers.conf (cgroupfs, no
+# network, the ulimits this host's root can set), a --cgroup-parent;
 # containerd started for the file with its own root, state and socket and
 # stopped by PID. make check runs the smoke tests; with
 # BOCKIT_CONFORMANCE=1 (make conformance) every test runs.
@@ -54,16 +54,7 @@ setup() {
 	PM=$BOCKER_ROOT/podman
 	CGP=/$(bk_name bkpm)
 	mkdir -p "$PM"
-	cat >"$PM/containers.conf" <<EOF2
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-netns = "none"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-runtime_supports_json = ["crun", "runc", "ocirun"]
-EOF2
-	export CONTAINERS_CONF=$PM/containers.conf
+	export CONTAINERS_CONF=$BOCKIT_TOP/tests/fixtures/containers.conf
 	bk_defer podman_cleanup
 }
 
