@@ -252,6 +252,10 @@ JSON
 	assert_line --index 9 --regexp '^CapBnd:[[:space:]]+0000000000000420$'
 	assert_line --index 10 --regexp '^CapAmb:[[:space:]]+0000000000000020$'
 	assert_line --index 11 --regexp '^NoNewPrivs:[[:space:]]+1$'
+	# the program itself: no signal ignored (ocirun's own SIGPIPE did not leak)
+	oci_cfg 'process.args=["grep","SigIgn","/proc/self/status"]'
+	run ocr run --bundle "$OCI_BUNDLE" "$(oci_id)"
+	assert_output --regexp '^SigIgn:[[:space:]]+0000000000000000$'
 }
 
 @test "the view as configured: masked and read-only paths, read-only root, sysctl, device nodes, the device cgroup" {

@@ -99,8 +99,10 @@ static void __attribute__((noreturn)) exec_hook(const struct bk_oci_hook *h, int
 
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(BK_EXIT_FAILED);
-	/* nothing of the runtime's but stdio reaches the hook */
+	/* nothing of the runtime's but stdio reaches the hook, nor its
+	 * ignored SIGPIPE */
 	close_range(3, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
 	execve(h->path, (char *const *)(h->args && h->args[0] ? h->args : argv0),
 	       (char *const *)(h->env ? h->env : empty));
 	_exit(errno == ENOENT ? BK_EXIT_NOT_FOUND : BK_EXIT_CANNOT_EXEC);

@@ -34,7 +34,8 @@ void bk_oci_hooks_free(struct bk_oci_hooks *h);
 /* Run the hooks of kind k in order, state on each one's stdin; the first
  * that fails (exit status, signal, timeout) stops the rest and is the
  * error: "createRuntime hook /bin/x: exited 1: <its output>". The caller
- * ignores SIGPIPE (a hook may not read its stdin). */
+ * ignores SIGPIPE (a hook may not read its stdin); the hook gets it back
+ * at its default. */
 int bk_oci_hooks_run(const struct bk_oci_hooks *h, enum bk_oci_hook_kind k, const char *state);
 
 #endif

@@ -12,6 +12,7 @@
 #include "ns/rootfs.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -61,6 +62,9 @@ int bk_oci_proc_identity(const struct bk_oci_process *p, const struct bk_seccomp
 
 int bk_oci_proc_exec(const struct bk_oci_process *p, const struct bk_seccomp *filter)
 {
+	/* an ignored signal stays ignored across execve: the runtime's own
+	 * SIGPIPE setting must not reach the program */
+	signal(SIGPIPE, SIG_DFL);
 	if (p->nnp && filter && bk_seccomp_install(filter) < 0) {
 		bk_fail_wrap("linux.seccomp");
 		return BK_EXIT_FAILED;

@@ -4,8 +4,8 @@
  * preserved ones close-on-exec (prepare); then seccomp when
  * no_new_privs is off (it needs CAP_SYS_ADMIN), the bounding set, uid,
  * gid and groups, the other capability sets, no_new_privs (identity);
- * then seccomp when no_new_privs is on and execvp of args with the
- * process's PATH (exec). Used by the
+ * then seccomp when no_new_privs is on, SIGPIPE back to its default, and
+ * execvp of args with the process's PATH (exec). Used by the
  * container's first process and by `exec`. */
 #ifndef BK_OCI_PROCSETUP_H
 #define BK_OCI_PROCSETUP_H
