@@ -288,6 +288,10 @@ int bk_oci_create(const struct bk_oci_create_opts *o, struct bk_oci_config *c)
 	struct job j = { .o = o, .c = c, .sync = { -1, -1 }, .console = -1, .fifo = -1 };
 	int r = prepare(&j) < 0 || start_child(&j) < 0 || handshake(&j) < 0 || record(&j) < 0 ? -1 : 0;
 
+	/* the child dies before its end of the pair closes: it has nothing
+	 * more to say then */
+	if (r < 0)
+		undo(&j);
 	bk_closep(&j.sync[0]);
 	bk_closep(&j.sync[1]);
 	bk_closep(&j.console);
@@ -295,7 +299,6 @@ int bk_oci_create(const struct bk_oci_create_opts *o, struct bk_oci_config *c)
 	if (j.filtered)
 		bk_seccomp_release(&j.filter);
 	if (r < 0) {
-		undo(&j);
 		bk_oci_state_free(&j.state);
 		return -1;
 	}

@@ -110,11 +110,11 @@ static int setup(struct bk_oci_init *in)
 	return bk_oci_proc_identity(&c->proc, in->filter);
 }
 
+/* Before ready the error is create's to print; if create is gone, so is
+ * the one who would read it. */
 static void __attribute__((noreturn)) fail(struct bk_oci_init *in, int code)
 {
-	if (in->sync >= 0 && bk_oci_sync_send(in->sync, BK_SYNC_ERROR, bk_error()) == 0)
-		_exit(code);
-	bk_warn("%s", bk_error());
+	bk_oci_sync_send(in->sync, BK_SYNC_ERROR, bk_error());
 	_exit(code);
 }
 
