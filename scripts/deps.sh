@@ -10,7 +10,13 @@ libnftables-dev libseccomp-dev"
 test="bats bats-support bats-assert busybox-static iproute2 util-linux
 cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
 iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd
-python3-cryptography openssl podman conmon containerd"
+python3-cryptography openssl clang libclang-rt-14-dev podman conmon containerd
+bash mount mawk bsdutils"
+# The last line is for tests/migrate.bats, which runs the bash bocker: bash,
+# mount/umount, awk and ps (procps) beside ip, cg* (cgroup-tools), unshare
+# and nsenter (util-linux); script(1) gives its ps a terminal. Its pull
+# (uuidgen, jq, download-frozen-image-v2) needs the internet, and is not run.
+# podman, conmon and containerd: tests/engines.bats drives ocirun with them.
 demo="busybox-static iproute2 util-linux"
 bench="hyperfine bubblewrap crun runc podman conmon cgroup-tools iproute2 util-linux busybox-static docker-registry skopeo umoci"
 conformance="golang-go podman conmon containerd umoci"

@@ -12,7 +12,9 @@ bocker_setup_file() {
 }
 
 bocker_teardown_file() {
-	ip link del "$BOCKER_BRIDGE" 2>/dev/null || true
+	vethup bridge --del --force "$BOCKER_BRIDGE" >/dev/null 2>&1 ||
+		ip link del "$BOCKER_BRIDGE" 2>/dev/null || true
+	rm -f "/run/bockit/bridge-$BOCKER_BRIDGE.nat0" "/run/bockit/bridge-$BOCKER_BRIDGE.nat1"
 }
 
 bocker_setup() {
@@ -26,8 +28,8 @@ bocker_setup() {
 bocker_teardown() {
 	for d in "$BOCKER_ROOT"/containers/ps_*; do
 		[ -d "$d" ] || continue
-		for f in driver pid; do
-			[ -s "$d/$f" ] && kill -9 "$(cut -d' ' -f1 "$d/$f")" 2>/dev/null
+		for f in "$BOCKER_ROOT/owners/${d##*/}" "$d/pid"; do
+			[ -s "$f" ] && kill -9 "$(cut -d' ' -f1 "$f")" 2>/dev/null
 		done
 	done
 	sleep 0.1
@@ -73,4 +75,56 @@ wait_running() {
 
 ctr_ip() {
 	cut -d/ -f1 "$BOCKER_ROOT/containers/$1/ip"
+}
+
+# fault_bocker LINK WHEN ARGS SIGNAL: a copy of bocker whose LINK (vethup,
+# cgset-lite, ...) is killed with SIGNAL when its arguments start with ARGS:
+# WHEN=before it runs, or after it did its work and before it returns, as
+# if killed at that moment. Prints the copy's path.
+fault_bocker() {
+	local dir=$BOCKER_ROOT/fault t
+	mkdir -p "$dir/bin" "$dir/scripts"
+	cp "$BOCKIT_TOP/scripts/bocker" "$dir/scripts/bocker"
+	for t in nsrun cgset-lite ovlmount vethup imgpull; do
+		ln -sf "$BOCKIT_BIN/$t" "$dir/bin/$t"
+	done
+	rm "$dir/bin/$1"
+	if [ "$2" = before ]; then
+		printf '#!/bin/sh
+case "$*" in "%s"*) kill -%s $$ ;; esac
+exec "%s" "$@"
+' \
+			"$3" "$4" "$BOCKIT_BIN/$1" >"$dir/bin/$1"
+	else
+		printf '#!/bin/sh
+"%s" "$@"
+rc=$?
+case "$*" in "%s"*) kill -%s $$ ;; esac
+exit $rc
+' \
+			"$BOCKIT_BIN/$1" "$3" "$4" >"$dir/bin/$1"
+	fi
+	chmod +x "$dir/bin/$1"
+	echo "$dir/scripts/bocker"
+}
+
+# with_sigint CMD...: CMD with SIGINT at its default action (a background
+# job of a non-interactive shell starts with it ignored, and sh cannot
+# trap a signal ignored on entry).
+with_sigint() {
+	exec python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+# no_leftovers: no netns, veth, cgroup, lease or mount of any container of
+# this BOCKER_ROOT, live or gone (netns names are netns_ps_*).
+no_leftovers() {
+	local d c
+	for d in "$BOCKER_ROOT"/containers/ps_* "$BOCKER_ROOT"/owners/ps_*; do
+		[ -e "$d" ] || continue
+		c=${d##*/}
+		assert_released "$c" || return 1
+	done
+	! grep -rqs . "$BOCKER_ROOT/leases" 2>/dev/null || { echo "leases left:"; ls -R "$BOCKER_ROOT/leases"; return 1; }
 }

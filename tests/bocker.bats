@@ -11,14 +11,14 @@ teardown() { bocker_teardown; }
 @test "help lists every command; no command or an unknown one is a usage error" {
 	run bocker help
 	assert_success
-	for c in init pull images ps run exec logs stop commit rm gc help; do
+	for c in init pull images ps run exec port logs start stop restart commit rm gc help; do
 		assert_line --regexp "^  $c "
 	done
 	run bocker
 	assert_failure 2
 	run bocker frobnicate
 	assert_failure 2
-	assert_line --index 0 "bocker: unknown command 'frobnicate'"
+	assert_output "bocker: unknown command 'frobnicate' (see bocker help)"
 }
 
 @test "the driver is POSIX sh: shellcheck -s sh clean, runs under dash and busybox ash" {
@@ -75,7 +75,8 @@ teardown() { bocker_teardown; }
 	run bocker run --network none "$img"
 	assert_success
 	assert_output "hello world"
-	run bocker run --network none -e FOO=override "$img" 'echo "$FOO|$SPACED"; pwd; id -u'
+	# the Entrypoint (/bin/busybox) stays; the words replace Cmd
+	run bocker run --network none -e FOO=override "$img" sh -c 'echo "$FOO|$SPACED"; pwd; id -u'
 	assert_success
 	assert_line --index 0 "override|a b"
 	assert_line --index 1 "/tmp"
@@ -93,8 +94,8 @@ teardown() { bocker_teardown; }
 	run bocker logs "$c"
 	assert_line "out"
 	assert_line "err"
-	run bocker ps
-	assert_line --index 1 --regexp "^$c	-	$IMG	exited\(7\)	-	"
+	run bocker ps -a
+	assert_line --index 1 --regexp "^$c +$IMG +\"/bin/sh -c echo out; echo e...\" +[0-9-]+ [0-9:]+ +exited\(7\) +- +- +-$"
 	run bocker run "$IMG" 'kill -9 $$'
 	assert_failure 137
 }
@@ -121,7 +122,7 @@ teardown() { bocker_teardown; }
 	run bocker run "../x" true
 	assert_failure 1
 	run bocker run --name '../x' "$IMG" true
-	assert_failure 1
+	assert_failure 2
 	assert_output --partial "--name"
 	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
 }
@@ -156,8 +157,8 @@ teardown() { bocker_teardown; }
 	c=$output
 	[[ "$c" =~ ^ps_[0-9a-f]{10}$ ]]
 	wait_running "$c"
-	run bocker ps
-	assert_output --regexp "$c	sleeper	$IMG	running	10\.[0-9.]+	"
+	run bocker ps -a
+	assert_output --regexp "$c +$IMG +.* running +10\.[0-9.]+ +- +sleeper"
 	run bocker logs sleeper
 	assert_output "started"
 	run bocker rm "$c"
@@ -165,8 +166,8 @@ teardown() { bocker_teardown; }
 	assert_output --partial "is running"
 	run bocker stop -t 5 sleeper
 	assert_success
-	run bocker ps
-	assert_output --regexp "$c	sleeper	$IMG	exited\(143\)"
+	run bocker ps -a
+	assert_output --regexp "$c +$IMG +.* exited\(143\) +- +- +sleeper"
 	run bocker rm "$c"
 	assert_success
 	assert_output "Removed: $c"
@@ -201,7 +202,8 @@ teardown() { bocker_teardown; }
 	run cgset-lite get -r memory.limit_in_bytes "/bocker/$c" # memory.max on v2
 	[ "$output" -le 64000000 ] && [ "$output" -ge 63000000 ]
 	run bocker --cpu-share=x run "$IMG" true
-	assert_failure 1
+	assert_failure 2
+	assert_line --index 0 "bocker: --cpu-share: 'x' is not a number"
 }
 
 @test "-e and -v keep their order: the last -e wins, nested volumes stack" {
@@ -219,8 +221,8 @@ teardown() { bocker_teardown; }
 	assert_failure 1
 	assert_output "bocker: $IMG has no Entrypoint or Cmd: give a command"
 	run bocker run -e "$(printf 'A=1\nB=2')" "$IMG" true
-	assert_failure 1
-	assert_output "bocker: -e: newlines are not allowed"
+	assert_failure 2
+	assert_line --index 0 "bocker: -e: newlines are not allowed"
 	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
 	[ -z "$(ls /run/netns | grep "^netns_ps_" | while read -r n; do
 		[ -d "$BOCKER_ROOT/containers/${n#netns_}" ] && echo "$n"; done)" ]
@@ -230,4 +232,425 @@ teardown() { bocker_teardown; }
 	run sh -c "echo piped-in | bocker run --network none '$IMG' cat"
 	assert_success
 	assert_output "piped-in"
+}
+
+@test "every run option is checked before anything is made: one line naming the option, exit 2" {
+	mkdir "$BOCKER_ROOT/vol"
+	while IFS='|' read -r opt msg; do
+		# shellcheck disable=SC2086 # the option's words
+		run bocker run $opt "$IMG" true
+		assert_failure 2
+		assert_output "bocker: $msg"
+	done <<EOF
+--cpus abc|--cpus: 'abc' is not a number
+--cpus=1.2.3|--cpus: '1.2.3' is not a number
+-e =x|-e '=x': want NAME=VALUE
+-e 1A=x|-e '1A=x': want NAME=VALUE
+-w relative|-w: 'relative' is not an absolute path
+-v /path|-v '/path': want /SRC:/DST[:ro]
+-v $BOCKER_ROOT/vol:rel|-v '$BOCKER_ROOT/vol:rel': want /SRC:/DST[:ro]
+-v /nonexistent-bk:/x|-v '/nonexistent-bk:/x': no such file or directory /nonexistent-bk
+--pids-limit 2x|--pids-limit: '2x' is not a number
+--pids-limit 9999999999|--pids-limit: '9999999999' is not a number
+--mem-limit 12Q|--mem-limit: '12Q' is not a size
+--cpu-share -1|--cpu-share: '-1' is not a number
+--network host|--network: 'host' is not none or bridge
+--rm=yes|--rm takes no value
+EOF
+	run bocker run --name
+	assert_failure 2
+	assert_output "bocker: --name needs a value"
+	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ]
+	[ -z "$(ls "$BOCKER_ROOT/owners" 2>/dev/null)" ]
+}
+
+@test "--network none: a loopback that is up; WorkingDir made when missing" {
+	run bocker run --network none "$IMG" 'ip -o link show lo; ping -c 1 -W 2 127.0.0.1 >/dev/null && echo pong'
+	assert_output --partial "LOOPBACK,UP"
+	assert_line "pong"
+	run bocker run --network none -w /not/there/yet "$IMG" pwd
+	assert_output "/not/there/yet"
+}
+
+@test "-e NAME passes the caller's value (Docker's rule), nothing when it is unset" {
+	run env BK_GIVEN=from-host bocker run --network none -e BK_GIVEN -e BK_UNSET "$IMG" \
+		'echo "${BK_GIVEN:-none} ${BK_UNSET-unset}"'
+	assert_success
+	assert_output "from-host unset"
+}
+
+@test "--mem-limit=0 means no limit; --pids-limit N counts the container's own processes" {
+	c=$(bocker --mem-limit=0 run -d "$IMG" 'exec sleep 30')
+	wait_running "$c"
+	run cgset-lite get -r memory.limit_in_bytes "/bocker/$c"
+	[ "$output" = -1 ] || [ "$output" = max ]
+	run bocker run --network none --pids-limit 2 "$IMG" 'sleep 0.1 & wait; echo two-ok'
+	assert_success
+	assert_output "two-ok"
+	run bocker run --network none --pids-limit 2 "$IMG" 'sleep 1 & sleep 1 & wait'
+	assert_failure
+	assert_output --partial "can't fork"
+}
+
+@test "stop -t takes seconds, checked, never shell arithmetic on the text" {
+	run bocker stop -t abc ps_0000000000
+	assert_failure 2
+	assert_output "bocker: stop: -t: 'abc' is not a number of seconds"
+	run bash "$BOCKIT_TOP/scripts/bocker" stop -t 'c[$(touch '"$BOCKER_ROOT"'/pwned)]' ps_0000000000
+	assert_failure 2
+	[ ! -e "$BOCKER_ROOT/pwned" ]
+}
+
+@test "Entrypoint and Cmd as Docker applies them: words replace Cmd, --entrypoint replaces Entrypoint" {
+	layout=$BOCKER_ROOT/layout
+	sh "$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh" single "$layout" v1 "$ROOTFS" >/dev/null 2>&1
+	img=$(bocker pull "oci:$layout:v1" 2>/dev/null | sed 's/^Created: //')
+	run bocker run --network none "$img" echo other args
+	assert_success
+	assert_output "other args"
+	# one word with an Entrypoint is an argument, not a script
+	run -127 bocker run --network none "$img" 'echo one'
+	run bocker run --network none --entrypoint /bin/echo "$img" hi there
+	assert_output "hi there"
+	# --entrypoint drops the image's Cmd
+	run bocker run --network none --entrypoint /bin/pwd "$img"
+	assert_output "/tmp"
+	# no Entrypoint: one word is bocker's script for sh -c
+	run bocker run --network none "$IMG" 'echo a; echo b'
+	assert_output "$(printf 'a\nb')"
+}
+
+@test "run -u USER[:GROUP] inside the image's own files; HOME from its passwd, / without" {
+	run bocker run --network none "$IMG" 'id -u; echo "$HOME"'
+	assert_output "$(printf '0\n/root')"
+	run bocker run --network none -u nobody "$IMG" 'id -u; id -g; echo "$HOME"'
+	assert_output "$(printf '65534\n65534\n/nonexistent')"
+	run bocker run --network none -u 4321:0 "$IMG" 'id -u; id -g; echo "$HOME"'
+	assert_output "$(printf '4321\n0\n/')"
+	run bocker run --network none -u nosuchuser "$IMG" true
+	assert_failure 125
+	assert_output --partial "user 'nosuchuser' is not in the container's /etc/passwd"
+	run bocker run -u 'a;b' "$IMG" true
+	assert_failure 2
+}
+
+@test "exec as docker exec: the run's user, directory and environment; -e, -w, -u replace them" {
+	c=$(bocker run -d --network none -w /etc -u nobody -e FROM_RUN=1 "$IMG" 'export LATER=1; exec sleep 30')
+	wait_running "$c"
+	run bocker exec "$c" 'pwd; id -u; echo "$FROM_RUN $HOME ${LATER:-unset} $HOSTNAME"'
+	assert_success
+	assert_output "$(printf '/etc\n65534\n1 /nonexistent unset %s' "$c")"
+	FROM_CALLER=yes run bocker exec -w /tmp -u 0 -e FROM_RUN=2 -e FROM_CALLER -e NOT_SET "$c" \
+		sh -c 'pwd; id -u; echo "$FROM_RUN $FROM_CALLER $HOME ${NOT_SET-none}"'
+	assert_success
+	assert_output "$(printf '/tmp\n0\n2 yes /root none')"
+	run bocker exec -i --env=A=b --user=nobody --workdir=/ "$c" sh -c 'echo "$A $(id -u) $(pwd)"'
+	assert_output "b 65534 /"
+	# the image's WorkingDir and User when run gave none
+	d=$(bocker run -d --network none "$IMG" 'cd /tmp; exec sleep 30')
+	wait_running "$d"
+	run bocker exec "$d" 'pwd; id -u'
+	assert_output "$(printf '/\n0')"
+	for bad in "-w rel" "-u a;b" "-e =x" "-x" "--env"; do
+		# shellcheck disable=SC2086 # each is words on purpose
+		run bocker exec $bad "$c" true
+		assert_failure 2
+		bk_assert_one_line
+	done
+	run bocker exec -u nosuchuser "$c" true
+	assert_failure 125
+	assert_output --partial "nosuchuser"
+	bocker rm -f "$c" "$d" >/dev/null
+}
+
+# a free host port for -p: tests run in the host's netns, below the
+# ephemeral range
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 10000))
+		vethup port ls | grep -q ":$p " || ! ss -Htuln "sport = :$p" | grep -q . && break
+	done
+	echo "$p"
+}
+
+@test "run -p publishes ports: from the host on 127.0.0.1 and the bridge address; ps PORTS; bocker port" {
+	p=$(free_port)
+	c=$(bocker run -d --name web -p "$p:80" -p "127.0.0.1:$((p + 1)):53/udp" "$IMG" \
+		'nc -ll -p 80 -e echo hello-from-web')
+	wait_running "$c"
+	run busybox nc -w 3 127.0.0.1 "$p" </dev/null
+	assert_output hello-from-web
+	run busybox nc -w 3 "${BOCKER_SUBNET%/*}" "$p" </dev/null
+	assert_output hello-from-web
+	run bocker ps
+	assert_line --index 0 --regexp ' PORTS +NAMES$'
+	assert_line --index 1 --regexp " 0\.0\.0\.0:$p->80/tcp, 127\.0\.0\.1:$((p + 1))->53/udp +web$"
+	run bocker port web
+	assert_output "$(printf '80/tcp -> 0.0.0.0:%s\n53/udp -> 127.0.0.1:%s' "$p" "$((p + 1))")"
+	run bocker port web 80
+	assert_output "0.0.0.0:$p"
+	run bocker port web 53/udp
+	assert_output "127.0.0.1:$((p + 1))"
+	run bocker port web 81
+	assert_failure 1
+	bk_assert_one_line
+	# stopped: no ports; started again: the same ones
+	bocker stop -t 1 web >/dev/null
+	run vethup port ls
+	refute_output --partial "netns_$c "
+	bocker start web >/dev/null
+	wait_running "$c"
+	run bocker port web 80
+	assert_output "0.0.0.0:$p"
+	bocker rm -f web >/dev/null
+	run vethup port ls
+	refute_output --partial "netns_$c "
+}
+
+@test "run -p: a taken host port fails with vethup's one line; bad specs exit 2 before anything is made" {
+	p=$(free_port)
+	c=$(bocker run -d -p "$p:80" "$IMG" 'exec sleep 30')
+	wait_running "$c"
+	run bocker run -d -p "$p:8080" "$IMG" true
+	assert_failure 125
+	assert_output --partial "host port $p/tcp is already published, by netns netns_$c"
+	run bocker run --rm -p "$p:8080" "$IMG" true
+	assert_failure 125
+	assert_output --partial "host port $p/tcp is already published"
+	n=$(ls "$BOCKER_ROOT/containers" | wc -l)
+	for bad in 80 "x:80" "1:70000" "$p:80/sctp" "1.2.3:$p:80" ":80"; do
+		run bocker run -p "$bad" "$IMG" true
+		assert_failure 2
+		bk_assert_one_line
+		assert_output --partial "-p '$bad'"
+	done
+	run bocker run --network none -p "$p:80" "$IMG" true
+	assert_failure 2
+	[ "$(ls "$BOCKER_ROOT/containers" | wc -l)" -eq "$n" ]
+	bocker rm -f "$c" >/dev/null
+}
+
+@test "run -p: vethup del killed at teardown leaves the ports recorded; gc removes them, the port is free again" {
+	p=$(free_port)
+	b=$(fault_bocker vethup before 'del ' KILL)
+	run "$b" run -p "$p:80" "$IMG" true
+	assert_success
+	c=$(ls "$BOCKER_ROOT/containers")
+	run vethup port ls
+	assert_output --partial "netns_$c "
+	run bocker gc
+	assert_output "Cleaned: $c"
+	run vethup port ls
+	refute_output --partial "netns_$c "
+	d=$(bocker run -d -p "$p:80" "$IMG" 'exec sleep 30')
+	wait_running "$d"
+	bocker rm -f "$d" >/dev/null
+}
+
+@test "run -d of a command that cannot run fails with its status and says why, printing no id" {
+	run -127 bocker run -d --network none "$IMG" /nonexistent
+	assert_output --partial "/nonexistent: not found"
+	refute_output --regexp "^ps_"
+	c=$(bocker run -d --network none "$IMG" 'exit 3')
+	[[ "$c" =~ ^ps_[0-9a-f]{10}$ ]]
+}
+
+@test "ps lists running containers, newest first; -a all; -q ids, for rm \$(bocker ps -aq)" {
+	a=$(bocker run -d --network none "$IMG" 'exec sleep 30')
+	b=$(bocker run -d --network none --name bee "$IMG" 'exec sleep 30')
+	bocker run --network none "$IMG" true
+	wait_running "$a"
+	wait_running "$b"
+	run bocker ps
+	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +IP +PORTS +NAMES$'
+	assert_line --index 1 --regexp "^$b +$IMG +\"/bin/sh -c exec sleep 30\" +[0-9-]+ [0-9:]+ +running +- +- +bee$"
+	assert_line --index 2 --regexp "^$a "
+	[ "${#lines[@]}" -eq 3 ]
+	# the columns line up
+	[ "$(echo "$output" | awk '{ print (index($0, "IMAGE") > 0 ? index($0, "IMAGE") : index($0, "img_")) }' | sort -u | wc -l)" -eq 1 ]
+	run bocker ps -q
+	assert_output "$(printf '%s\n%s' "$b" "$a")"
+	run bocker ps -aq
+	[ "${#lines[@]}" -eq 3 ]
+	run bocker rm -f $(bocker ps -aq)
+	assert_success
+	run bocker ps -aq
+	assert_output ""
+	run bocker ps -x
+	assert_failure 2
+}
+
+@test "logs --tail N, logs -f until the container ends; rm -f of a running one" {
+	c=$(bocker run -d --network none "$IMG" 'for i in 1 2 3; do echo "line $i"; sleep 0.3; done')
+	run timeout 10 bocker logs -f "$c"
+	assert_success
+	assert_output "$(printf 'line 1\nline 2\nline 3')"
+	run bocker logs --tail 1 "$c"
+	assert_output "line 3"
+	d=$(bocker run -d "$IMG" 'exec sleep 30')
+	wait_running "$d"
+	run bocker rm "$d"
+	assert_failure 1
+	run bocker rm -f "$d"
+	assert_success
+	assert_output "Removed: $d"
+	assert_released "$d"
+}
+
+@test "start runs a stopped container again on its own changes and options; restart" {
+	c=$(bocker run -d --name again -e MARK=kept "$IMG" 'n=$(cat /count 2>/dev/null || echo 0); echo "run $MARK $n"; echo $((n + 1)) >/count; exec sleep 30')
+	wait_running "$c"
+	bocker stop -t 1 "$c" >/dev/null
+	run bocker start again
+	assert_success
+	assert_output "$c"
+	wait_running "$c"
+	run bocker restart -t 1 "$c"
+	assert_output "$c"
+	wait_running "$c"
+	run bocker logs "$c"
+	assert_line --index 0 "run kept 0"
+	assert_line --index 1 "run kept 1"
+	assert_line --index 2 "run kept 2"
+	run bocker ps
+	assert_output --regexp "$c .* running +10\.[0-9.]+ +- +again"
+	bocker stop -t 1 "$c" >/dev/null
+	assert_released "$c"
+}
+
+# exchange_img: an image with the static renameat2 racer as /bin/bk-exchange.
+exchange_img() {
+	local bin=$BOCKIT_TOP/build/tests/bk-exchange
+	[ -x "$bin" ] || make -C "$BOCKIT_TOP" build/tests/bk-exchange >&2
+	bk_rootfs_copy "$BOCKER_ROOT/xroot"
+	cp "$bin" "$BOCKER_ROOT/xroot/bin/bk-exchange"
+	bocker init "$BOCKER_ROOT/xroot" | sed -n 's/^Created: //p'
+}
+
+@test "commit against a RENAME_EXCHANGE racer (25 commits) never holds a host byte" {
+	img=$(exchange_img)
+	marker=HOST-SECRET-$$-$RANDOM
+	printf '%s\n' "$marker" >"$BOCKER_ROOT/secret"
+	c=$(bocker run -d --network none "$img" \
+		"mkdir /x; echo container-data >/x/a; ln -s $BOCKER_ROOT/secret /x/s; exec bk-exchange /x/a /x/s 120")
+	wait_running "$c"
+	for _ in $(seq 40); do [ -L "$BOCKER_ROOT/containers/$c/upper/x/s" ] || [ -L "$BOCKER_ROOT/containers/$c/upper/x/a" ] && break; sleep 0.05; done
+	for i in $(seq 25); do
+		run bocker commit "$c"
+		assert_success
+		new=${output#Created: }
+		top=$BOCKER_ROOT/layers/sha256/$(head -n 1 "$BOCKER_ROOT/images/$new/layers")
+		# a file and a symlink, in one order or the other; never the host's file
+		[ "$(find "$top/x" -type l | wc -l)" -eq 1 ]
+		[ "$(find "$top/x" -type f | wc -l)" -eq 1 ]
+		run grep -rl "$marker" "$BOCKER_ROOT/layers" "$BOCKER_ROOT/images"
+		assert_failure
+		bocker rm "$new" >/dev/null
+	done
+	bocker stop -t 1 "$c"
+}
+
+@test "commit freezes a running container and thaws it, also when the commit fails" {
+	[ -d /sys/fs/cgroup/freezer ] || skip "no v1 freezer (cgroup v2 is tested in cgset-lite.bats)"
+	c=$(bocker run -d --network none "$IMG" \
+		'head -c 64000000 /dev/zero >/big; while :; do echo >>/tmp/n; done')
+	wait_running "$c"
+	state=/sys/fs/cgroup/freezer/bocker/$c/freezer.state
+	n=$BOCKER_ROOT/containers/$c/upper/tmp/n
+	for _ in $(seq 100); do [ -s "$n" ] && break; sleep 0.05; done
+	bocker commit "$c" >"$BOCKER_ROOT/out" &
+	job=$!
+	seen=''
+	while kill -0 "$job" 2>/dev/null; do
+		[ "$(cat "$state")" = FROZEN ] && seen=1
+		sleep 0.01
+	done
+	wait "$job"
+	grep -q '^Created: img_' "$BOCKER_ROOT/out"
+	[ -n "$seen" ]
+	assert_equal "$(cat "$state")" THAWED
+	a=$(stat -c %s "$n"); sleep 0.2; [ "$(stat -c %s "$n")" != "$a" ]   # it runs on
+	# a commit that fails once frozen (too deep a tree) still thaws
+	bocker exec "$c" sh -c 'cd /tmp && for i in $(seq 405); do mkdir d && cd d; done'
+	run bocker commit "$c"
+	assert_failure 1
+	assert_output --partial "more than 400 levels deep"
+	assert_equal "$(cat "$state")" THAWED
+	a=$(stat -c %s "$n"); sleep 0.2; [ "$(stat -c %s "$n")" != "$a" ]
+	bocker stop -t 1 "$c"
+}
+
+# images_whole: every image bocker lists has all its layers and runs.
+images_whole() {
+	local img l
+	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+		while read -r l; do
+			[ -d "$BOCKER_ROOT/layers/sha256/$l" ] || { echo "$img: layer $l missing"; return 1; }
+		done <"$BOCKER_ROOT/images/$img/layers"
+		bocker run --rm --network none "$img" true || { echo "$img does not run"; return 1; }
+	done
+}
+
+@test "rm of an image racing the pull of one that shares its layer (40 offsets) leaves every listed image runnable" {
+	layout=$BOCKER_ROOT/layout
+	mk=$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh
+	sh "$mk" single "$layout" a "$ROOTFS" >/dev/null 2>&1
+	sh "$mk" multi "$layout" b "$ROOTFS" >/dev/null 2>&1
+	a=$(bocker pull "oci:$layout:a" 2>/dev/null | sed -n 's/^Created: //p')
+	b=$(bocker pull "oci:$layout:b" 2>/dev/null | sed -n 's/^Created: //p')
+	grep -qxf "$BOCKER_ROOT/images/$a/layers" "$BOCKER_ROOT/images/$b/layers"   # shared
+	bocker rm "$b" >/dev/null
+	for i in $(seq 0 39); do
+		bocker pull "oci:$layout:b" >/dev/null 2>&1 &
+		job=$!
+		sleep "0.$(printf '%03d' $((i * 5)))"
+		bocker rm "$a" >/dev/null
+		wait "$job"
+		images_whole
+		bocker rm "$b" >/dev/null
+		bocker pull "oci:$layout:a" >/dev/null 2>&1
+	done
+}
+
+@test "after rm of every image and gc the store holds no layer and no blob" {
+	layout=$BOCKER_ROOT/layout
+	mk=$BOCKIT_TOP/tests/fixtures/imgpull-mkimage.sh
+	sh "$mk" multi "$layout" m "$ROOTFS" >/dev/null 2>&1
+	HOSTILE_TARGET=$BOCKER_ROOT/outside sh "$mk" hostile "$layout" h "$ROOTFS" dotdot >/dev/null 2>&1
+	bocker pull "oci:$layout:m" >/dev/null 2>&1
+	run bocker pull "oci:$layout:h"   # refused, and keeps nothing
+	assert_failure
+	bocker run --network none "$IMG" 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	bocker commit "$c" >/dev/null
+	bocker rm "$c" >/dev/null
+	# and what an older store kept: a layer blob no image names
+	: >"$BOCKER_ROOT/blobs/sha256/$(printf '%064d' 1)"
+	[ "$(bocker images | wc -l)" -eq 4 ]
+	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+		bocker rm "$img" >/dev/null
+	done
+	bocker gc
+	run find "$BOCKER_ROOT/layers/sha256" "$BOCKER_ROOT/blobs/sha256" "$BOCKER_ROOT/images" -mindepth 1
+	assert_output ""
+}
+
+@test "commit racing rm and gc of the image it makes (10 offsets) leaves it whole or gone" {
+	bocker run --network none "$IMG" 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	first=$(bocker commit "$c" snap | sed -n 's/^Created: //p')
+	for i in $(seq 0 9); do
+		# the same content: the commit lands on the id rm takes away
+		bocker commit "$c" snap >/dev/null 2>&1 &
+		job=$!
+		sleep "0.$(printf '%03d' $((i * 8)))"
+		bocker rm "$first" >/dev/null 2>&1 || true
+		imgpull --store "$BOCKER_ROOT" --gc &
+		gc=$!
+		wait "$job" || true
+		wait "$gc"
+		images_whole
+		[ -d "$BOCKER_ROOT/images/$first" ] || bocker commit "$c" snap >/dev/null
+	done
 }

@@ -23,8 +23,8 @@ wait_first_container() {
 	run bocker run --mem-limit=32 --network none "$IMG" 'exec tail /dev/zero'
 	assert_failure 137
 	c=$(ls "$BOCKER_ROOT/containers")
-	run bocker ps
-	assert_output --regexp "$c	.*exited\(137\)"
+	run bocker ps -a
+	assert_output --regexp "$c .*exited\(137\)"
 	run bocker run --mem-limit=32 --network none "$IMG" 'head -c 8000000 /dev/zero | tail -c 1 | wc -c'
 	assert_success
 	assert_output "1"
@@ -111,25 +111,50 @@ wait_first_container() {
 	rc=0; wait "$pid" || rc=$?
 	[ "$rc" -ne 0 ]
 	assert_released "$c"
-	run bocker ps
-	assert_output --regexp "$c	.*exited"
+	run bocker ps -a
+	assert_output --regexp "$c .*exited"
 }
 
-@test "kill -9 of a running bocker run, then bocker gc, leaves nothing" {
+@test "kill -9 of a foreground bocker run: the container runs on, adoptable; its end releases it" {
 	bocker run "$IMG" 'exec sleep 60' 3>&- &
 	pid=$!
 	c=$(wait_first_container)
-	cpid=$(cat "$BOCKER_ROOT/containers/$c/pid")
+	wait_running "$c"
 	kill -9 "$pid"
 	wait "$pid" || true
-	run bocker ps
-	assert_output --regexp "$c	.*dead"
+	# the truth: it runs, without its owner
+	run bocker ps -a
+	assert_output --regexp "$c .*running"
+	run bocker exec "$c" 'echo inside'
+	assert_output "inside"
+	run bocker gc
+	refute_output --partial "$c"
+	[ -d "/run/netns/netns_$c" ] || [ -e "/run/netns/netns_$c" ]
+	run bocker stop -t 1 "$c"
+	assert_success
+	assert_released "$c"
+	run bocker ps -a
+	assert_output --regexp "$c .*exited\(143\)"
+}
+
+@test "kill -9 of the run's whole process group: ps says dead, gc releases it once" {
+	setsid sh -c 'echo $$ >"$1/pgid"; exec bocker run "$2" "exec sleep 60"' sh "$BOCKER_ROOT" "$IMG" \
+		</dev/null >/dev/null 2>&1 3>&- &
+	c=$(wait_first_container)
+	wait_running "$c"
+	kill -9 -- "-$(cat "$BOCKER_ROOT/pgid")"
+	# the chain died with the group (nsrun's init follows its supervisor)
+	for _ in $(seq 40); do bocker ps -a | grep -q "^$c .*dead" && break; sleep 0.05; done
+	run bocker ps -a
+	assert_output --regexp "$c .*dead"
+	run bocker exec "$c" true
+	assert_failure 1
 	run bocker gc
 	assert_success
-	assert_output --partial "Cleaned: $c"
-	for _ in $(seq 50); do [ -d "/proc/$cpid" ] || break; sleep 0.05; done
-	[ ! -d "/proc/$cpid" ]
+	assert_output "Cleaned: $c"
 	assert_released "$c"
+	run bocker gc
+	assert_output ""
 }
 
 @test "50 parallel bocker run -d: distinct ids and addresses, all cleaned" {

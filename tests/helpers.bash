@@ -62,6 +62,19 @@ bk_assert_one_line() {
 	[ "${#lines[@]}" -eq 1 ] || { printf 'expected one line, got:\n%s\n' "$output"; return 1; }
 }
 
+# bk_assert_version TOOL — TOOL -V prints "TOOL (bockit) VERSION", VERSION
+# being what the Makefile defines (make version; a -dirty suffix aside,
+# since the tree may change between the build and the test).
+bk_assert_version() {
+	local want
+	want=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$BOCKIT_TOP" version)
+	run "$1" -V
+	[ "$status" -eq 0 ] && [ "${output%-dirty}" = "$1 (bockit) ${want%-dirty}" ] || {
+		printf 'want "%s (bockit) %s", got (%d) "%s"\n' "$1" "$want" "$status" "$output"
+		return 1
+	}
+}
+
 # bk_mounts_under DIR — mount points at or below DIR (for leak checks).
 bk_mounts_under() {
 	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo

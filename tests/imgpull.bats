@@ -21,6 +21,7 @@ setup_file() {
 	"$mk" arch "$LAYOUT" arm64 "$rootfs" arm64
 	"$mk" index "$LAYOUT" multiarch -
 	IMG_FILE_KB=64 "$mk" random "$LAYOUT" corrupt "$rootfs" 1
+	IMG_FILE_KB=1536 "$mk" random "$LAYOUT" fat "$rootfs" 1
 	umoci unpack --image "$LAYOUT:multi" "$IP_WORK/bundle" >/dev/null
 	"$FIX/imgpull-tree.sh" "$IP_WORK/bundle/rootfs" >"$IP_WORK/multi.tree"
 
@@ -33,6 +34,7 @@ setup_file() {
 	$push --format v2s2 "oci:$LAYOUT:multi" "docker://$REG/test/multi:v2s2"
 	$push --all "oci:$LAYOUT:multiarch" "docker://$REG/test/multiarch:latest"
 	$push "oci:$LAYOUT:corrupt" "docker://$REG/test/corrupt:latest"
+	$push "oci:$LAYOUT:fat" "docker://$REG/test/fat:latest"
 	# skopeo 1.9 would reuse its cached gzip blob for zstd: go through an
 	# uncompressed dir: with the blob-info cache cleared.
 	skopeo copy -q --dest-decompress "oci:$LAYOUT:multi" "dir:$IP_WORK/plain"
@@ -66,12 +68,45 @@ pull() {
 	run --separate-stderr imgpull -q --store "$STORE" "$@"
 }
 
+# hostile_start: the lying registry (imgpull-hostile-registry.py) for this
+# test; sets HOSTILE (127.0.0.1:PORT), HOSTILE_DIR (its log is there).
+hostile_start() {
+	HOSTILE_DIR=$BOCKER_ROOT/hostile
+	mkdir -p "$HOSTILE_DIR"
+	python3 "$FIX/imgpull-hostile-registry.py" "$HOSTILE_DIR" 2>"$HOSTILE_DIR/stderr" &
+	bk_defer kill "$!"
+	local i
+	for i in $(seq 100); do
+		[ -f "$HOSTILE_DIR/ports" ] && break
+		sleep 0.05
+	done
+	read -r port _ <"$HOSTILE_DIR/ports"
+	HOSTILE=127.0.0.1:$port
+}
+
+# The store holds nothing but its empty layout (and its lock).
+assert_store_empty() {
+	run find "$STORE" -mindepth 1 -not -path "$STORE/store.lock" \
+		-not -path "$STORE/blobs" -not -path "$STORE/blobs/sha256" \
+		-not -path "$STORE/layers" -not -path "$STORE/layers/sha256" -not -path "$STORE/images"
+	assert_output ""
+}
+
+# small_store MB: STORE on a tmpfs of MB MiB of its own.
+small_store() {
+	mkdir -p "$BOCKER_ROOT/small"
+	mount -t tmpfs -o "size=${1}m" bockit-test "$BOCKER_ROOT/small"
+	bk_defer umount -l "$BOCKER_ROOT/small"
+	STORE=$BOCKER_ROOT/small/store
+}
+
+used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
+
 @test "imgpull: -h, -V and usage errors" {
 	run imgpull -h
 	assert_success
 	assert_output --partial "Usage: imgpull"
-	run imgpull -V
-	assert_output "imgpull (bockit) 0.1"
+	bk_assert_version imgpull
 	run imgpull
 	assert_failure 2
 	run imgpull --bogus x
@@ -158,6 +193,7 @@ pull() {
 	assert_line "$first"
 	refute_output --partial "/blobs/"
 	assert_output --partial "already extracted"
+	refute_output --partial "syncfs"   # nothing new: nothing to sync
 	# A different tag of the same layers fetches only the config, if that.
 	run imgpull -v --store "$STORE" "$REG/test/multi:oci"
 	assert_success
@@ -256,8 +292,9 @@ pull() {
 		assert_no_temp
 	done
 	assert_equal "$(stat -c %h /etc/passwd)" "$links"
-	# Only the base layer made it into the store.
-	assert_equal "$(find "$STORE/layers/sha256" -mindepth 1 -maxdepth 1 | wc -l)" 1
+	# A refused pull keeps nothing, not even the layers it had extracted.
+	run find "$STORE/layers/sha256" "$STORE/blobs/sha256" -mindepth 1
+	assert_output ""
 }
 
 @test "imgpull: trusted.overlay xattrs in a layer are dropped, others kept" {
@@ -271,17 +308,23 @@ pull() {
 	refute_output --partial "trusted.overlay"
 }
 
-@test "imgpull: a corrupted blob fails cleanly and leaves nothing" {
+# Pull test/corrupt, empty the store, and set $layer to its last layer's
+# digest and $data to the registry's file of it, put back at teardown.
+tamper_last_layer() {
 	pull "$REG/test/corrupt"
 	assert_success
 	layer=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][-1]["digest"][7:])' \
 		"$STORE/images/$output/manifest.json")
 	rm -rf "$STORE"
-	# Flip bytes in the registry's copy of that layer, keeping its size.
 	data=$IP_WORK/reg/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data
 	[ -f "$data" ]
 	cp "$data" "$BOCKER_ROOT/good"
 	bk_defer cp "$BOCKER_ROOT/good" "$data"
+}
+
+@test "imgpull: a corrupted blob fails cleanly and leaves nothing" {
+	tamper_last_layer
+	# Flip bytes in the registry's copy of that layer, keeping its size.
 	printf 'XXXXXXXX' | dd of="$data" bs=1 seek=100 conv=notrunc 2>/dev/null
 	run imgpull -q --store "$STORE" "$REG/test/corrupt"
 	assert_failure 1
@@ -290,6 +333,17 @@ pull() {
 	[ ! -e "$STORE/blobs/sha256/$layer" ]
 	run find "$STORE/images" "$STORE/layers/sha256" -mindepth 1
 	assert_output ""
+	assert_no_temp
+}
+
+@test "imgpull: a registry sending more bytes than the manifest says is cut off, one line" {
+	tamper_last_layer
+	head -c 100000 /dev/zero >>"$data"
+	run imgpull -q --store "$STORE" "$REG/test/corrupt"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --regexp "^imgpull: .*GET .*/blobs/sha256:$layer: response larger than [0-9]+ bytes$"
+	[ ! -e "$STORE/blobs/sha256/$layer" ]
 	assert_no_temp
 }
 
@@ -334,12 +388,12 @@ pull() {
 	assert_equal "${#lines[@]}" 2
 	assert_equal "${lines[1]}" "$(cat "$STORE/images/$parent/layers")"
 	new=${lines[0]}
-	# The blob is an OCI tar: whiteouts as .wh. entries; its digest is the diff_id.
-	assert_equal "$(sha256sum <"$STORE/blobs/sha256/$new" | cut -d' ' -f1)" "$new"
-	run tar tf "$STORE/blobs/sha256/$new"
-	assert_line "etc/.wh.passwd"
-	assert_line "opq/.wh..wh..opq"
-	# ...and the layer dir has them in overlay form again.
+	# The tar (whiteouts as .wh. entries, its digest the diff_id) was only
+	# scratch: the blobs kept are the two images' configs.
+	run ls "$STORE/blobs/sha256"
+	assert_equal "${#lines[@]}" 2
+	assert_line "$(sha256sum <"$STORE/images/$id/config.json" | cut -d' ' -f1)"
+	# The layer dir has the whiteouts in overlay form again.
 	l=$STORE/layers/sha256/$new
 	assert_equal "$(stat -c '%F %t:%T' "$l/etc/passwd")" "character special file 0:0"
 	assert_equal "$(getfattr -n trusted.overlay.opaque --only-values --absolute-names "$l/opq")" "y"
@@ -473,4 +527,334 @@ pull() {
 		--inspect "$(tail -n 1 <<<"$output" | grep -o 'img_[0-9a-f]*' || ls "$STORE/images")"
 	assert_success
 	refute_output --partial "Sanitizer"
+}
+
+@test "imgpull: a --store whose parent is missing is an error, and nothing is made" {
+	run imgpull -q --store "$BOCKER_ROOT/nonexistent/dir" "oci:$LAYOUT:single"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "$BOCKER_ROOT/nonexistent/dir: No such file or directory"
+	[ ! -e "$BOCKER_ROOT/nonexistent" ]
+	for op in --gc "--rm img_000000000000" "--inspect img_000000000000"; do
+		# shellcheck disable=SC2086 # two words
+		run imgpull --store "$BOCKER_ROOT/nostore" $op
+		assert_failure 1
+		[ ! -e "$BOCKER_ROOT/nostore" ]
+	done
+}
+
+@test "imgpull: blobs shorter, longer, 2^62, a lying Content-Length, a stall, a redirect loop: one line, nothing kept" {
+	hostile_start
+	bin=imgpull
+	# The ASan build, when there: a short or 2^62 blob was a use-after-free.
+	[ -x "$BOCKIT_TOP/bin-asan/imgpull" ] && bin=$BOCKIT_TOP/bin-asan/imgpull
+	pull "$HOSTILE/ok"
+	assert_success
+	rm -rf "$STORE"
+	declare -A want=(
+		[short]="got 71680 bytes, the manifest says 71780"
+		[huge]="got 71680 bytes, the manifest says 4611686018427387904"
+		[long]="response larger than 71580 bytes"
+		[badlen]="transfer closed with"
+		[stall]="Operation too slow"
+		[loop]="Maximum (5) redirects followed"
+	)
+	for mode in short huge long badlen stall loop; do
+		run env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+			timeout 60 "$bin" -q --timeout 2 --store "$STORE" "$HOSTILE/$mode"
+		echo "$mode: $output"
+		assert_failure 1
+		bk_assert_one_line
+		assert_output --partial "${want[$mode]}"
+		refute_output --partial "Sanitizer"
+		assert_store_empty
+	done
+}
+
+@test "imgpull: the Authorization header never follows a redirect to another host or port" {
+	hostile_start
+	for target in away:127.0.0.2 awayport:127.0.0.1; do
+		mode=${target%:*}
+		pull --creds alice:s3cret "$HOSTILE/$mode"
+		assert_success
+		# the registry got the credentials; the redirect target did not
+		grep -q "^$HOSTILE GET /v2/$mode/blobs/.* auth=Basic " "$HOSTILE_DIR/log"
+		run grep " GET /blob " "$HOSTILE_DIR/log"
+		assert_output --regexp "^${target#*:}:[0-9]+ GET /blob auth=$"
+		refute_output --partial "$HOSTILE "
+		: >"$HOSTILE_DIR/log"
+		rm -rf "$STORE"
+	done
+}
+
+@test "imgpull: credentials go to a plain-http token realm only on the registry's own host" {
+	hostile_start
+	# a realm on another host: refused with credentials, anonymous without
+	run imgpull -q --store "$STORE" --creds bob:pw "$HOSTILE/realmaway"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "credentials go over plain http only to the registry's own host"
+	pull "$HOSTILE/realmaway"
+	assert_success
+	run grep "^127.0.0.2:.* GET /token" "$HOSTILE_DIR/log"
+	assert_success
+	assert_output --regexp " auth=$"
+	# a realm on the registry's host (another port) gets them
+	: >"$HOSTILE_DIR/log"
+	pull --creds bob:pw "$HOSTILE/realmport"
+	assert_success
+	run grep " GET /token" "$HOSTILE_DIR/log"
+	assert_output --regexp "^127.0.0.1:[0-9]+ GET /token.* auth=Basic $(printf bob:pw | base64)$"
+}
+
+@test "imgpull: an https token realm on another host gets the credentials (as Docker Hub's)" {
+	mkdir -p "$BOCKER_ROOT/hostile"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.2 \
+		-addext subjectAltName=IP:127.0.0.2 -keyout "$BOCKER_ROOT/hostile/tls.key" \
+		-out "$BOCKER_ROOT/hostile/tls.crt" 2>/dev/null
+	hostile_start
+	pull --ca "$BOCKER_ROOT/hostile/tls.crt" --creds bob:pw "$HOSTILE/realmtls"
+	assert_success
+	read -r _ _ _ tls <"$HOSTILE_DIR/ports"
+	run grep " GET /token" "$HOSTILE_DIR/log"
+	assert_output --regexp "^127.0.0.2:$tls GET /token.* auth=Basic $(printf bob:pw | base64)$"
+	# without the CA, TLS fails: no credentials to an unverified realm
+	rm -rf "$STORE"
+	: >"$HOSTILE_DIR/log"
+	run imgpull -q --store "$STORE" --creds bob:pw "$HOSTILE/realmtls"
+	assert_failure 1
+	bk_assert_one_line
+	run grep " GET /token" "$HOSTILE_DIR/log"
+	assert_output ""
+}
+
+@test "imgpull: JSON nested deep or many MB large is refused with one line" {
+	hostile_start
+	declare -A want=(
+		[deep]="maximum parsing depth reached"
+		[bigmanifest]="response larger than 4194304 bytes"
+		[bigconfig]="response larger than 16777216 bytes"
+		[bigtoken]="response larger than 1048576 bytes"
+	)
+	for mode in deep bigmanifest bigconfig bigtoken; do
+		run imgpull -q --store "$STORE" "$HOSTILE/$mode"
+		echo "$mode: $output"
+		assert_failure 1
+		bk_assert_one_line
+		assert_output --partial "${want[$mode]}"
+		assert_store_empty
+	done
+}
+
+# A full store, then room again: one line, the store as it was, and once
+# there is room, files equal to the registry's layer.
+full_then_room() { # full_then_room FREE_KB WHAT
+	local before used filler=$BOCKER_ROOT/small/filler
+	mkdir -p "$STORE/blobs/sha256" "$STORE/layers/sha256" "$STORE/images"
+	imgpull --store "$STORE" --gc
+	before=$(find "$STORE" | sort)
+	used=$(used_kb "$BOCKER_ROOT/small")
+	head -c "$(( (20 << 10) - used - $1 ))K" /dev/zero >"$filler"
+	used=$(used_kb "$BOCKER_ROOT/small")
+	run imgpull -q --store "$STORE" "$REG/test/fat"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --regexp "^imgpull: $2 sha256:[0-9a-f]{12}: write.*: No space left on device$"
+	assert_equal "$(find "$STORE" | sort)" "$before"
+	assert_equal "$(used_kb "$BOCKER_ROOT/small")" "$used"
+	rm -f "$filler"
+	pull "$REG/test/fat"
+	assert_success
+}
+
+@test "imgpull: ENOSPC while downloading or extracting fails cleanly; with room again the files are the registry's" {
+	small_store 20
+	total=$(skopeo inspect --raw --tls-verify=false "docker://$REG/test/fat" |
+		python3 -c 'import json,sys; print(sum(l["size"] for l in json.load(sys.stdin)["layers"]) // 1024)')
+	full_then_room $((total / 2)) blob
+	rm -rf "$STORE"
+	full_then_room $((total + 300)) layer
+	# every file as the registry has it: the layer dir equals a plain
+	# extraction of the registry's blob
+	id=$output
+	top=$(head -n 1 "$STORE/images/$id/layers")
+	skopeo copy -q --src-tls-verify=false "docker://$REG/test/fat" "dir:$BOCKER_ROOT/fat"
+	mkdir "$BOCKER_ROOT/ref"
+	for b in "$BOCKER_ROOT"/fat/*; do
+		[ "$(tar -tf "$b" 2>/dev/null | head -n 1)" = "./" ] || continue
+		tar -tf "$b" | grep -q '^./data/0/1$' && tar -C "$BOCKER_ROOT/ref" -xf "$b"
+	done
+	[ -f "$BOCKER_ROOT/ref/data/0/1" ]
+	run diff <("$FIX/imgpull-tree.sh" "$BOCKER_ROOT/ref") <("$FIX/imgpull-tree.sh" "$STORE/layers/sha256/$top")
+	assert_success
+}
+
+@test "imgpull: a decompression bomb on a 50 MB store fails cleanly and frees its space" {
+	python3 "$FIX/imgpull-bomb.py" "$BOCKER_ROOT/bomb"
+	[ "$(du -k "$BOCKER_ROOT/bomb/blobs/sha256" | cut -f1)" -lt 4096 ]
+	small_store 50
+	mkdir -p "$STORE"
+	run imgpull -q --store "$STORE" "oci:$BOCKER_ROOT/bomb:bomb"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --regexp "layer sha256:[0-9a-f]{12}: write zeros: No space left on device$"
+	assert_store_empty
+	[ "$(used_kb "$BOCKER_ROOT/small")" -lt 1024 ]
+}
+
+@test "imgpull: -v shows the durable order: data synced, objects renamed and their dirs synced, the record last" {
+	run imgpull -v -q --store "$STORE" "$REG/test/multi:oci"
+	assert_success
+	trace=$(grep -E '^imgpull: (syncfs|rename|fsync) ' <<<"$output" | cut -d' ' -f2-3)
+	echo "$trace"
+	first=$(head -n 1 <<<"$trace")
+	assert_equal "${first%% *}" syncfs
+	# three layers and the config, each renamed from a temp, then their
+	# dirs synced; the record is renamed last, then images/ synced
+	[ "$(grep -c "^rename $STORE/layers/sha256/.tmp-" <<<"$trace")" -eq 3 ]
+	[ "$(grep -c "^rename $STORE/blobs/sha256/.tmp-" <<<"$trace")" -eq 1 ]
+	run tail -n 2 <<<"$trace"
+	assert_line --index 0 --regexp "^rename $STORE/images/.tmp-"
+	assert_line --index 1 "fsync $STORE/images"
+	rec=$(grep -n "^rename $STORE/images/" <<<"$trace" | cut -d: -f1)
+	for d in layers/sha256 blobs/sha256; do
+		n=$(grep -n "^fsync $STORE/$d$" <<<"$trace" | cut -d: -f1)
+		[ -n "$n" ] && [ "$n" -lt "$rec" ]
+	done
+}
+
+@test "imgpull: a pull killed at any point leaves whole objects only; the next imgpull removes its temps" {
+	pull --flatten "$BOCKER_ROOT/ref" "$REG/test/multi:oci"
+	assert_success
+	ref=$STORE
+	for ms in 0 20 40 60 80 100 120 140 160 200; do
+		s=$BOCKER_ROOT/kill-$ms
+		imgpull -q --store "$s" "$REG/test/multi:oci" >/dev/null 2>&1 &
+		pid=$!
+		sleep "0.$(printf '%03d' "$ms")"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		# every record's layers are there; every layer there is whole
+		for rec in "$s"/images/img_*; do
+			[ -d "$rec" ] || continue
+			while read -r l; do [ -d "$s/layers/sha256/$l" ]; done <"$rec/layers"
+		done
+		for l in "$s"/layers/sha256/[0-9a-f]*; do
+			[ -d "$l" ] || continue
+			run diff <("$FIX/imgpull-tree.sh" "$l") <("$FIX/imgpull-tree.sh" "$ref/layers/sha256/${l##*/}")
+			assert_success
+		done
+		[ -d "$s" ] || continue
+		imgpull --store "$s" --gc
+		run find "$s" -name '.tmp-*'
+		assert_output ""
+	done
+	# killed while a blob streams in: its temp is there, and the next pull takes it away
+	hostile_start
+	imgpull -q --store "$STORE" "$HOSTILE/stall" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -n "$(find "$STORE/blobs/sha256" -name '.tmp-*')" ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -n "$(find "$STORE/blobs/sha256" -name '.tmp-*')" ]
+	pull "$HOSTILE/ok"
+	assert_success
+	assert_no_temp
+}
+
+@test "imgpull: --rm takes the image and what no other image uses; --gc what nothing uses" {
+	pull "$REG/test/single"
+	assert_success
+	single=$output
+	pull "$REG/test/multi:oci"
+	assert_success
+	multi=$output
+	shared=$(cat "$STORE/images/$single/layers")
+	grep -qx "$shared" "$STORE/images/$multi/layers"   # the fixture shares the rootfs layer
+	run imgpull --store "$STORE" --rm "$single" img_000000000000
+	assert_failure 1
+	assert_output --partial "img_000000000000: no such image"
+	[ -d "$STORE/images/$single" ]   # all or nothing
+	run imgpull -v --store "$STORE" --rm "$single"
+	assert_success
+	assert_output --partial "flock $STORE/store.lock LOCK_EX"
+	[ ! -e "$STORE/images/$single" ]
+	[ -d "$STORE/layers/sha256/$shared" ]   # multi still uses it
+	[ ! -e "$STORE/blobs/sha256/$(sha256sum <"$STORE/images/$multi/config.json" | cut -c1-64)x" ]
+	run ls "$STORE/blobs/sha256"
+	assert_output "$(sha256sum <"$STORE/images/$multi/config.json" | cut -c1-64)"
+	# --gc: a layer and a blob no image names, and stale temps
+	mkdir "$STORE/layers/sha256/$(printf '%064d' 7)" "$STORE/images/.tmp-1-x"
+	: >"$STORE/blobs/sha256/$(printf '%064d' 8)"
+	: >"$STORE/blobs/sha256/.tmp-1-y"
+	imgpull --store "$STORE" --gc
+	[ ! -e "$STORE/layers/sha256/$(printf '%064d' 7)" ]
+	[ ! -e "$STORE/blobs/sha256/$(printf '%064d' 8)" ]
+	assert_no_temp
+	[ "$(wc -l <"$STORE/images/$multi/layers")" -eq "$(find "$STORE/layers/sha256" -mindepth 1 -maxdepth 1 | wc -l)" ]
+	imgpull --store "$STORE" --rm "$multi"
+	assert_store_empty
+}
+
+@test "imgpull: dir: never reads through a symlink swapped in while it walks" {
+	d=$BOCKER_ROOT/racy
+	mkdir -p "$d/x"
+	marker=HOST-SECRET-$$-$RANDOM
+	printf '%s\n' "$marker" >"$BOCKER_ROOT/secret"
+	echo tree-data >"$d/x/a"
+	ln -s "$BOCKER_ROOT/secret" "$d/x/s"
+	exch=$BOCKIT_TOP/build/tests/bk-exchange
+	[ -x "$exch" ] || make -C "$BOCKIT_TOP" build/tests/bk-exchange >&2
+	"$exch" "$d/x/a" "$d/x/s" 30 >/dev/null &
+	bk_defer kill "$!"
+	ok=0
+	for i in $(seq 25); do
+		run imgpull -q --store "$STORE" "dir:$d"
+		if [ "$status" -eq 0 ]; then
+			ok=$((ok + 1))
+			imgpull --store "$STORE" --rm "$output"
+		else
+			bk_assert_one_line
+			assert_output --regexp "changed while read|Too many levels of symbolic links|No such file"
+		fi
+		run grep -rl "$marker" "$STORE"
+		assert_failure   # no host byte, in any layer
+	done
+	echo "$ok of 25 walks finished"
+}
+
+@test "imgpull: dir:, --parent, --rm and --gc under ASan+LSan+UBSan report no error or leak" {
+	asan=$BOCKIT_TOP/bin-asan/imgpull
+	[ -x "$asan" ] || skip "bin-asan/imgpull not built (make asan)"
+	d=$BOCKER_ROOT/tree
+	bk_rootfs_copy "$d"
+	mkdir -p "$d/x/sub"
+	mknod "$d/x/gone" c 0 0
+	setfattr -n trusted.overlay.opaque -v y "$d/x"
+	setfattr -n user.kept -v 1 "$d/x/sub"
+	ln "$d/bin/busybox" "$d/bin/hard"
+	truncate -s 8M "$d/sparse"
+	echo tail >>"$d/sparse"
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	run --separate-stderr "$asan" -v --store "$STORE" "dir:$d"
+	assert_success
+	base=$output
+	run --separate-stderr "$asan" -q --store "$STORE" --parent "$base" "dir:$d/x"
+	assert_success
+	top=$output
+	l=$STORE/layers/sha256/$(head -n 1 "$STORE/images/$base/layers")
+	assert_equal "$(stat -c %s "$l/sparse")" $((8 * 1024 * 1024 + 5))
+	[ "$(du -k "$l/sparse" | cut -f1)" -lt 1024 ]   # its hole kept
+	assert_equal "$(stat -c %h "$l/bin/hard")" 2
+	for op in "--inspect $top" "--rm $base" --gc "--rm $top"; do
+		# shellcheck disable=SC2086 # two words
+		run "$asan" --store "$STORE" $op
+		assert_success
+		refute_output --partial "Sanitizer"
+		refute_output --partial "runtime error"
+	done
+	assert_store_empty
 }

@@ -76,8 +76,7 @@ fails_cleanly() {
 	run ovlmount --help
 	assert_success
 	assert_output --partial "Usage: ovlmount"
-	run ovlmount --version
-	assert_output "ovlmount (bockit) 0.1"
+	bk_assert_version ovlmount
 	run ovlmount -l "$R/l1" -u "$R/u" "$R/m"
 	assert_failure 2
 	bk_assert_one_line

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# C-level unit tests, run from the ASan+UBSan build (make asan).
+# C-level unit tests, run from the ASan+UBSan build (make asan): one
+# binary per lib/ module, tests/unit/test_MODULE.c, one @test each.
 
 load helpers
 
@@ -16,36 +17,89 @@ run_unit() {
 	refute_output --partial "runtime error:"
 }
 
-@test "unit: common modules (size, path, chain, msg) under ASan+UBSan" {
-	run_unit test_common
+@test "unit: every tests/unit/test_MODULE.c is named after a lib/ module and run here" {
+	for src in "$BOCKIT_TOP"/tests/unit/test_*.c; do
+		m=$(basename "$src" .c)
+		m=${m#test_}
+		ls "$BOCKIT_TOP"/lib/*/"$m.c" >/dev/null 2>&1 || fail "test_$m.c: no lib/*/$m.c"
+		grep -q "^	run_unit test_$m\$" "$BATS_TEST_FILENAME" || fail "test_$m has no @test"
+	done
 }
 
-@test "unit: ovlmount option string (overlay) under ASan+UBSan" {
-	run_unit test_ovlmount
+@test "unit: size (sizes, numbers and their messages) under ASan+UBSan" {
+	run_unit test_size
+}
+
+@test "unit: path (the join that cannot climb out, names, DIR/NAME in PATH_MAX) under ASan+UBSan" {
+	run_unit test_path
+}
+
+@test "unit: chain (exec of the command, exit codes) under ASan+UBSan" {
+	run_unit test_chain
+}
+
+@test "unit: msg (wrap, errno, save and restore, one-line messages, flag names) under ASan+UBSan" {
+	run_unit test_msg
+}
+
+@test "unit: cli (usage errors, numbers, sizes, exclusive options, -h, -V) under ASan+UBSan" {
+	run_unit test_cli
+}
+
+@test "unit: supervise (the init loop, the fork-exec-supervise helper) under ASan+LSan" {
+	run_unit test_supervise
+}
+
+@test "unit: overlay (the option string) under ASan+UBSan" {
+	run_unit test_overlay
 }
 
 @test "unit: cgnames (cgroup v1<->v2 translation, shares->weight) under ASan+UBSan" {
-	run_unit test_cgset-lite
+	run_unit test_cgnames
 }
 
-@test "unit: nsrun's init loop (exit codes, reaping, signal forwarding) under ASan+LSan" {
-	run_unit test_init
-}
-
-@test "unit: imgpull helpers (references, challenges, index, diff_ids) under ASan+UBSan" {
-	run_unit test_imgpull
-}
-
-@test "unit: vethup's CIDR parsing, lease store and netns names under ASan+UBSan" {
-	run_unit test_vethup
-}
-
-@test "unit: seccomp profiles (parsing, includes/excludes, the built-in default, installs) under ASan+UBSan" {
-	run_unit test_seccomp
-}
-
-@test "unit: device rules and the cgroup v2 device program (v1 and v2 kernel checks as root) under ASan+UBSan" {
+@test "unit: devrules (rules, lists, state; the v1 controller as root) under ASan+UBSan" {
 	run_unit test_devrules
+}
+
+@test "unit: devbpf (the cgroup2 device program; the kernel as root) under ASan+UBSan" {
+	run_unit test_devbpf
+}
+
+@test "unit: ipam (CIDR parsing, the lease store, its ports) under ASan+UBSan" {
+	run_unit test_ipam
+}
+
+@test "unit: portspec (-p as written, canonical form, one host port) under ASan+UBSan" {
+	run_unit test_portspec
+}
+
+@test "unit: netns (names and paths) under ASan+UBSan" {
+	run_unit test_netns
+}
+
+@test "unit: mac (MAC addresses as ip reads them) under ASan+UBSan" {
+	run_unit test_mac
+}
+
+@test "unit: imgref (Docker references) under ASan+UBSan" {
+	run_unit test_imgref
+}
+
+@test "unit: regauth (WWW-Authenticate challenges, token realms, token responses) under ASan+UBSan" {
+	run_unit test_regauth
+}
+
+@test "unit: manifest (index platforms, diff_ids) under ASan+UBSan" {
+	run_unit test_manifest
+}
+
+@test "unit: tarfilter (layer entry paths, whiteouts, hardlink targets, refusals) under ASan+UBSan" {
+	run_unit test_tarfilter
+}
+
+@test "unit: seccomp (profiles, includes/excludes, the built-in default, installs) under ASan+UBSan" {
+	run_unit test_seccomp
 }
 
 @test "unit: the five capability sets of an OCI process, across a uid change, under ASan+UBSan" {
@@ -68,10 +122,42 @@ run_unit() {
 	run_unit test_pty
 }
 
-@test "unit: a group's processes listed, frozen, thawed and signalled, under ASan+UBSan" {
+@test "unit: cgprocs (a group's processes listed and signalled) under ASan+UBSan" {
 	run_unit test_cgprocs
 }
 
-@test "unit: OCI config, process, mounts, resources, hooks, signals, state and log (hostile inputs refused by name) under ASan+UBSan" {
-	run_unit test_oci
+@test "unit: cgfreeze (a group frozen and thawed, opened or by path; no freezer refused) under ASan+UBSan" {
+	run_unit test_cgfreeze
+}
+
+@test "unit: config (OCI config.json, every unsupported or hostile field refused by name) under ASan+UBSan" {
+	run_unit test_config
+}
+
+@test "unit: resources (linux.resources as cgroup settings, devices, hostile names) under ASan+UBSan" {
+	run_unit test_resources
+}
+
+@test "unit: process (an exec's process object, the inline form over a copy) under ASan+UBSan" {
+	run_unit test_process
+}
+
+@test "unit: mounts (OCI mount options as flags, data, propagation) under ASan+UBSan" {
+	run_unit test_mounts
+}
+
+@test "unit: hooks (parsed, run with the state, failures named) under ASan+UBSan" {
+	run_unit test_hooks
+}
+
+@test "unit: ctl (kill's signal names and numbers) under ASan+UBSan" {
+	run_unit test_ctl
+}
+
+@test "unit: state (ids, the claim, the record, a recycled PID, runc's JSON) under ASan+UBSan" {
+	run_unit test_state
+}
+
+@test "unit: log (runc's JSON log lines) under ASan+UBSan" {
+	run_unit test_log
 }

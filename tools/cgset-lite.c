@@ -1,18 +1,20 @@
 /* cgset-lite: create, limit, enter, read and delete cgroups on v1 and v2
  * hosts alike. Option parsing and the outline of each subcommand; the
- * work is in lib/cgroup.c, cgnames.c, cgkill.c and cgstats.c. */
+ * work is in lib/cgroup/ (cgroup, cgnames, cgkill, cgstats, cgfreeze,
+ * cgdevices). */
 #include "cgroup/cgdevices.h"
+#include "base/array.h"
+#include "cgroup/cgfreeze.h"
 #include "cgroup/cgkill.h"
 #include "cgroup/cgnames.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/cgstats.h"
 #include "base/chain.h"
+#include "base/cli.h"
 #include "base/supervise.h"
 #include "base/msg.h"
-#include "base/size.h"
 
-#include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +22,17 @@
 #include <unistd.h>
 
 #define MAX_REQS 64
+#define MAX_SPECS 16
 #define KILL_TIMEOUT_MS 10000
+#define FREEZE_TIMEOUT_MS 5000
 
 enum { OPT_MEMORY = 256, OPT_SWAP, OPT_CPUS, OPT_SHARES, OPT_PIDS, OPT_CPUSET,
        OPT_KILL, OPT_JSON, OPT_RM, OPT_DEV_ALLOW, OPT_DEV_DENY, OPT_DEV_BPF };
 
 struct opts {
 	const char *cmd;
-	const char *group;            /* -g CONTROLLERS:PATH */
+	const char *groups[MAX_SPECS];   /* -g CONTROLLERS:PATH, each of one group */
+	size_t ngroups;
 	struct bk_cg_req req[MAX_REQS];
 	size_t nreq;
 	bool portable;                /* a portable limit option was given */
@@ -39,18 +44,23 @@ struct opts {
 
 static const char usage_text[] =
 	"Usage: cgset-lite create -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS]\n"
-	"       cgset-lite set [-r NAME=VALUE]... [LIMITS] PATH\n"
-	"       cgset-lite exec [--rm] -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS] -- COMMAND [ARG]...\n"
+	"       cgset-lite set [-r NAME=VALUE]... [LIMITS] PATH...\n"
+	"       cgset-lite exec [--rm] -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS] [--] COMMAND [ARG]...\n"
 	"       cgset-lite attach -g CONTROLLERS:PATH PID...\n"
 	"       cgset-lite get -r NAME PATH\n"
 	"       cgset-lite stats [--json] PATH\n"
-	"       cgset-lite delete [--kill] [-f] -g CONTROLLERS:PATH\n"
+	"       cgset-lite delete [--kill] [-f] [-g] CONTROLLERS:PATH\n"
+	"       cgset-lite freeze PATH [-- COMMAND [ARG]...]\n"
+	"       cgset-lite thaw PATH\n"
 	"\n"
 	"Control groups on cgroup v1 and v2 hosts alike: v1 names work on v2 and\n"
 	"v2 names on v1 (memory.limit_in_bytes <-> memory.max, cpu.shares <->\n"
-	"cpu.weight, cpu.cfs_quota_us <-> cpu.max, ...).\n"
+	"cpu.weight, cpu.cfs_quota_us <-> cpu.max, ...). As in cgcreate, cgset,\n"
+	"cgexec and cgdelete, PATH is below each hierarchy's root: ps_1, /ps_1 and\n"
+	"ps_1/ are one group; exec's COMMAND starts at its first non-option word.\n"
 	"\n"
-	"  -g, --group CTRL[,CTRL...]:PATH  the group and its controllers\n"
+	"  -g, --group CTRL[,CTRL...]:PATH  the group and its controllers (again\n"
+	"                            for more controllers of the same group)\n"
 	"  -r, --set NAME=VALUE      write a controller file (get: -r NAME reads it)\n"
 	"      --memory SIZE         memory limit (512M, 1G, bytes, max)\n"
 	"      --memory-swap SIZE    memory + swap limit (needs --memory on v2)\n"
@@ -70,6 +80,9 @@ static const char usage_text[] =
 	"      --kill                delete: kill every process in the group first\n"
 	"  -f, --force               delete: a missing group is not an error\n"
 	"      --json                stats: print one JSON object\n"
+	"\n"
+	"freeze stops every process of the group in place (v1 freezer, or v2\n"
+	"cgroup.freeze); with a COMMAND it runs COMMAND, then thaws the group.\n"
 	"  -v, --verbose             trace every directory made and file written\n"
 	"  -h, --help                show this help\n"
 	"  -V, --version             show the version\n";
@@ -90,24 +103,56 @@ static const struct option longopts[] = {
 	{ "rm", no_argument, NULL, OPT_RM },
 	{ "force", no_argument, NULL, 'f' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	/* last, for global_cli: */
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int usage_status(const struct opts *o)
+/* Before the subcommand: only -v, -h, -V (the last three of longopts). */
+static const struct bk_cli global_cli = {
+	.shortopts = "+vhV", .longopts = longopts + ARRAY_SIZE(longopts) - 4,
+};
+
+/* After it; exec and freeze stop at their first operand (exec's COMMAND,
+ * freeze's PATH before "-- COMMAND"). */
+static const struct bk_cli chain_cli = { .shortopts = "+g:r:fvhV", .longopts = longopts };
+static const struct bk_cli cmd_cli = { .shortopts = "g:r:fvhV", .longopts = longopts };
+
+#define PIDS_MAX 4194304   /* the kernel's PID_MAX_LIMIT */
+
+static bool chains(const struct opts *o)
 {
-	return o->cmd && !strcmp(o->cmd, "exec") ? BK_EXIT_FAILED : 2;
+	return !strcmp(o->cmd, "exec") || !strcmp(o->cmd, "freeze");
 }
 
 static void add_req(struct opts *o, const char *name, const char *value)
 {
 	if (o->nreq >= MAX_REQS)
-		bk_die(usage_status(o), "too many settings (at most %d)", MAX_REQS);
+		bk_usage_error("too many settings (at most %d)", MAX_REQS);
 	o->req[o->nreq].name = name;
 	o->req[o->nreq].value = value;
 	o->nreq++;
+}
+
+/* -g, or a delete operand: one more CONTROLLERS:PATH of the group. */
+static void add_group(struct opts *o, const char *spec)
+{
+	if (o->ngroups >= MAX_SPECS)
+		bk_usage_error("too many -g (at most %d)", MAX_SPECS);
+	o->groups[o->ngroups++] = spec;
+}
+
+/* The group every -g names, with all their controllers. */
+static int open_group(const struct opts *o, struct bk_cgroup *g)
+{
+	if (bk_cg_open_spec(g, o->groups[0]) < 0)
+		return -1;
+	for (size_t i = 1; i < o->ngroups; i++)
+		if (bk_cg_add_spec(g, o->groups[i]) < 0)
+			return -1;
+	return 0;
 }
 
 /* -r NAME=VALUE (NAME alone for get). The string is split in place. */
@@ -120,26 +165,43 @@ static void add_setting(struct opts *o, char *arg)
 		return;
 	}
 	if (!eq || eq == arg)
-		bk_die(usage_status(o), "-r '%s': want NAME=VALUE", arg);
+		bk_usage_error("-r '%s': want NAME=VALUE", arg);
 	*eq = '\0';
 	add_req(o, arg, eq + 1);
 }
 
-/* Portable options become v1-named requests; cgnames translates for v2. */
+static bool unlimited(const char *arg)
+{
+	return !strcmp(arg, "max") || !strcmp(arg, "-1");
+}
+
+/* Portable options become v1-named requests; cgnames translates for v2.
+ * Their values are checked here, as every tool checks its numbers. */
 static void add_portable(struct opts *o, int opt, const char *arg)
 {
 	uint64_t q, p;
 
 	o->portable = true;
 	switch (opt) {
-	case OPT_MEMORY: add_req(o, "memory.limit_in_bytes", arg); break;
-	case OPT_SWAP: add_req(o, "memory.memsw.limit_in_bytes", arg); break;
-	case OPT_SHARES: add_req(o, "cpu.shares", arg); break;
-	case OPT_PIDS: add_req(o, "pids.max", arg); break;
+	case OPT_MEMORY:
+	case OPT_SWAP:
+		if (!unlimited(arg))
+			bk_cli_size(opt == OPT_MEMORY ? "--memory" : "--memory-swap", arg);
+		add_req(o, opt == OPT_MEMORY ? "memory.limit_in_bytes" : "memory.memsw.limit_in_bytes", arg);
+		break;
+	case OPT_SHARES:
+		bk_cli_number("--cpu-shares", arg, 1, UINT64_MAX);
+		add_req(o, "cpu.shares", arg);
+		break;
+	case OPT_PIDS:
+		if (strcmp(arg, "max"))
+			bk_cli_number("--pids", arg, 0, PIDS_MAX);
+		add_req(o, "pids.max", arg);
+		break;
 	case OPT_CPUSET: add_req(o, "cpuset.cpus", arg); break;
 	case OPT_CPUS:
 		if (bk_cg_cpus_to_quota(arg, &q, &p) < 0)
-			bk_die(usage_status(o), "--cpus: %s", bk_error());
+			bk_usage_error("--cpus: %s", bk_error());
 		snprintf(o->period, sizeof(o->period), "%llu", (unsigned long long)p);
 		snprintf(o->quota, sizeof(o->quota), "%llu", (unsigned long long)q);
 		add_req(o, "cpu.cfs_period_us", o->period);
@@ -155,7 +217,7 @@ static void add_device(struct opts *o, const char *arg, bool allow)
 						  : bk_dev_rules_add_str(&o->dev, arg, allow);
 
 	if (r < 0)
-		bk_die(usage_status(o), "--device-%s: %s", allow ? "allow" : "deny", bk_error());
+		bk_usage_error("--device-%s: %s", allow ? "allow" : "deny", bk_error());
 	o->devices = true;
 }
 
@@ -163,13 +225,13 @@ static void add_device(struct opts *o, const char *arg, bool allow)
  * operand. exec stops at the first non-option (the COMMAND). */
 static int parse(struct opts *o, int argc, char **argv)
 {
-	const char *shortopts = !strcmp(o->cmd, "exec") ? "+g:r:fvhV" : "g:r:fvhV";
+	const struct bk_cli *cli = chains(o) ? &chain_cli : &cmd_cli;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((c = bk_cli_next(cli, argc, argv)) != -1) {
 		switch (c) {
-		case 'g': o->group = optarg; break;
+		case 'g': add_group(o, optarg); break;
 		case 'r': add_setting(o, optarg); break;
 		case 'f': o->force = true; break;
 		case OPT_KILL: o->kill = true; break;
@@ -178,10 +240,6 @@ static int parse(struct opts *o, int argc, char **argv)
 		case OPT_DEV_ALLOW: add_device(o, optarg, true); break;
 		case OPT_DEV_DENY: add_device(o, optarg, false); break;
 		case OPT_DEV_BPF: o->device_bpf = true; break;
-		case 'v': bk_verbose++; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
-		case 'V': puts("cgset-lite (bockit) 0.1"); exit(0);
-		case '?': exit(usage_status(o));
 		default: add_portable(o, c, optarg); break;
 		}
 	}
@@ -192,39 +250,38 @@ static int parse(struct opts *o, int argc, char **argv)
 static void check_fit(const struct opts *o, bool group, bool settings, int operands,
 		      int min, int max)
 {
-	int st = usage_status(o);
-
-	if (group && !o->group)
-		bk_die(st, "%s: -g CONTROLLERS:PATH is required", o->cmd);
-	if (!group && o->group)
-		bk_die(st, "%s: takes PATH, not -g", o->cmd);
+	if (group && !o->ngroups)
+		bk_usage_error("%s: -g CONTROLLERS:PATH is required", o->cmd);
+	if (!group && o->ngroups)
+		bk_usage_error("%s: takes PATH, not -g", o->cmd);
 	if (!settings && (o->nreq || o->portable || o->devices || o->device_bpf))
-		bk_die(st, "%s: takes no -r, limit or device options", o->cmd);
+		bk_usage_error("%s: takes no -r, limit or device options", o->cmd);
 	if (o->device_bpf && !o->devices)
-		bk_die(st, "%s: --device-bpf needs --device-allow or --device-deny", o->cmd);
+		bk_usage_error("%s: --device-bpf needs --device-allow or --device-deny", o->cmd);
 	if ((o->kill || o->force) && strcmp(o->cmd, "delete"))
-		bk_die(st, "%s: --kill and --force are for delete", o->cmd);
+		bk_usage_error("%s: --kill and --force are for delete", o->cmd);
 	if (o->rm && strcmp(o->cmd, "exec"))
-		bk_die(st, "%s: --rm is for exec", o->cmd);
+		bk_usage_error("%s: --rm is for exec", o->cmd);
 	if (o->json && strcmp(o->cmd, "stats"))
-		bk_die(st, "%s: --json is for stats", o->cmd);
+		bk_usage_error("%s: --json is for stats", o->cmd);
 	if (operands < min || (max >= 0 && operands > max))
-		bk_die(st, "%s: wrong number of arguments (see --help)", o->cmd);
+		bk_usage_error("%s: wrong number of arguments (see cgset-lite --help)", o->cmd);
 }
 
-/* Translate the settings for this host and check they fit the group. */
+/* Translate the settings for this host and check they fit the group:
+ * what is wrong here is in what was typed, nothing was touched yet. */
 static size_t plan(const struct opts *o, struct bk_cgroup *g, struct bk_cg_write *w, bool infer)
 {
 	int n = bk_cg_plan(o->req, o->nreq, bk_cg_host_version, NULL, w, MAX_REQS * 2);
 
 	if (n < 0)
-		bk_die_error(o->cmd && !strcmp(o->cmd, "exec") ? BK_EXIT_FAILED : 1);
+		bk_usage_error("%s", bk_error());
 	if (infer && bk_cg_add_for(g, w, (size_t)n) < 0)
 		bk_die_error(1);
 	for (int i = 0; i < n; i++)
 		if (!bk_cg_find(g, w[i].ctrl))
-			bk_die(usage_status(o), "%s: controller '%s' is not in -g %s", w[i].file,
-			       w[i].ctrl, o->group);
+			bk_usage_error("%s: controller '%s' is not in -g of %s", w[i].file,
+				       w[i].ctrl, g->path);
 	return (size_t)n;
 }
 
@@ -263,7 +320,7 @@ static int cmd_create(struct opts *o, int argc, char **argv)
 
 	check_fit(o, true, true, argc, 0, 0);
 	(void)argv;
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(1);
 	n = plan(o, &g, w, false);
 	if (make_group(o, &g, w, n, true) < 0)
@@ -287,31 +344,23 @@ static void remove_group(struct bk_cgroup *g)
 		bk_warn("%s", bk_error());
 }
 
+static int attach_self(void *g)
+{
+	return bk_cg_attach_self(g);
+}
+
 /* exec --rm: COMMAND runs as a child that moves itself into the group,
  * while this process waits outside it (forwarding signals, as nsrun's
  * supervisor does), then removes the group: it lives as long as COMMAND,
  * and nobody has to start a second cgset-lite to delete it. */
 static int run_then_remove(struct bk_cgroup *g, char **argv)
 {
-	struct bk_supervisor s = { .ready_fd = -1 };
-	sigset_t old;
-	int status;
+	struct bk_spawn s = { .argv = argv, .hooks = { .prepare = attach_self, .arg = g } };
+	int code = bk_spawn_supervise(&s);
 
-	if (bk_signals_block(&old) < 0)
-		return -1;
-	BK_TRACE("fork()");
-	s.child = fork();
-	if (s.child < 0)
-		return bk_fail_errno(errno, "fork");
-	if (s.child == 0) {
-		bk_signals_restore(&old);
-		int code = bk_cg_attach_self(g) < 0 ? BK_EXIT_FAILED : bk_exec_command(argv);
-		bk_warn("%s", bk_error());
-		_exit(code);
-	}
-	status = bk_supervise(&s);
-	remove_group(g);
-	return status < 0 ? -1 : bk_exit_code(status);
+	if (code >= 0)
+		remove_group(g);
+	return code;
 }
 
 static int cmd_exec(struct opts *o, int argc, char **argv)
@@ -322,7 +371,7 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	int status;
 
 	check_fit(o, true, true, argc, 1, -1);
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	n = plan(o, &g, w, false);
 	if (make_group(o, &g, w, n, false) < 0)
@@ -352,16 +401,14 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	bk_die_error(status);
 }
 
-static int cmd_set(struct opts *o, int argc, char **argv)
+/* set: cgset's form, one or more groups, each changed in turn. */
+static void set_one(const struct opts *o, const char *path)
 {
 	struct bk_cg_write w[MAX_REQS * 2];
 	struct bk_cgroup g;
 	size_t n;
 
-	check_fit(o, false, true, argc, 1, 1);
-	if (!o->nreq && !o->devices)
-		bk_die(2, "set: nothing to set (-r NAME=VALUE, a limit or a device option)");
-	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
+	if (bk_cg_open(&g, path) < 0)
 		bk_die_error(1);
 	n = plan(o, &g, w, true);
 	if (o->devices && !o->device_bpf && bk_cg_add(&g, "devices") < 0)
@@ -373,6 +420,17 @@ static int cmd_set(struct opts *o, int argc, char **argv)
 	if (apply_all(o, &g, w, n) < 0)
 		bk_die_error(1);
 	bk_cg_close(&g);
+}
+
+static int cmd_set(struct opts *o, int argc, char **argv)
+{
+	check_fit(o, false, true, argc, 1, -1);
+	if (!o->nreq && !o->devices)
+		bk_usage_error("set: nothing to set (-r NAME=VALUE, a limit or a device option)");
+	if (bk_cg_init() < 0)
+		bk_die_error(1);
+	for (int i = 0; i < argc; i++)
+		set_one(o, argv[i]);
 	return 0;
 }
 
@@ -381,16 +439,14 @@ static int cmd_attach(struct opts *o, int argc, char **argv)
 	struct bk_cgroup g;
 
 	check_fit(o, true, false, argc, 1, -1);
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(1);
 	if (!bk_cg_exists_all(&g))
 		bk_die(1, "%s: no such group", g.path);
 	for (int i = 0; i < argc; i++) {
-		uint64_t pid;
+		pid_t pid = (pid_t)bk_cli_number("attach", argv[i], 1, INT_MAX);
 
-		if (bk_parse_u64(argv[i], &pid) < 0 || pid == 0 || pid > 0x7fffffff)
-			bk_die(2, "attach: '%s' is not a pid", argv[i]);
-		if (bk_cg_attach(&g, (pid_t)pid) < 0)
+		if (bk_cg_attach(&g, pid) < 0)
 			bk_die_error(1);
 	}
 	bk_cg_close(&g);
@@ -405,7 +461,7 @@ static int cmd_get(struct opts *o, int argc, char **argv)
 
 	check_fit(o, false, true, argc, 1, 1);
 	if (o->nreq != 1 || o->portable)
-		bk_die(2, "get: give exactly one -r NAME");
+		bk_usage_error("get: give exactly one -r NAME");
 	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0 ||
 	    bk_cg_read_plan(o->req[0].name, bk_cg_host_version, NULL, &r) < 0 ||
 	    bk_cg_add(&g, r.ctrl) < 0)
@@ -431,8 +487,9 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 	check_fit(o, false, false, argc, 1, 1);
 	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
 		bk_die_error(1);
-	for (size_t i = 0; i < sizeof(ctrls) / sizeof(*ctrls); i++)
-		(void)bk_cg_add(&g, ctrls[i]);   /* whichever this host has */
+	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++)   /* whichever this host has */
+		if (bk_cg_available(ctrls[i]) && bk_cg_add(&g, ctrls[i]) < 0)
+			bk_die_error(1);
 	if (bk_cg_stats_read(&g, &s) < 0)
 		bk_die_error(1);
 	text = o->json ? bk_cg_stats_json(&s, g.path) : bk_cg_stats_text(&s);
@@ -446,17 +503,59 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* delete: -g CONTROLLERS:PATH, or cgdelete's operand form without -g. */
 static int cmd_delete(struct opts *o, int argc, char **argv)
 {
 	struct bk_cgroup g;
 
-	check_fit(o, true, false, argc, 0, 0);
-	(void)argv;
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	for (int i = 0; i < argc; i++)
+		add_group(o, argv[i]);
+	check_fit(o, true, false, 0, 0, 0);
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(1);
 	if (delete_group(&g, o->kill, o->force) < 0)
 		bk_die_error(1);
 	bk_cg_close(&g);
+	return 0;
+}
+
+/* freeze PATH -- COMMAND: the group stays frozen while COMMAND runs (as
+ * a child, signals forwarded), and is thawed however it ends. */
+static int run_frozen(const char *path, char **argv)
+{
+	struct bk_spawn s = { .argv = argv };
+	int code = bk_spawn_supervise(&s);
+
+	if (bk_cg_freeze(path, false, 0) < 0)
+		bk_warn("%s", bk_error());
+	return code;
+}
+
+static int cmd_freeze(struct opts *o, int argc, char **argv)
+{
+	bool with_cmd = argc >= 3 && !strcmp(argv[1], "--");
+	int st = argc > 1 ? BK_EXIT_FAILED : 1;
+
+	check_fit(o, false, false, argc, 1, -1);
+	if (argc != 1 && !with_cmd)
+		bk_usage_error("freeze: PATH [-- COMMAND...] (see cgset-lite --help)");
+	if (bk_cg_init() < 0 || bk_cg_freeze(argv[0], true, FREEZE_TIMEOUT_MS) < 0)
+		bk_die_error(st);
+	if (!with_cmd)
+		return 0;
+	int status = run_frozen(argv[0], argv + 2);
+	if (status < 0) {
+		bk_cg_freeze(argv[0], false, 0);
+		bk_die_error(BK_EXIT_FAILED);
+	}
+	return status;
+}
+
+static int cmd_thaw(struct opts *o, int argc, char **argv)
+{
+	check_fit(o, false, false, argc, 1, 1);
+	if (bk_cg_init() < 0 || bk_cg_freeze(argv[0], false, 0) < 0)
+		bk_die_error(1);
 	return 0;
 }
 
@@ -466,38 +565,29 @@ static const struct {
 } commands[] = {
 	{ "create", cmd_create }, { "set", cmd_set }, { "exec", cmd_exec },
 	{ "attach", cmd_attach }, { "get", cmd_get }, { "stats", cmd_stats },
-	{ "delete", cmd_delete },
+	{ "delete", cmd_delete }, { "freeze", cmd_freeze }, { "thaw", cmd_thaw },
 };
 
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	int i = 1;
+	int i;
 
-	bk_msg_init(argv[0]);
-	/* Options before the subcommand: -v, -h, -V. */
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--verbose"))
-			bk_verbose++;
-		else if (argv[i][1] == 'v' && strspn(argv[i] + 1, "v") == strlen(argv[i] + 1))
-			bk_verbose += (int)strlen(argv[i] + 1);
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return fputs(usage_text, stdout) == EOF;
-		else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version"))
-			return puts("cgset-lite (bockit) 0.1") == EOF;
-		else
-			bk_die(2, "unknown option '%s' (see --help)", argv[i]);
-	}
-	if (i >= argc)
-		bk_die(2, "missing subcommand (see --help)");
-	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++) {
-		if (strcmp(argv[i], commands[c].name))
+	bk_cli_init("cgset-lite", usage_text);
+	while (bk_cli_next(&global_cli, argc, argv) != -1)
+		;
+	if (optind >= argc)
+		bk_usage_error("missing subcommand (see cgset-lite --help)");
+	for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
+		if (strcmp(argv[optind], commands[c].name))
 			continue;
 		o.cmd = commands[c].name;
-		argc -= i;
-		argv += i;
+		if (!strcmp(o.cmd, "exec"))
+			bk_cli_chained();
+		argc -= optind;
+		argv += optind;
 		i = parse(&o, argc, argv);
 		return commands[c].run(&o, argc - i, argv + i);
 	}
-	bk_die(2, "unknown subcommand '%s' (see --help)", argv[i]);
+	bk_usage_error("unknown subcommand '%s' (see cgset-lite --help)", argv[optind]);
 }

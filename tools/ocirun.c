@@ -9,6 +9,7 @@
 #include "base/msg.h"
 #include "base/size.h"
 #include "base/supervise.h"
+#include "cgroup/cgfreeze.h"
 #include "cgroup/cgprocs.h"
 #include "oci/config.h"
 #include "oci/create.h"
@@ -235,12 +236,12 @@ static int cmd_start(int argc, char **argv)
  * ocirun's own is 125, as for any tool with a command. */
 static int cmd_run(int argc, char **argv)
 {
-	struct bk_supervisor sup = { .ready_fd = -1 };
 	struct create_args a;
-	int status;
+	pid_t child;
+	int code;
 
 	parse_create(argc, argv, &a, true);
-	sup.child = create(&a, BK_EXIT_FAILED);
+	child = create(&a, BK_EXIT_FAILED);
 	if (start(a.id) < 0) {
 		bk_warn("%s", bk_error());
 		delete_forced(a.id);
@@ -248,10 +249,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (a.detach)
 		return 0;
-	if (bk_signals_block(NULL) < 0 || (status = bk_supervise(&sup)) < 0)
+	if (bk_signals_block(NULL) < 0 || (code = bk_supervise_child(child)) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	delete_forced(a.id);
-	return bk_exit_code(status);
+	return code;
 }
 
 /* ---- state, kill, delete ---- */
@@ -490,7 +491,7 @@ static int freeze(int argc, char **argv, bool frozen)
 	if (st != (frozen ? BK_OCI_RUNNING : BK_OCI_PAUSED))
 		bk_die(1, "container %s is %s: %s needs it %s", s.id, bk_oci_status_name(st), argv[0],
 		       frozen ? "running" : "paused");
-	if (bk_oci_group_open(&s, &g) < 0 || bk_cg_freeze(&g, frozen, FREEZE_TIMEOUT_MS) < 0)
+	if (bk_oci_group_open(&s, &g) < 0 || bk_cg_freeze_group(&g, frozen, FREEZE_TIMEOUT_MS) < 0)
 		bk_die_error(1);
 	bk_cg_close(&g);
 	bk_oci_state_free(&s);

@@ -3,19 +3,17 @@
  * overlay will see in a stack of layer directories. */
 #include "base/chain.h"
 #include "base/cleanup.h"
+#include "base/cli.h"
 #include "base/msg.h"
 #include "ns/ns.h"
 #include "overlay/ovlcheck.h"
 #include "overlay/ovlpreflight.h"
 #include "overlay/overlay.h"
 
-#include <getopt.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define VERSION "0.1"
 
 enum mode { MODE_MOUNT, MODE_UMOUNT, MODE_CHECK };
 
@@ -30,9 +28,7 @@ struct opts {
 	int ndirs;
 };
 
-static void usage(void)
-{
-	printf(
+static const char usage_text[] =
 "Usage: ovlmount [options] -l LOWER[:LOWER...] [-u UPPER -w WORK] MERGED [-- COMMAND...]\n"
 "       ovlmount -U [--lazy] MERGED\n"
 "       ovlmount --check LAYER...\n"
@@ -60,8 +56,7 @@ static void usage(void)
 "\n"
 "Exit status: without COMMAND 0 ok, 1 failure, 2 usage error; with COMMAND\n"
 "its status, 128+N if killed by signal N, 125 if ovlmount failed, 126 if\n"
-"COMMAND cannot run, 127 if it is not found.\n");
-}
+"COMMAND cannot run, 127 if it is not found.\n";
 
 enum { OPT_MKDIR = 256, OPT_VOLATILE, OPT_INDEX, OPT_USERXATTR, OPT_API, OPT_LAZY, OPT_CHECK };
 
@@ -85,26 +80,26 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* A usage error: 2, or 125 when a COMMAND was to be chained. */
-static int usage_status = 2;
+/* Three modes: mount (the default), -U and --check; what only a mount
+ * takes goes with neither of the other two. */
+static const bk_cli_excl_t exclusive[] = {
+	{ 'U', OPT_CHECK, 'l' }, { 'U', OPT_CHECK, 'u' }, { 'U', OPT_CHECK, 'w' },
+	{ 'U', OPT_CHECK, 'm' }, { 'U', OPT_CHECK, 'o' }, { 'U', OPT_CHECK, OPT_MKDIR },
+	{ 'U', OPT_CHECK, OPT_VOLATILE }, { 'U', OPT_CHECK, OPT_INDEX },
+	{ 'U', OPT_CHECK, OPT_USERXATTR }, { 'U', OPT_CHECK, OPT_API },
+	{ OPT_CHECK, OPT_LAZY },
+};
 
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	bk_die(usage_status, "%s (see --help)", msg);
-}
+static const struct bk_cli cli = {
+	.shortopts = "+ml:u:w:o:UvhV", .longopts = long_opts, BK_CLI_EXCL(exclusive),
+};
 
 /* -l A:B:C, in place: the strings live in argv. */
 static void add_lowers(struct opts *o, char *arg)
 {
 	for (char *s = strtok(arg, ":"); s; s = strtok(NULL, ":")) {
 		if (o->ovl.nlowers == BK_OVL_MAX_LOWERS)
-			usage_error("more than %d lower layers", BK_OVL_MAX_LOWERS);
+			bk_usage_error("more than %d lower layers", BK_OVL_MAX_LOWERS);
 		o->lowers[o->ovl.nlowers++] = s;
 	}
 }
@@ -115,7 +110,7 @@ static void add_options(struct opts *o, const char *arg)
 
 	if (asprintf(&joined, "%s%s%s", o->options ? o->options : "",
 		     o->options ? "," : "", arg) < 0)
-		bk_die(usage_status, "out of memory");
+		bk_die(BK_EXIT_FAILED, "out of memory");
 	free(o->options);
 	o->options = joined;
 }
@@ -128,7 +123,7 @@ static enum bk_ovl_api parse_api(const char *s)
 		return BK_OVL_API_CLASSIC;
 	if (!strcmp(s, "new"))
 		return BK_OVL_API_NEW;
-	usage_error("--api: '%s' is not auto, classic or new", s);
+	bk_usage_error("--api: '%s' is not auto, classic or new", s);
 }
 
 /* Split "DIR... [-- COMMAND...]": getopt stopped at the first non-option. */
@@ -142,7 +137,7 @@ static void split_positionals(struct opts *o, int argc, char **argv)
 		argv[i] = NULL;
 		o->argv = &argv[i + 1];
 		if (!o->argv[0])
-			usage_error("no COMMAND after --");
+			bk_usage_error("no COMMAND after --");
 	}
 	o->dirs = &argv[optind];
 	o->ndirs = i - optind;
@@ -154,8 +149,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--"))
-			usage_status = BK_EXIT_FAILED;
-	while ((c = getopt_long(argc, argv, "+ml:u:w:o:UvhV", long_opts, NULL)) != -1) {
+			bk_cli_chained();
+	while ((c = bk_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'm': o->mount_ns = true; break;
 		case 'l': add_lowers(o, optarg); break;
@@ -166,7 +161,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case OPT_VOLATILE: o->ovl.volatile_ = true; break;
 		case OPT_INDEX:
 			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
-				usage_error("--index: '%s' is not on or off", optarg);
+				bk_usage_error("--index: '%s' is not on or off", optarg);
 			o->ovl.index_off = !strcmp(optarg, "off");
 			break;
 		case OPT_USERXATTR: o->ovl.userxattr = true; break;
@@ -174,10 +169,6 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case 'U': o->mode = MODE_UMOUNT; break;
 		case OPT_LAZY: o->lazy = true; break;
 		case OPT_CHECK: o->mode = MODE_CHECK; break;
-		case 'v': bk_verbose++; break;
-		case 'h': usage(); exit(0);
-		case 'V': printf("ovlmount (bockit) %s\n", VERSION); exit(0);
-		default: bk_die(usage_status, "see --help");
 		}
 	}
 	split_positionals(o, argc, argv);
@@ -188,15 +179,15 @@ static void parse_args(struct opts *o, int argc, char **argv)
 static void validate_mount(const struct opts *o)
 {
 	if (o->ndirs != 1)
-		usage_error(o->ndirs ? "one MERGED dir expected, got %d arguments "
-			    "(options go before MERGED, the command after --)"
-			    : "MERGED dir missing%.0d", o->ndirs);
+		bk_usage_error(o->ndirs ? "one MERGED dir expected, got %d arguments "
+			       "(options go before MERGED, the command after --)"
+			       : "MERGED dir missing%.0d", o->ndirs);
 	if (o->ovl.nlowers == 0)
-		usage_error("no lower layer given (-l)");
+		bk_usage_error("no lower layer given (-l)");
 	if (!o->ovl.upper != !o->ovl.work)
-		usage_error("-u UPPER and -w WORK go together");
+		bk_usage_error("-u UPPER and -w WORK go together");
 	if (o->mount_ns && !o->argv)
-		usage_error("-m needs a COMMAND: the namespace lives as long as it does");
+		bk_usage_error("-m needs a COMMAND: the namespace lives as long as it does");
 }
 
 static int do_mount(struct opts *o)
@@ -222,16 +213,17 @@ static int do_mount(struct opts *o)
 	/* No unmount after exec: a private mount namespace (-m, or the
 	 * caller's nsrun -m) takes the overlay with it. If exec fails, undo. */
 	int status = bk_exec_command(o->argv);
-	char why[1024];
-	snprintf(why, sizeof(why), "%s", bk_error());
+	struct bk_saved_error why;
+	bk_error_save(&why);
 	bk_ovl_rmdirs(&o->ovl, &made, bk_ovl_umount(o->ovl.merged, true) == 0);
-	bk_die(status, "%s", why);
+	bk_error_restore(&why);
+	bk_die_error(status);
 }
 
 static int do_umount(const struct opts *o)
 {
 	if (o->ndirs != 1 || o->argv)
-		usage_error("-U takes one MERGED dir and no COMMAND");
+		bk_usage_error("-U takes one MERGED dir and no COMMAND");
 	if (bk_ovl_umount(o->dirs[0], o->lazy) < 0)
 		bk_die_error(1);
 	return 0;
@@ -257,7 +249,7 @@ static int do_check(const struct opts *o)
 	long n;
 
 	if (o->ndirs < 1 || o->argv)
-		usage_error("--check takes one or more LAYER dirs, top first");
+		bk_usage_error("--check takes one or more LAYER dirs, top first");
 	n = bk_ovlcheck(o->dirs, o->ndirs, print_entry, NULL);
 	if (n < 0)
 		bk_die_error(1);
@@ -270,7 +262,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 
-	bk_msg_init(argv[0]);
+	bk_cli_init("ovlmount", usage_text);
 	parse_args(&o, argc, argv);
 	switch (o.mode) {
 	case MODE_UMOUNT: return do_umount(&o);

@@ -1,17 +1,20 @@
-/* fsutil: mkdir -p, small reads and writes, atomic file creation. */
+/* fsutil: mkdir -p, small reads and writes, atomic file creation, rm -rf,
+ * directory sync. */
 #include "base/fsutil.h"
 #include "base/cleanup.h"
 #include "base/msg.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 int bk_mkdir_p(const char *path, mode_t mode)
 {
-	char buf[4096];
+	char buf[PATH_MAX];
 	size_t n = strlen(path);
 
 	if (n == 0 || n >= sizeof(buf))
@@ -88,7 +91,7 @@ char *bk_read_small_len(const char *path, size_t max, size_t *lenp)
 
 int bk_write_atomic(const char *path, const char *s, mode_t mode)
 {
-	char tmp[4096];
+	char tmp[PATH_MAX];
 	size_t n = strlen(s);
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
@@ -106,5 +109,33 @@ int bk_write_atomic(const char *path, const char *s, mode_t mode)
 		unlink(tmp);
 		return bk_fail_errno(err, "rename %s", path);
 	}
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int bk_rm_rf(const char *path)
+{
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		return bk_fail_errno(errno, "remove %s", path);
+	return 0;
+}
+
+int bk_fsync_dir(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	BK_TRACE("fsync %s", path);
+	if (fd < 0)
+		return bk_fail_errno(errno, "open %s", path);
+	if (fsync(fd) < 0)
+		return bk_fail_errno(errno, "fsync %s", path);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* fsutil: small file-system chores every tool repeats: mkdir -p, write a
  * short file (cgroup/proc/sysfs style), read a small file, write a file
- * atomically (temp + rename), so readers never see half of it. */
+ * atomically (temp + rename), so readers never see half of it; remove a
+ * tree; sync a directory. */
 #ifndef BK_FSUTIL_H
 #define BK_FSUTIL_H
 
@@ -19,5 +20,10 @@ char *bk_read_small(const char *path, size_t max);
 char *bk_read_small_len(const char *path, size_t max, size_t *len);
 /* Create path with content s atomically (path.tmp.PID then rename). */
 int bk_write_atomic(const char *path, const char *s, mode_t mode);
+/* Remove a file or a tree without following symlinks or crossing mounts
+ * (nftw FTW_PHYS|FTW_MOUNT); a missing path is not an error. */
+int bk_rm_rf(const char *path);
+/* fsync(2) the directory path (after a rename or unlink in it). */
+int bk_fsync_dir(const char *path);
 
 #endif

@@ -10,7 +10,7 @@
 const char *bk_prog = "bockit";
 int bk_verbose;
 
-static __thread char errbuf[2048];
+static __thread char errbuf[BK_ERROR_MAX];
 static bk_msg_sink_fn sink;
 
 void bk_msg_set_sink(bk_msg_sink_fn fn)
@@ -89,6 +89,17 @@ const char *bk_error(void)
 	return errbuf[0] ? errbuf : "unknown error";
 }
 
+void bk_error_save(struct bk_saved_error *s)
+{
+	memcpy(s->msg, errbuf, sizeof(s->msg));
+}
+
+int bk_error_restore(const struct bk_saved_error *s)
+{
+	memcpy(errbuf, s->msg, sizeof(errbuf));
+	return -1;
+}
+
 static void vprint_line(enum bk_msg_level level, const char *fmt, va_list ap)
 {
 	char line[16384];
@@ -96,10 +107,17 @@ static void vprint_line(enum bk_msg_level level, const char *fmt, va_list ap)
 
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
+	int prefix = n;
+
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	if (sink && sink(level, line + n))
-		return;
 	n = strlen(line);
+	/* One line, whatever a hostile registry, image or tar put in a name:
+	 * control characters (a newline, a terminal escape) become '?'. */
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	if (sink && sink(level, line + prefix))
+		return;
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)
 		return;

@@ -6,11 +6,13 @@
 #ifndef BK_MSG_H
 #define BK_MSG_H
 
+#include "base/array.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-extern const char *bk_prog;   /* set by bk_msg_init() from argv[0] */
+extern const char *bk_prog;   /* set by bk_cli_init(), or bk_msg_init() from argv[0] */
 extern int bk_verbose;        /* -v count; bk_trace() prints when > 0 */
 
 void bk_msg_init(const char *argv0);
@@ -23,7 +25,19 @@ int bk_fail_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2
 int bk_fail_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *bk_error(void);
 
-/* "prog: message" on stderr. bk_die() exits with status. */
+#define BK_ERROR_MAX 2048
+
+/* The first error, kept while undo steps (which may fail and record their
+ * own) run: save it before them, restore it after. */
+struct bk_saved_error {
+	char msg[BK_ERROR_MAX];
+};
+void bk_error_save(struct bk_saved_error *s);
+/* Record the saved error again; returns -1. */
+int bk_error_restore(const struct bk_saved_error *s);
+
+/* "prog: message" on stderr, as one line: control characters in it are
+ * printed as '?'. bk_die() exits with status. */
 void bk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bk_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
@@ -52,6 +66,6 @@ struct bk_flag_name {
 const char *bk_flags_str(unsigned long flags, const struct bk_flag_name *t,
 			 size_t n, char *buf, size_t len);
 #define BK_FLAGS_STR(flags, table, buf) \
-	bk_flags_str(flags, table, sizeof(table) / sizeof(*(table)), buf, sizeof(buf))
+	bk_flags_str(flags, table, ARRAY_SIZE(table), buf, sizeof(buf))
 
 #endif

@@ -1,12 +1,15 @@
 /* path: lexical safe join and in-root opening (path.h). */
 #include "base/path.h"
+#include "base/cleanup.h"
 #include "base/msg.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -61,6 +64,15 @@ char *bk_path_join(const char *base, const char *rel)
 	return out;
 }
 
+int bk_path_in(char buf[static PATH_MAX], const char *dir, const char *name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+
+	if (n < 0 || n >= PATH_MAX)   /* a message that still says why */
+		return bk_fail("%.200s%s/%s: path too long", dir, strlen(dir) > 200 ? "..." : "", name);
+	return 0;
+}
+
 bool bk_valid_name(const char *name, unsigned max)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -89,5 +101,52 @@ int bk_open_beneath(int dirfd, const char *rel, int flags, unsigned mode)
 	}
 	if (fd < 0)
 		return bk_fail_errno(errno, "%s", rel);
+	return fd;
+}
+
+/* The directory rel[0..len) beneath dirfd, made if missing. */
+static int open_or_make(int dirfd, char *rel, size_t len, unsigned mode)
+{
+	char saved = rel[len];
+	int fd;
+
+	rel[len] = '\0';
+	fd = bk_open_beneath(dirfd, rel, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0 && errno == ENOENT) {
+		char *slash = strrchr(rel, '/');
+		const char *name = slash ? slash + 1 : rel;
+		int parent = dirfd;
+
+		if (slash) {
+			*slash = '\0';
+			parent = *rel ? bk_open_beneath(dirfd, rel, O_PATH | O_DIRECTORY, 0) : dirfd;
+			*slash = '/';
+		}
+		if (parent >= 0 && (mkdirat(parent, name, mode) == 0 || errno == EEXIST))
+			fd = bk_open_beneath(dirfd, rel, O_PATH | O_DIRECTORY, 0);
+		else if (parent >= 0)
+			bk_fail_errno(errno, "mkdir %s", rel);
+		if (slash && parent >= 0 && parent != dirfd)
+			close(parent);
+	}
+	rel[len] = saved;
+	return fd;
+}
+
+int bk_mkdir_beneath(int dirfd, const char *rel, unsigned mode)
+{
+	_cleanup_free_ char *copy = strdup(rel);
+	int fd = -1;
+
+	if (!copy)
+		return bk_fail_errno(ENOMEM, "%s", rel);
+	for (size_t i = 1, n = strlen(copy); i <= n; i++) {
+		if (copy[i] != '/' && copy[i] != '\0')
+			continue;
+		if (fd >= 0)
+			close(fd);
+		if ((fd = open_or_make(dirfd, copy, i, mode)) < 0)
+			return -1;
+	}
 	return fd;
 }

@@ -14,11 +14,28 @@ int bk_parse_u64(const char *s, uint64_t *out)
 	unsigned long long v;
 
 	if (!s || !isdigit((unsigned char)s[0]))
-		return bk_fail("invalid number '%s'", s ? s : "");
+		return bk_fail("'%s' is not a number", s ? s : "");
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return bk_fail("invalid number '%s'", s);
+	if (*end)
+		return bk_fail("'%s' is not a number", s);
+	if (errno)
+		return bk_fail("'%s' is too large", s);
+	*out = v;
+	return 0;
+}
+
+int bk_parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+
+	if (bk_parse_u64(s, &v) < 0)
+		return -1;
+	if (v < min && max == UINT64_MAX)
+		return bk_fail("'%s' is less than %llu", s, (unsigned long long)min);
+	if (v < min || v > max)
+		return bk_fail("'%s' is not in %llu..%llu", s, (unsigned long long)min,
+			       (unsigned long long)max);
 	*out = v;
 	return 0;
 }
@@ -45,6 +62,8 @@ static int suffix_shift(const char *suf, unsigned *shift)
 	return 0;
 }
 
+#define NOT_A_SIZE "'%s' is not a size (bytes, or a number with K, M, G, T or P)"
+
 int bk_parse_size(const char *s, uint64_t *bytes)
 {
 	char *end;
@@ -53,24 +72,24 @@ int bk_parse_size(const char *s, uint64_t *bytes)
 	unsigned shift;
 
 	if (!s || !isdigit((unsigned char)s[0]))
-		return bk_fail("invalid size '%s'", s ? s : "");
+		return bk_fail(NOT_A_SIZE, s ? s : "");
 	errno = 0;
 	whole = strtoull(s, &end, 10);
 	if (errno)
-		return bk_fail("invalid size '%s': too large", s);
+		return bk_fail("'%s' is too large", s);
 	if (*end == '.') {
 		char *fend;
 		if (!isdigit((unsigned char)end[1]))
-			return bk_fail("invalid size '%s'", s);
+			return bk_fail(NOT_A_SIZE, s);
 		frac = strtod(end, &fend);
 		end = fend;
 	}
 	if (suffix_shift(end, &shift) < 0)
-		return bk_fail("invalid size '%s' (use bytes or K, M, G, T, P)", s);
+		return bk_fail(NOT_A_SIZE, s);
 	if (shift == 0 && frac != 0)
-		return bk_fail("invalid size '%s': fraction of a byte", s);
+		return bk_fail("'%s' is not a size: a fraction of a byte", s);
 	if (shift && whole > (UINT64_MAX >> shift))
-		return bk_fail("invalid size '%s': too large", s);
+		return bk_fail("'%s' is too large", s);
 	*bytes = ((uint64_t)whole << shift) + (uint64_t)(frac * (double)(1ULL << shift));
 	return 0;
 }

@@ -6,10 +6,15 @@
 
 #include <stdint.h>
 
-/* Returns 0 and sets *bytes, or -1 with "invalid size 'S'" recorded. */
+/* Returns 0 and sets *bytes, or -1 with "'S' is not a size (...)" or
+ * "'S' is too large" recorded. */
 int bk_parse_size(const char *s, uint64_t *bytes);
 
-/* Strict unsigned decimal (no sign, no spaces, no overflow). */
+/* Strict unsigned decimal (no sign, no spaces, no overflow); else -1 with
+ * "'S' is not a number" recorded. */
 int bk_parse_u64(const char *s, uint64_t *out);
+/* The same, in min..max; else "'S' is not in MIN..MAX" (or, with no
+ * upper bound, "'S' is less than MIN"). */
+int bk_parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 #endif

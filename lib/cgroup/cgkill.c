@@ -1,11 +1,14 @@
 /* cgkill: empty a control group by force (cgkill.h). */
 #include "cgroup/cgkill.h"
+#include "cgroup/cgfreeze.h"
 #include "cgroup/cgprocs.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/path.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,15 +32,17 @@ static void sleep_ms(unsigned ms)
 
 static int write_file(const char *dir, const char *file, const char *value)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (bk_path_in(path, dir, file) < 0)
+		return -1;
 	BK_TRACE("write %s %s", path, value);
 	return bk_write_string(path, value);
 }
 
 /* v1 freezer: stop everything first so nothing forks while we kill.
- * Frozen tasks do not die until thawed, so the caller thaws after. */
+ * Frozen tasks do not die until thawed, so the caller thaws after. On
+ * v2, cgroup.kill does the same in the kernel. */
 static bool freeze_v1(const struct bk_cgroup *g, long long deadline)
 {
 	const struct bk_cg_ctrl *f = bk_cg_find(g, "freezer");
@@ -45,9 +50,8 @@ static bool freeze_v1(const struct bk_cgroup *g, long long deadline)
 
 	if (!f || f->v2 || !bk_is_dir(f->dir))
 		return false;
-	/* timing out leaves it FREEZING: killing and thawing still work */
-	(void)bk_cg_freeze(g, true, left > 0 ? (unsigned)left : 0);
-	return true;
+	/* one that does not settle in time is thawed again: killed unfrozen */
+	return bk_cg_freeze_group(g, true, left > 0 ? (unsigned)left : 0) == 0;
 }
 
 int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
@@ -58,10 +62,11 @@ int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
 	size_t left = 0;
 
 	for (size_t i = 0; i < g->n; i++) {
-		char path[4096];
+		char path[PATH_MAX];
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/cgroup.kill", g->ctrl[i].dir);
+		if (bk_path_in(path, g->ctrl[i].dir, "cgroup.kill") < 0)
+			return -1;
 		if (g->ctrl[i].v2 && bk_cg_first_of_dir(g, i) && stat(path, &st) == 0 &&
 		    write_file(g->ctrl[i].dir, "cgroup.kill", "1") < 0)
 			return -1;
@@ -70,7 +75,7 @@ int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
 	for (;;) {
 		left = (size_t)bk_cg_signal(g, SIGKILL);
 		if (frozen) {
-			(void)bk_cg_freeze(g, false, 0);
+			(void)bk_cg_freeze_group(g, false, 0);
 			frozen = false;
 		}
 		if (!left || now_ms() >= deadline)

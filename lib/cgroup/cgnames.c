@@ -1,76 +1,20 @@
 /* cgnames: v1 <-> v2 translation of cgroup settings (cgnames.h). */
 #include "cgroup/cgnames.h"
+#include "base/array.h"
 #include "base/msg.h"
 #include "base/size.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
-/* ---- the little math crun's formula needs ----
- * The link line of a tool is fixed by its pkg-config packages and libm
- * has no .pc file, so log2/exp2/sqrt are done here with plain loops; the
- * precision (~1e-15) is far beyond what the integer results need. */
-
-#define LOG2_10 3.32192809488736234787
-#define LN_2 0.69314718055994530942
-
-static double log2_pos(double x)
-{
-	double r = 0, bit = 1;
-
-	while (x >= 2) {
-		x /= 2;
-		r += 1;
-	}
-	while (x < 1) {
-		x *= 2;
-		r -= 1;
-	}
-	for (int i = 0; i < 56; i++) {
-		x *= x;
-		bit /= 2;
-		if (x >= 2) {
-			x /= 2;
-			r += bit;
-		}
-	}
-	return r;
-}
-
-static double exp2_real(double y)
-{
-	long long k = (long long)y;
-	double z, term = 1, sum = 1;
-
-	if ((double)k > y)
-		k--;
-	z = (y - (double)k) * LN_2;
-	for (int n = 1; n < 30; n++) {
-		term *= z / n;
-		sum += term;
-	}
-	for (; k > 0; k--)
-		sum *= 2;
-	for (; k < 0; k++)
-		sum /= 2;
-	return sum;
-}
-
-static double sqrt_pos(double x)
-{
-	double s = x > 1 ? x : 1;
-
-	for (int i = 0; i < 80; i++)
-		s = (s + x / s) / 2;
-	return s;
-}
+/* ---- cpu.shares <-> cpu.weight, crun's formula ---- */
 
 uint64_t bk_cg_shares_to_weight(uint64_t shares)
 {
-	double l, v;
-	uint64_t w;
+	double l;
 
 	if (shares == 0)
 		return 0;
@@ -78,18 +22,15 @@ uint64_t bk_cg_shares_to_weight(uint64_t shares)
 		return 1;
 	if (shares >= 262144)
 		return 10000;
-	l = log2_pos((double)shares);
-	v = exp2_real(((l * l + 125 * l) / 612.0 - 7.0 / 34.0) * LOG2_10);
-	/* ceil(), with slack so an exact 100.0 computed as 100.0000000001
-	 * still gives 100 as crun's libm pow() does. */
-	v -= 1e-9;
-	w = (uint64_t)v;
-	return (double)w < v ? w + 1 : w;
+	/* A quadratic in log2(shares) through (2, 1), (1024, 100) and
+	 * (262144, 10000), as crun computes it. */
+	l = log2((double)shares);
+	return (uint64_t)ceil(pow(10, (l * l + 125 * l) / 612.0 - 7.0 / 34.0));
 }
 
 uint64_t bk_cg_weight_to_shares(uint64_t weight)
 {
-	double lg, l;
+	double l;
 
 	if (weight == 0)
 		return 0;
@@ -97,12 +38,11 @@ uint64_t bk_cg_weight_to_shares(uint64_t weight)
 		return 2;
 	if (weight >= 10000)
 		return 262144;
-	/* Solve (l^2 + 125 l)/612 - 7/34 = log10(weight) for l = log2(shares). */
-	lg = log2_pos((double)weight) / LOG2_10;
-	l = (-125 + sqrt_pos(15625 + 2448 * (lg + 7.0 / 34.0))) / 2;
-	/* The largest shares that still map to this weight, so a weight read
-	 * back converts to the same weight. */
-	return (uint64_t)(exp2_real(l) + 1e-6);
+	/* Solve (l^2 + 125 l)/612 - 7/34 = log10(weight) for l = log2(shares),
+	 * and take the largest shares that still map to this weight, so a
+	 * weight read back converts to the same weight. */
+	l = (-125 + sqrt(15625 + 2448 * (log10((double)weight) + 7.0 / 34.0))) / 2;
+	return (uint64_t)(exp2(l) + 1e-6);
 }
 
 /* ---- names ---- */
@@ -130,17 +70,19 @@ int bk_cg_controller_of(const char *file, char *buf, size_t len)
 	return 0;
 }
 
+#define CPUS_RANGE "'%s' is not in 0.01..1000000"
+
 int bk_cg_cpus_to_quota(const char *cpus, uint64_t *quota, uint64_t *period)
 {
 	uint64_t whole = 0, frac = 0, scale = 100000;
 	const char *p = cpus;
 
 	if (*p < '0' || *p > '9')
-		return bk_fail("invalid cpus '%s'", cpus);
+		return bk_fail("'%s' is not a number", cpus);
 	for (; *p >= '0' && *p <= '9'; p++) {
 		whole = whole * 10 + (uint64_t)(*p - '0');
 		if (whole > 1000000)
-			return bk_fail("invalid cpus '%s': too large", cpus);
+			return bk_fail(CPUS_RANGE, cpus);
 	}
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
@@ -151,11 +93,11 @@ int bk_cg_cpus_to_quota(const char *cpus, uint64_t *quota, uint64_t *period)
 		}
 	}
 	if (*p)
-		return bk_fail("invalid cpus '%s'", cpus);
+		return bk_fail("'%s' is not a number", cpus);
 	*period = 100000;
 	*quota = whole * 100000 + frac;
 	if (*quota < 1000)
-		return bk_fail("invalid cpus '%s': at least 0.01", cpus);
+		return bk_fail(CPUS_RANGE, cpus);
 	return 0;
 }
 
@@ -490,7 +432,7 @@ int bk_cg_read_plan(const char *name, bk_cg_version_fn version, void *arg,
 		return bk_fail("%s: controller '%s' is not available on this host", name, ctrl);
 	if (!strncmp(name, "hugetlb.", 8) && (ends_with(name, ".limit_in_bytes") || ends_with(name, ".max")))
 		return read_hugetlb(name, v2, r);
-	for (size_t i = 0; i < sizeof(read_names) / sizeof(*read_names); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(read_names); i++) {
 		if (v2 && !strcmp(name, read_names[i].v1))
 			return set_read(r, read_names[i].v2 ? read_names[i].v2 : "cpu.max",
 					read_names[i].to_v1);

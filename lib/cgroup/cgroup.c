@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcgroup.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,26 +68,49 @@ static int lookup(const char *name, char **mount, bool *v2)
 	return 0;
 }
 
-/* NAME as this host has it: itself, or its alias under the other version. */
-static int resolve(const char *name, char *host, size_t len, char **mount, bool *v2)
+/* NAME as this host has it: itself, or its alias under the other
+ * version. Nothing recorded when the host has neither. */
+static bool find_host(const char *name, char *host, size_t len, char **mount, bool *v2)
 {
 	const char *to[2] = { bk_cg_controller_alias(name, true),
 			      bk_cg_controller_alias(name, false) };
 
 	if (lookup(name, mount, v2) == 0) {
 		snprintf(host, len, "%s", name);
-		return 0;
+		return true;
 	}
 	for (int i = 0; i < 2; i++) {
 		if (!to[i] || lookup(to[i], mount, v2) < 0)
 			continue;
 		if (*v2 == (i == 0)) {
 			snprintf(host, len, "%s", to[i]);
-			return 0;
+			return true;
 		}
 		free(*mount);
 	}
+	return false;
+}
+
+static int not_available(const char *name)
+{
 	return bk_fail("controller '%s': not available on this host", name);
+}
+
+static int resolve(const char *name, char *host, size_t len, char **mount, bool *v2)
+{
+	return find_host(name, host, len, mount, v2) ? 0 : not_available(name);
+}
+
+bool bk_cg_available(const char *name)
+{
+	char host[32];
+	char *mount = NULL;
+	bool v2;
+
+	if (!find_host(name, host, sizeof(host), &mount, &v2))
+		return false;
+	free(mount);
+	return true;
 }
 
 int bk_cg_host_version(const char *ctrl, void *unused)
@@ -102,24 +126,37 @@ int bk_cg_host_version(const char *ctrl, void *unused)
 	return v2;
 }
 
-int bk_cg_open(struct bk_cgroup *g, const char *path)
+/* libcgroup's forms: "ps_1", "/ps_1" and "ps_1/" name one group, below
+ * the hierarchy's root; into *out as "/ps_1" (malloc'd). "." and ".."
+ * are not names: libcgroup hands them to the kernel's path walk, where
+ * ".." leaves the hierarchy. */
+static int canonical_path(const char *path, char **out)
 {
-	const char *p = path;
+	const char *p = path + (path[0] == '/');
+	size_t n = strlen(p);
 	char name[256];
 
-	memset(g, 0, sizeof(*g));
-	if (path[0] != '/' || !path[1] || strstr(path, "//") || path[strlen(path) - 1] == '/')
-		return bk_fail("cgroup path '%s': want /NAME[/NAME...] (not the root)", path);
-	while (*p) {
-		size_t n = strcspn(++p, "/");
+	n -= n > 0 && p[n - 1] == '/';
+	if (n == 0 || p[0] == '/' || memmem(p, n, "//", 2))
+		return bk_fail("cgroup path '%s': want [/]NAME[/NAME...] (not the root)", path);
+	for (size_t i = 0; i < n;) {
+		size_t len = strcspn(p + i, "/");
 
-		snprintf(name, sizeof(name), "%.*s", (int)n, p);
-		if (n >= sizeof(name) || !bk_valid_name(name, 255))
+		len = len > n - i ? n - i : len;
+		snprintf(name, sizeof(name), "%.*s", (int)len, p + i);
+		if (len >= sizeof(name) || !bk_valid_name(name, 255))
 			return bk_fail("cgroup path '%s': '%s' is not a valid name", path, name);
-		p += n;
+		i += len + 1;
 	}
-	g->path = strdup(path);
-	return g->path ? 0 : bk_fail_errno(ENOMEM, "%s", path);
+	if (asprintf(out, "/%.*s", (int)n, p) < 0)
+		return bk_fail_errno(ENOMEM, "%s", path);
+	return 0;
+}
+
+int bk_cg_open(struct bk_cgroup *g, const char *path)
+{
+	memset(g, 0, sizeof(*g));
+	return canonical_path(path, &g->path);
 }
 
 /* A host with cgroup2 alone at /sys/fs/cgroup (no v1 hierarchy). */
@@ -137,7 +174,7 @@ int bk_cg_add(struct bk_cgroup *g, const char *name)
 	char *mount = NULL;
 	bool v2;
 
-	if (resolve(name, host, sizeof(host), &mount, &v2) < 0) {
+	if (!find_host(name, host, sizeof(host), &mount, &v2)) {
 		/* cgroup v2 has no devices controller: the device filter is an
 		 * eBPF program on the group's directory (cgdevices.c), so
 		 * "devices" in -g asks for nothing more there. */
@@ -145,7 +182,7 @@ int bk_cg_add(struct bk_cgroup *g, const char *name)
 			BK_TRACE("devices: cgroup v2 host, device rules become an eBPF program");
 			return 0;
 		}
-		return -1;
+		return not_available(name);
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		if (!strcmp(g->ctrl[i].name, host)) {
@@ -188,24 +225,54 @@ int bk_cg_add_known(struct bk_cgroup *g, const char *name, bool v2, const char *
 	return 0;
 }
 
-int bk_cg_open_spec(struct bk_cgroup *g, const char *spec)
+/* "CTRL[,CTRL...]:PATH": where PATH starts, or NULL (recorded). */
+static const char *spec_path(const char *spec)
 {
 	const char *colon = strchr(spec, ':');
-	_cleanup_free_ char *ctrls = NULL;
-	char *save = NULL;
 
-	memset(g, 0, sizeof(*g));
-	if (!colon || colon == spec)
-		return bk_fail("-g '%s': want CONTROLLER[,CONTROLLER...]:PATH", spec);
-	if (bk_cg_open(g, colon + 1) < 0)
-		return -1;
-	ctrls = strndup(spec, (size_t)(colon - spec));
+	if (!colon || colon == spec) {
+		bk_fail("-g '%s': want CONTROLLER[,CONTROLLER...]:PATH", spec);
+		return NULL;
+	}
+	return colon + 1;
+}
+
+/* The controllers before the colon, added; how many were named. */
+static int add_spec_controllers(struct bk_cgroup *g, const char *spec, const char *path)
+{
+	_cleanup_free_ char *ctrls = strndup(spec, (size_t)(path - 1 - spec));
+	char *save = NULL;
+	int named = 0;
+
 	if (!ctrls)
 		return bk_fail_errno(ENOMEM, "%s", spec);
-	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save))
+	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save), named++)
 		if (bk_cg_add(g, c) < 0)
 			return -1;
+	return named ? named : bk_fail("-g '%s': no controller named", spec);
+}
+
+int bk_cg_open_spec(struct bk_cgroup *g, const char *spec)
+{
+	const char *path = spec_path(spec);
+
+	memset(g, 0, sizeof(*g));
+	if (!path || bk_cg_open(g, path) < 0 || add_spec_controllers(g, spec, path) < 0)
+		return -1;
+	/* "devices" alone on a cgroup v2 host adds nothing (bk_cg_add) */
 	return g->n ? 0 : bk_fail("-g '%s': no controller named", spec);
+}
+
+int bk_cg_add_spec(struct bk_cgroup *g, const char *spec)
+{
+	const char *path = spec_path(spec);
+	_cleanup_free_ char *canon = NULL;
+
+	if (!path || canonical_path(path, &canon) < 0)
+		return -1;
+	if (strcmp(canon, g->path))
+		return bk_fail("-g '%s': one group per command, and this one is %s", spec, g->path);
+	return add_spec_controllers(g, spec, path) < 0 ? -1 : 0;
 }
 
 int bk_cg_add_for(struct bk_cgroup *g, const struct bk_cg_write *w, size_t n)
@@ -292,12 +359,12 @@ static bool noted_mkdir(const struct bk_cgroup *g, const char *path)
 /* Is CTRL listed in DIR/cgroup.subtree_control? */
 static bool subtree_has(const char *dir, const char *ctrl)
 {
-	char path[4200];
+	char path[PATH_MAX];
 	_cleanup_free_ char *s = NULL;
 	size_t n = strlen(ctrl);
 
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	s = bk_read_small(path, 4096);
+	/* too long a path: false, and writing "+CTRL" there fails as it should */
+	s = bk_path_in(path, dir, "cgroup.subtree_control") < 0 ? NULL : bk_read_small(path, 4096);
 	for (char *p = s; p && (p = strstr(p, ctrl)); p += n)
 		if ((p == s || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
 			return true;
@@ -323,7 +390,7 @@ static int write_value(const struct bk_cg_ctrl *c, const char *dir, const char *
  * not enable C. Enable it here where it is missing, noting it for undo. */
 static int enable_v2(struct bk_cgroup *g, const struct bk_cg_ctrl *c)
 {
-	char level[4096], val[40];
+	char level[PATH_MAX], val[40];
 	size_t mlen = strlen(c->mount), len = strlen(c->dir);
 
 	snprintf(val, sizeof(val), "+%s", c->name);
@@ -346,7 +413,7 @@ static int enable_v2(struct bk_cgroup *g, const struct bk_cg_ctrl *c)
  * directories it will make, so a failed create can take them back. */
 static int prepare_ctrl(struct bk_cgroup *g, const struct bk_cg_ctrl *c)
 {
-	char level[4096];
+	char level[PATH_MAX];
 	size_t mlen = strlen(c->mount), len = strlen(c->dir);
 	bool one_deep = !strchr(c->dir + mlen + 1, '/');
 
@@ -419,7 +486,7 @@ static int init_cpuset(struct bk_cgroup *g, const struct bk_cg_ctrl *c)
 
 	for (size_t u = 0; u < g->nundo; u++) {
 		const char *dir = g->undo[u].path;
-		char parent[4096], path[4200];
+		char parent[PATH_MAX], path[PATH_MAX];
 
 		if (g->undo[u].ctrl[0] || strncmp(dir, c->mount, mlen) || dir[mlen] != '/')
 			continue;
@@ -428,11 +495,13 @@ static int init_cpuset(struct bk_cgroup *g, const struct bk_cg_ctrl *c)
 		for (int f = 0; f < 2; f++) {
 			_cleanup_free_ char *mine = NULL, *theirs = NULL;
 
-			snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+			if (bk_path_in(path, dir, files[f]) < 0)
+				return -1;
 			mine = bk_read_small(path, 4096);
 			if (mine && mine[0] != '\n' && mine[0])
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", parent, files[f]);
+			if (bk_path_in(path, parent, files[f]) < 0)
+				return -1;
 			theirs = bk_read_small(path, 4096);
 			if (!theirs)
 				return -1;
@@ -532,7 +601,7 @@ void bk_cg_rollback(struct bk_cgroup *g)
 		struct bk_cg_undo *u = &g->undo[--g->nundo];
 
 		if (u->ctrl[0]) {
-			char path[4200], val[40];
+			char path[PATH_MAX], val[40];
 
 			snprintf(path, sizeof(path), "%s/cgroup.subtree_control", u->path);
 			snprintf(val, sizeof(val), "-%s", u->ctrl);
@@ -558,13 +627,14 @@ void bk_cg_commit(struct bk_cgroup *g)
  * whole process, as exec and attach promise. */
 int bk_cg_attach(const struct bk_cgroup *g, pid_t pid)
 {
-	char path[4096], val[24];
+	char path[PATH_MAX], val[24];
 
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (size_t i = 0; i < g->n; i++) {
 		if (!bk_cg_first_of_dir(g, i))
 			continue;
-		snprintf(path, sizeof(path), "%s/cgroup.procs", g->ctrl[i].dir);
+		if (bk_path_in(path, g->ctrl[i].dir, "cgroup.procs") < 0)
+			return -1;
 		BK_TRACE("write %s %s", path, val);
 		if (bk_write_string(path, val) < 0)
 			return bk_fail_wrap("attach %s", val);
@@ -572,7 +642,8 @@ int bk_cg_attach(const struct bk_cgroup *g, pid_t pid)
 	return 0;
 }
 
-/* The file and value that move the calling process into dir. On v1, "0"
+/* The file and value that move the calling process into dir (path has
+ * PATH_MAX bytes). On v1, "0"
  * written to `tasks` moves the calling thread only, and for that the
  * kernel skips its global threadgroup lock (Linux 6.0, "cgroup: Optimize
  * single thread migration"): cgroup.procs takes that lock for writing,
@@ -580,21 +651,22 @@ int bk_cg_attach(const struct bk_cgroup *g, pid_t pid)
  * all the rest of a container start. A single-threaded caller (cgset-lite
  * is one) moves whole. On v2 a thread cannot leave its domain alone, so
  * it is cgroup.procs there. */
-static void self_move(const struct bk_cg_ctrl *c, const char *dir, char *path,
-		      size_t len, char *val, size_t vlen)
+static int self_move(const struct bk_cg_ctrl *c, const char *dir, char *path,
+		     char *val, size_t vlen)
 {
-	snprintf(path, len, "%s/%s", dir, c->v2 ? "cgroup.procs" : "tasks");
 	snprintf(val, vlen, "%d", c->v2 ? (int)getpid() : 0);
+	return bk_path_in(path, dir, c->v2 ? "cgroup.procs" : "tasks");
 }
 
 int bk_cg_attach_self(const struct bk_cgroup *g)
 {
-	char path[4200], val[24];
+	char path[PATH_MAX], val[24];
 
 	for (size_t i = 0; i < g->n; i++) {
 		if (!bk_cg_first_of_dir(g, i))
 			continue;
-		self_move(&g->ctrl[i], g->ctrl[i].dir, path, sizeof(path), val, sizeof(val));
+		if (self_move(&g->ctrl[i], g->ctrl[i].dir, path, val, sizeof(val)) < 0)
+			return -1;
 		BK_TRACE("write %s %s", path, val);
 		if (bk_write_string(path, val) < 0)
 			return bk_fail_wrap("attach %d", (int)getpid());
@@ -604,13 +676,17 @@ int bk_cg_attach_self(const struct bk_cgroup *g)
 
 void bk_cg_leave(const struct bk_cgroup *g)
 {
-	char path[4200], val[24];
+	char path[PATH_MAX], val[24];
+	struct bk_saved_error e;
 
+	bk_error_save(&e);   /* an undo step: the error being reported stays */
 	for (size_t i = 0; i < g->n; i++) {
-		self_move(&g->ctrl[i], g->ctrl[i].mount, path, sizeof(path), val, sizeof(val));
+		if (self_move(&g->ctrl[i], g->ctrl[i].mount, path, val, sizeof(val)) < 0)
+			continue;
 		BK_TRACE("write %s %s", path, val);
 		write_quiet(path, val);
 	}
+	bk_error_restore(&e);
 }
 
 static size_t count_lines(const char *s)
@@ -625,11 +701,12 @@ static size_t count_lines(const char *s)
 /* Why a directory survived cgroup_delete_cgroup_ext(). */
 static int explain_busy(const struct bk_cg_ctrl *c)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	_cleanup_free_ char *procs = NULL;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", c->dir);
+	if (bk_path_in(path, c->dir, "cgroup.procs") < 0)
+		return -1;
 	procs = bk_read_small(path, 1 << 20);
 	n = count_lines(procs);
 	if (n)
@@ -674,15 +751,13 @@ int bk_cg_delete(struct bk_cgroup *g, bool force)
 char *bk_cg_read(const struct bk_cgroup *g, const char *ctrl, const char *file)
 {
 	const struct bk_cg_ctrl *c = bk_cg_find(g, ctrl);
-	char path[4096];
+	char path[PATH_MAX];
 
 	if (!c) {
 		bk_fail("%s: controller '%s' not in the group", file, ctrl);
 		return NULL;
 	}
-	if (snprintf(path, sizeof(path), "%s/%s", c->dir, file) >= (int)sizeof(path)) {
-		bk_fail("%s: path too long", c->dir);
+	if (bk_path_in(path, c->dir, file) < 0)
 		return NULL;
-	}
 	return bk_read_small(path, 1 << 16);
 }

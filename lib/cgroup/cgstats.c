@@ -2,6 +2,7 @@
  * from one small file: cgroup_get_cgroup() would read every file of every
  * controller, a few hundred reads for five numbers. */
 #include "cgroup/cgstats.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/msg.h"
 
@@ -125,7 +126,7 @@ char *bk_cg_stats_text(const struct bk_cg_stats *s)
 		bk_fail_errno(errno, "stats");
 		return NULL;
 	}
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct bk_cg_num *n = field(s, i);
 
 		if (n->have && n->unlimited)
@@ -157,7 +158,7 @@ char *bk_cg_stats_json(const struct bk_cg_stats *s, const char *path)
 
 	if (!root || json_object_set_new(root, "path", json_string(path)) < 0)
 		return bk_fail("stats: cannot build JSON"), NULL;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		if (field(s, i)->have && json_add(root, fields[i].group, fields[i].key, field(s, i)) < 0)
 			return bk_fail("stats: cannot build JSON"), NULL;
 	out = json_dumps(root, JSON_COMPACT);

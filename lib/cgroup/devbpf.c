@@ -5,6 +5,7 @@
 #include "base/msg.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -332,7 +333,7 @@ int bk_devbpf_apply(int cgroup2_dirfd, const struct bk_dev_rules *rules)
 	_cleanup_free_ struct bk_devbpf_prog *prog = malloc(sizeof(*prog));
 	_cleanup_close_ int progfd = -1;
 	struct attached old;
-	char dir[4096];
+	char dir[PATH_MAX];
 
 	if (!prog)
 		return bk_fail_errno(ENOMEM, "device program");
@@ -349,7 +350,7 @@ int bk_devbpf_apply(int cgroup2_dirfd, const struct bk_dev_rules *rules)
 int bk_devbpf_count(int cgroup2_dirfd)
 {
 	struct attached at;
-	char dir[4096];
+	char dir[PATH_MAX];
 
 	dir_name(cgroup2_dirfd, dir, sizeof(dir));
 	if (query(cgroup2_dirfd, dir, &at, false) < 0)

@@ -1,9 +1,11 @@
 /* devrules: device rules, runc's standard list, and the state a list
  * leaves under the v1 controller's semantics (devrules.h). */
 #include "cgroup/devrules.h"
+#include "base/array.h"
 #include "base/msg.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -97,7 +99,7 @@ static int parse_numbers(const char *s, const char *p, struct bk_dev_rule *out)
 static int parse_node(const char *s, struct bk_dev_rule *out)
 {
 	const char *colon = strrchr(s, ':');
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat st;
 
 	out->access = colon ? parse_access(colon + 1) : 0;
@@ -206,7 +208,7 @@ int bk_dev_default_rules(struct bk_dev_rules *l)
 	};
 	struct bk_dev_rule r = { .allow = true };
 
-	for (size_t i = 0; i < sizeof(std) / sizeof(*std); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(std); i++) {
 		r.type = std[i].type;
 		r.major = std[i].major;
 		r.minor = std[i].minor;

@@ -4,10 +4,13 @@
 #include "base/fsutil.h"
 #include "image/imgref.h"
 #include "base/msg.h"
+#include "image/stage.h"
+#include "image/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,20 +88,6 @@ char *bk_sha256_digest(const void *buf, size_t n)
 	return bk_sha256_final(h);
 }
 
-int bk_store_init(const char *store)
-{
-	static const char *const sub[] = { "blobs/sha256", "layers/sha256", "images" };
-
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "%s/%s", store, sub[i]) < 0)
-			return bk_fail("out of memory");
-		if (bk_mkdir_p(p, 0700) < 0)
-			return bk_fail_wrap("store %s", store);
-	}
-	return 0;
-}
-
 char *bk_blob_path(const char *store, const char *digest)
 {
 	char *p = NULL;
@@ -151,10 +140,12 @@ struct bk_blob_writer *bk_blob_writer_new(const char *store, const char *expect,
 		writer_free(w);
 		return NULL;
 	}
-	if (!(w->store = strdup(store)) || (expect && !(w->expect = strdup(expect))) ||
-	    asprintf(&w->tmp, "%s/blobs/sha256/.tmp-%d-XXXXXX", store, (int)getpid()) < 0) {
-		w->tmp = NULL;
+	if (!(w->store = strdup(store)) || (expect && !(w->expect = strdup(expect)))) {
 		bk_fail("out of memory");
+		writer_free(w);
+		return NULL;
+	}
+	if (!(w->tmp = bk_store_tmpname(store, "blobs/sha256"))) {
 		writer_free(w);
 		return NULL;
 	}
@@ -184,6 +175,8 @@ int bk_blob_write(struct bk_blob_writer *w, const void *buf, size_t n)
 		ssize_t r = write(w->fd, p, n);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && w->expect)
+			return bk_fail_errno(errno, "blob %.19s: write", w->expect);
 		if (r < 0)
 			return bk_fail_errno(errno, "write %s", w->tmp);
 		p += r;
@@ -208,33 +201,58 @@ int bk_blob_rewind(struct bk_blob_writer *w)
 	return 0;
 }
 
-int bk_blob_commit(struct bk_blob_writer *w, char **digest)
+int bk_blob_stage(struct bk_blob_writer *w, struct bk_stage *s, enum bk_stage_kind kind,
+		  char **digest)
 {
 	_cleanup_free_ char *got = bk_sha256_final(w->hash);
 	_cleanup_free_ char *path = NULL;
-	int r = -1;
+	int fd = bk_steal_fd(w->fd);
 
 	w->hash = NULL;
-	if (!got)
-		goto out;
+	if (!got) {
+		close(fd);
+		bk_blob_abort(w);
+		return -1;
+	}
 	if (w->expect && strcmp(got, w->expect)) {
-		bk_fail("%s: digest mismatch (content is %s)", w->expect, got);
-		goto out;
+		close(fd);
+		bk_blob_abort(w);
+		return bk_fail("%s: digest mismatch (content is %s)", w->expect, got);
 	}
-	if (!(path = bk_blob_path(w->store, got)))
-		goto out;
-	if (fchmod(w->fd, 0644) < 0 || rename(w->tmp, path) < 0) {
-		bk_fail_errno(errno, "rename %s", path);
-		goto out;
+	if (fchmod(fd, 0644) < 0 || close(fd) < 0) {   /* close: NFS reports late write errors */
+		bk_fail_errno(errno, "blob %.19s: write", got);
+		bk_blob_abort(w);
+		return -1;
 	}
-	free(w->tmp);
-	w->tmp = NULL;
-	if (digest)
+	if (!(path = bk_blob_path(w->store, got))) {
+		bk_blob_abort(w);
+		return -1;
+	}
+	int r = bk_stage_add(s, bk_steal_ptr(w->tmp), path, kind);
+	writer_free(w);
+	if (r == 0 && digest)
 		*digest = bk_steal_ptr(got);
-	r = 0;
-out:
-	bk_blob_abort(w);
 	return r;
+}
+
+static bool staged(const struct bk_stage *s, const char *store, const char *digest)
+{
+	_cleanup_free_ char *path = bk_blob_path(store, digest);
+
+	return path && bk_stage_find(s, path);
+}
+
+char *bk_blob_file(const struct bk_stage *s, const char *store, const char *digest)
+{
+	_cleanup_free_ char *path = bk_blob_path(store, digest);
+	const char *tmp = path && s ? bk_stage_find(s, path) : NULL;
+	char *p;
+
+	if (!path || !tmp)
+		return bk_steal_ptr(path);
+	if (!(p = strdup(tmp)))
+		bk_fail("out of memory");
+	return p;
 }
 
 void bk_blob_abort(struct bk_blob_writer *w)
@@ -268,15 +286,24 @@ int bk_blob_read(const char *store, const char *digest, size_t max,
 	return 0;
 }
 
-int bk_blob_put(const char *store, const void *buf, size_t len, char **digest)
+int bk_blob_put(struct bk_stage *s, const char *store, const void *buf, size_t len,
+		char **digest)
 {
-	struct bk_blob_writer *w = bk_blob_writer_new(store, NULL, 0);
+	_cleanup_free_ char *d = bk_sha256_digest(buf, len);
+	struct bk_blob_writer *w;
 
-	if (!w)
+	if (!d)
+		return -1;
+	if (bk_blob_exists(store, d) || staged(s, store, d)) {
+		if (digest)
+			*digest = bk_steal_ptr(d);
+		return 0;
+	}
+	if (!(w = bk_blob_writer_new(store, d, len)))
 		return -1;
 	if (bk_blob_write(w, buf, len) < 0) {
 		bk_blob_abort(w);
 		return -1;
 	}
-	return bk_blob_commit(w, digest);
+	return bk_blob_stage(w, s, BK_STAGE_OBJECT, digest);
 }

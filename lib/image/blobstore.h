@@ -1,9 +1,13 @@
 /* blobstore: the content-addressed blob directory STORE/blobs/sha256/<hex>.
  * Every blob is written to a temp file, its SHA-256 checked (libcrypto EVP)
- * while it streams in, and only then renamed to its digest's name, so a
- * name in the store always means verified content. */
+ * while it streams in, then staged (stage.h): published under its digest's
+ * name with the rest of the image, or kept as scratch for this pull only
+ * (a layer blob is extracted, then dropped). A name in the store always
+ * means verified content, on disk. */
 #ifndef BK_BLOBSTORE_H
 #define BK_BLOBSTORE_H
+
+#include "image/stage.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,8 +22,6 @@ char *bk_sha256_final(struct bk_sha256 *h);
 void bk_sha256_free(struct bk_sha256 *h);
 char *bk_sha256_digest(const void *buf, size_t n);
 
-/* Create STORE/{blobs,layers}/sha256 and STORE/images. */
-int bk_store_init(const char *store);
 char *bk_blob_path(const char *store, const char *digest);
 int bk_blob_exists(const char *store, const char *digest);
 
@@ -31,15 +33,23 @@ int bk_blob_write(struct bk_blob_writer *w, const void *buf, size_t n);
 uint64_t bk_blob_written(const struct bk_blob_writer *w);
 /* Start over (a retried download): truncate and reset the digest. */
 int bk_blob_rewind(struct bk_blob_writer *w);
-/* Verify and rename into place; *digest (optional) gets the digest. Frees
- * w in every case; on failure the temp file is gone. */
-int bk_blob_commit(struct bk_blob_writer *w, char **digest);
+/* Verify the digest and close; stage the temp file in s as kind (OBJECT:
+ * published under its digest; SCRATCH: read by this pull, then removed).
+ * *digest (optional) gets the digest. Frees w in every case; on failure
+ * the temp file is gone. */
+int bk_blob_stage(struct bk_blob_writer *w, struct bk_stage *s, enum bk_stage_kind kind,
+		  char **digest);
+/* Where blob digest is for this pull: its staged temp, else its place in
+ * the store. malloc'd. */
+char *bk_blob_file(const struct bk_stage *s, const char *store, const char *digest);
 void bk_blob_abort(struct bk_blob_writer *w);
 
 /* Read a small blob (config, manifest) whole and re-verify it. */
 int bk_blob_read(const char *store, const char *digest, size_t max,
 		 char **buf, size_t *len);
-/* Store buf under its digest; *digest (optional) gets it. */
-int bk_blob_put(const char *store, const void *buf, size_t len, char **digest);
+/* Stage buf as the blob of its digest unless the store or the stage has
+ * it; *digest (optional) gets it. */
+int bk_blob_put(struct bk_stage *s, const char *store, const void *buf, size_t len,
+		char **digest);
 
 #endif

@@ -1,6 +1,7 @@
 /* flatten: layer dirs -> one rootfs with whiteouts applied (flatten.h). */
 #include "image/flatten.h"
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "image/layer.h"
 #include "base/msg.h"
 #include "base/path.h"

@@ -1,6 +1,8 @@
 /* http: libcurl multi wrapper with limits, timeouts and traces (http.h). */
 #include "image/http.h"
+#include "base/array.h"
 #include "base/msg.h"
+#include "base/version.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -20,7 +22,7 @@ struct xfer {
 	CURL *easy;
 	struct curl_slist *headers;
 	size_t got;
-	char why[256];   /* our own reason for aborting in a callback */
+	struct bk_saved_error why;   /* why a callback aborted the transfer */
 };
 
 struct bk_http *bk_http_new(const struct bk_http_opts *opts)
@@ -68,6 +70,14 @@ void bk_http_req_clear(struct bk_http_req *r)
 	r->status = 0;
 	r->error[0] = '\0';
 	r->connect_failed = false;
+	r->sink_failed = false;
+}
+
+/* A callback's failure: keep its error for finish(); 0 aborts the transfer. */
+static size_t abort_xfer(struct xfer *x)
+{
+	bk_error_save(&x->why);
+	return 0;
 }
 
 static int append_mem(struct xfer *x, const char *buf, size_t n, size_t max)
@@ -75,14 +85,10 @@ static int append_mem(struct xfer *x, const char *buf, size_t n, size_t max)
 	struct bk_http_req *r = x->req;
 	char *p;
 
-	if (r->len + n > max) {
-		snprintf(x->why, sizeof(x->why), "response larger than %zu bytes", max);
-		return -1;
-	}
-	if (!(p = realloc(r->body, r->len + n + 1))) {
-		snprintf(x->why, sizeof(x->why), "out of memory");
-		return -1;
-	}
+	if (r->len + n > max)
+		return bk_fail("response larger than %zu bytes", max);
+	if (!(p = realloc(r->body, r->len + n + 1)))
+		return bk_fail("out of memory");
 	memcpy(p + r->len, buf, n);
 	r->body = p;
 	r->len += n;
@@ -99,15 +105,16 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *arg)
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (code < 200 || code > 299 || !r->sink)
-		return append_mem(x, buf, n, r->sink && code >= 300 ? 65536 : r->max) < 0 ? 0 : n;
+		return append_mem(x, buf, n, r->sink && code >= 300 ? 65536 : r->max) < 0 ?
+		       abort_xfer(x) : n;
 	if (x->got + n > r->max) {
-		snprintf(x->why, sizeof(x->why), "response larger than %zu bytes", r->max);
-		return 0;
+		bk_fail("response larger than %zu bytes", r->max);
+		return abort_xfer(x);
 	}
 	x->got += n;
 	if (r->sink(r->sink_arg, buf, n) < 0) {
-		snprintf(x->why, sizeof(x->why), "%s", bk_error());
-		return 0;
+		r->sink_failed = true;
+		return abort_xfer(x);
 	}
 	return n;
 }
@@ -169,7 +176,7 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 
 	if (!e)
 		return bk_fail("libcurl: cannot create a handle");
-	for (unsigned i = 0; i < sizeof(r->headers) / sizeof(r->headers[0]) && r->headers[i]; i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(r->headers) && r->headers[i]; i++) {
 		struct curl_slist *l = curl_slist_append(x->headers, r->headers[i]);
 		if (!l)
 			return bk_fail("out of memory");
@@ -186,13 +193,19 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* A redirect may not take an https request down to plain http. (The
+	 * Authorization header is never sent to another host or port: curl
+	 * drops custom ones there.) */
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+			 strncmp(r->url, "https:", 6) ? "http,https" : "https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->timeout);
 	/* A stalled transfer (< 1 KiB/s for the timeout) fails; a slow big
 	 * layer that keeps moving does not. */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->timeout);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "imgpull (bockit) 0.1");
+	char agent[96];
+	snprintf(agent, sizeof(agent), "imgpull (bockit) %s", bk_version);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, agent);   /* curl keeps a copy */
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	if (c->ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
@@ -223,7 +236,7 @@ static int start(struct bk_http *c, struct xfer *x)
 {
 	bk_http_req_clear(x->req);
 	x->got = 0;
-	x->why[0] = '\0';
+	x->why.msg[0] = '\0';
 	BK_TRACE("GET %s", x->req->url);
 	if (setup_easy(c, x) < 0)
 		return -1;
@@ -245,8 +258,8 @@ static void finish(struct xfer *x, CURLcode code)
 	r->status = 0;
 	r->connect_failed = code == CURLE_SSL_CONNECT_ERROR || code == CURLE_COULDNT_CONNECT ||
 			    code == CURLE_PEER_FAILED_VERIFICATION;
-	if (x->why[0])
-		snprintf(r->error, sizeof(r->error), "%s", x->why);
+	if (x->why.msg[0])
+		snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(r->error) - 1, x->why.msg);
 	else if (!r->error[0])
 		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(code));
 	BK_TRACE("GET %s -> failed: %s", r->url, r->error);
@@ -299,7 +312,9 @@ int bk_http_run(struct bk_http *c, struct bk_http_req **reqs, size_t n,
 		xfer_release(c, &xs[i]);
 	free(xs);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		if (reqs[i]->status == 0)
+		if (reqs[i]->status == 0 && reqs[i]->sink_failed)
+			r = bk_fail("%s", reqs[i]->error);   /* the store's own error */
+		else if (reqs[i]->status == 0)
 			r = bk_fail("GET %s: %s", reqs[i]->url, reqs[i]->error);
 	return r;
 }

@@ -38,6 +38,7 @@ struct bk_http_req {
 	char *content_type, *www_authenticate;
 	char error[256];          /* transport or sink error */
 	bool connect_failed;      /* TLS/connection level failure */
+	bool sink_failed;         /* the sink refused the body (.error is why) */
 };
 
 struct bk_http *bk_http_new(const struct bk_http_opts *opts);

@@ -1,7 +1,8 @@
 /* imgstore: the image record STORE/images/img_<id>/ (source, layers top
- * first, config.json, manifest.json), written to a temp dir and renamed so
- * a killed pull leaves no half image; and reading it back, including the
- * config fields the driver needs (--inspect). */
+ * first, config.json, manifest.json), written to a temp dir and staged to
+ * be renamed last, after its layers (stage.h), so a killed pull leaves no
+ * half image; and reading it back, including the config fields the driver
+ * needs (--inspect). */
 #ifndef BK_IMGSTORE_H
 #define BK_IMGSTORE_H
 
@@ -21,8 +22,10 @@ struct bk_image_rec {
 	size_t manifest_len;
 };
 
-/* Create the record; when it exists already only "source" is updated. */
-int bk_image_write(const char *store, const struct bk_image_rec *rec);
+struct bk_stage;
+/* Stage the record (a temp dir); when the image exists already, only a new
+ * "source" file for it. */
+int bk_image_write(struct bk_stage *s, const char *store, const struct bk_image_rec *rec);
 
 /* The record's layer diff_ids ("sha256:..."), top first, NULL-terminated. */
 int bk_image_layers(const char *store, const char *id, char ***diffids, size_t *n);
@@ -33,5 +36,7 @@ int bk_image_config(const char *store, const char *id, char **buf, size_t *len);
  * entrypoint and cmd (one per word), argv (entrypoint then cmd), workdir,
  * user. */
 char **bk_image_inspect(const char *store, const char *id);
+/* The same pairs for an image config alone (env ... user), from its JSON. */
+char **bk_config_fields(const char *buf, size_t len);
 
 #endif

@@ -6,12 +6,15 @@
 #include "image/imgref.h"
 #include "base/msg.h"
 #include "base/path.h"
+#include "base/fsutil.h"
+#include "image/stage.h"
+#include "image/store.h"
+#include "image/tarfilter.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +36,7 @@ struct job {
 	char **opaque;
 	size_t nopaque;
 	int rootfd;
+	struct bk_tar_entry entry;   /* the filter's answer for the current entry */
 };
 
 char *bk_layer_path(const char *store, const char *diffid)
@@ -58,22 +62,6 @@ int bk_layer_exists(const char *store, const char *diffid)
 	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int bk_rm_rf(const char *path)
-{
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		return bk_fail_errno(errno, "remove %s", path);
-	return 0;
-}
-
 static la_ssize_t feed(struct archive *a, void *arg, const void **out)
 {
 	struct job *j = arg;
@@ -89,74 +77,18 @@ static la_ssize_t feed(struct archive *a, void *arg, const void **out)
 	return n;
 }
 
-/* Clean a tar path: drop "./" and "/" runs. Refuse what could land
- * outside the layer: ".." components and absolute paths (but "/" alone,
- * the layer root as umoci writes it, is fine: it comes out empty). */
-static int clean_path(const char *diffid, const char *name, char *out, size_t max)
-{
-	const char *p = name;
-	size_t len = 0;
-
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2))
-			return bk_fail("layer %.19s: '%s': '..' path refused", diffid, name);
-		if (n && !(n == 1 && *p == '.')) {
-			if (len + n + 2 > max)
-				return bk_fail("layer %.19s: '%.64s...': path too long", diffid, name);
-			if (len)
-				out[len++] = '/';
-			memcpy(out + len, p, n);
-			len += n;
-		}
-		p += n;
-		p += strspn(p, "/");
-	}
-	out[len] = '\0';
-	if (name[0] == '/' && len)
-		return bk_fail("layer %.19s: '%s': absolute path refused", diffid, name);
-	return 0;
-}
-
-/* Entries may carry trusted.overlay.* xattrs that would steer overlayfs
- * (redirects, opaque markers): only whiteout files may create those. */
-static void drop_overlay_xattrs(struct archive_entry *e)
-{
-	struct { char *name; void *val; size_t size; } keep[64];
-	const char *name;
-	const void *val;
-	size_t size, n = 0, total = archive_entry_xattr_reset(e);
-	int hostile = 0;
-
-	if (total == 0)
-		return;
-	while (archive_entry_xattr_next(e, &name, &val, &size) == ARCHIVE_OK) {
-		if (!strncmp(name, "trusted.overlay.", 16)) {
-			hostile = 1;
-		} else if (n < 64 && (keep[n].name = strdup(name))) {
-			keep[n].val = malloc(size ? size : 1);
-			if (keep[n].val)
-				memcpy(keep[n].val, val, size);
-			keep[n++].size = size;
-		}
-	}
-	if (hostile) {
-		archive_entry_xattr_clear(e);
-		for (size_t i = 0; i < n; i++)
-			if (keep[i].val)
-				archive_entry_xattr_add_entry(e, keep[i].name, keep[i].val,
-							      keep[i].size);
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(keep[i].name);
-		free(keep[i].val);
-	}
-}
-
+/* Every warning of the disk writer fails the layer: libarchive reports a
+ * failed or short write(2) (ENOSPC, EDQUOT, EIO) as ARCHIVE_WARN, and an
+ * owner, mode or xattr it could not restore would make a layer that is
+ * not the image's either. */
 static int disk_fail(struct job *j, const char *path)
 {
-	return bk_fail("layer %.19s: '%s': %s", j->diffid, path,
-		       archive_error_string(j->disk) ? archive_error_string(j->disk) : "write failed");
+	int err = archive_errno(j->disk);
+	const char *why = archive_error_string(j->disk);
+
+	if (err > 0)
+		return bk_fail("layer %.19s: write %.200s: %s", j->diffid, path, strerror(err));
+	return bk_fail("layer %.19s: '%.200s': %s", j->diffid, path, why ? why : "write failed");
 }
 
 static int write_entry(struct job *j, struct archive_entry *e, const char *path)
@@ -165,30 +97,26 @@ static int write_entry(struct job *j, struct archive_entry *e, const char *path)
 	size_t size;
 	la_int64_t off;
 
-	if (archive_write_header(j->disk, e) < ARCHIVE_WARN)
+	if (archive_write_header(j->disk, e) != ARCHIVE_OK)
 		return disk_fail(j, path);
 	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
 	    !archive_entry_hardlink(e)) {
 		int r;
 		while ((r = archive_read_data_block(j->tar, &block, &size, &off)) == ARCHIVE_OK)
-			if (archive_write_data_block(j->disk, block, size, off) < ARCHIVE_WARN)
+			if (archive_write_data_block(j->disk, block, size, off) != ARCHIVE_OK)
 				return disk_fail(j, path);
 		if (r != ARCHIVE_EOF)
 			return bk_fail("layer %.19s: '%s': %s", j->diffid, path,
 				       archive_error_string(j->tar));
 	}
-	if (archive_write_finish_entry(j->disk) < ARCHIVE_WARN)
+	if (archive_write_finish_entry(j->disk) != ARCHIVE_OK)
 		return disk_fail(j, path);
 	return 0;
 }
 
 /* ".wh.NAME" becomes the overlay whiteout NAME: a 0/0 character device. */
-static int whiteout(struct job *j, struct archive_entry *e, const char *dir, const char *name)
+static int whiteout(struct job *j, struct archive_entry *e, const char *path)
 {
-	_cleanup_free_ char *path = NULL;
-
-	if (asprintf(&path, "%s%s%s", dir, *dir ? "/" : "", name) < 0)
-		return bk_fail("out of memory");
 	archive_entry_set_pathname(e, path);
 	archive_entry_set_filetype(e, AE_IFCHR);
 	archive_entry_set_perm(e, 0);
@@ -213,6 +141,8 @@ static int opaque(struct job *j, const char *dir)
 	if (!*dir || fstatat(j->rootfd, dir, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
 	struct archive_entry *d = archive_entry_new();
+	if (!d)
+		return bk_fail("out of memory");
 	archive_entry_set_pathname(d, dir);
 	archive_entry_set_filetype(d, AE_IFDIR);
 	archive_entry_set_perm(d, 0755);
@@ -237,33 +167,25 @@ static int mark_opaque(struct job *j)
 
 static int one_entry(struct job *j, struct archive_entry *e)
 {
-	char path[4096], link[4096], dir[4096];
-	const char *hl = archive_entry_hardlink(e), *base;
+	struct bk_tar_entry *t = &j->entry;
 
-	if (clean_path(j->diffid, archive_entry_pathname(e), path, sizeof(path)) < 0)
-		return -1;
-	if (!*path)
-		return 0;   /* the layer root itself keeps 0755 root:root */
-	if (hl) {
-		if (clean_path(j->diffid, hl, link, sizeof(link)) < 0 || !*link)
-			return bk_fail_wrap("hard link '%s'", path);
-		archive_entry_set_hardlink(e, link);
+	if (bk_tar_filter(archive_entry_pathname(e), archive_entry_hardlink(e), t) < 0)
+		return bk_fail_wrap("layer %.19s", j->diffid);
+	switch (t->action) {
+	case BK_TAR_SKIP:
+		return 0;
+	case BK_TAR_OPAQUE:
+		return opaque(j, t->path);
+	case BK_TAR_WHITEOUT:
+		return whiteout(j, e, t->path);
+	case BK_TAR_ENTRY:
+		break;
 	}
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	snprintf(dir, sizeof(dir), "%.*s", base > path ? (int)(base - path - 1) : 0, path);
-	if (!strcmp(base, ".wh..wh..opq"))
-		return opaque(j, dir);
-	if (!strncmp(base, ".wh..wh.", 8))
-		return 0;   /* aufs bookkeeping (.wh..wh.plnk...) */
-	if (!strncmp(base, ".wh.", 4)) {
-		if (!base[4] || !strcmp(base + 4, ".") || !strcmp(base + 4, ".."))
-			return bk_fail("layer %.19s: '%s': bad whiteout", j->diffid, path);
-		return whiteout(j, e, dir, base + 4);
-	}
-	archive_entry_set_pathname(e, path);
-	drop_overlay_xattrs(e);
-	return write_entry(j, e, path);
+	archive_entry_set_pathname(e, t->path);
+	if (t->link[0])
+		archive_entry_set_hardlink(e, t->link);
+	(void)bk_entry_take_overlay_xattrs(e);   /* only whiteouts may steer overlayfs */
+	return write_entry(j, e, t->path);
 }
 
 static int open_readers(struct job *j, int fd)
@@ -348,54 +270,53 @@ static int extract_into(const char *tmp, const char *blob, const char *diffid)
 {
 	_cleanup_close_ int fd = open(blob, O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct job j = { .diffid = diffid, .rootfd = -1 };
+	struct job *j = calloc(1, sizeof(*j));
 	int r = -1;
 
-	if (fd < 0)
-		return bk_fail_errno(errno, "open %s", blob);
-	if (cwd < 0)
-		return bk_fail_errno(errno, "open .");
-	if ((j.rootfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 || fchdir(j.rootfd) < 0) {
+	if (!j)
+		return bk_fail("out of memory");
+	j->diffid = diffid;
+	j->rootfd = -1;
+	if (fd < 0) {
+		bk_fail_errno(errno, "open %s", blob);
+	} else if (cwd < 0) {
+		bk_fail_errno(errno, "open .");
+	} else if ((j->rootfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		   fchdir(j->rootfd) < 0) {
 		bk_fail_errno(errno, "enter %s", tmp);
-	} else if (!(j.buf = malloc(BUFSZ)) || !(j.hash = bk_sha256_new())) {
+	} else if (!(j->buf = malloc(BUFSZ)) || !(j->hash = bk_sha256_new())) {
 		bk_fail("out of memory");
-	} else if (open_readers(&j, fd) == 0) {
-		r = extract_all(&j);
+	} else if (open_readers(j, fd) == 0) {
+		r = extract_all(j);
 	}
-	job_free(&j);
-	if (fchdir(cwd) < 0 && r == 0)
+	job_free(j);
+	free(j);
+	if (cwd >= 0 && fchdir(cwd) < 0 && r == 0)
 		r = bk_fail_errno(errno, "return to the working directory");
 	return r;
 }
 
-int bk_layer_extract(const char *store, const char *blob, const char *diffid)
+int bk_layer_extract(struct bk_stage *s, const char *store, const char *blob,
+		     const char *diffid)
 {
 	_cleanup_free_ char *final = bk_layer_path(store, diffid);
-	_cleanup_free_ char *tmp = NULL;
+	char *tmp;
 
-	if (!final)
+	if (!final || !(tmp = bk_store_tmpname(store, "layers/sha256")))
 		return -1;
-	if (asprintf(&tmp, "%s/layers/sha256/.tmp-%d-XXXXXX", store, (int)getpid()) < 0)
-		return bk_fail("out of memory");
-	if (!mkdtemp(tmp))
-		return bk_fail_errno(errno, "create %s", tmp);
-	if (chmod(tmp, 0755) < 0) {
+	if (!mkdtemp(tmp)) {
+		bk_fail_errno(errno, "layer %.19s: create %s", diffid, tmp);
+		free(tmp);
+		return -1;
+	}
+	BK_TRACE("extract %s into %s", blob, tmp);
+	if (chmod(tmp, 0755) < 0)
 		bk_fail_errno(errno, "chmod %s", tmp);
-		bk_rm_rf(tmp);
-		return -1;
-	}
-	if (extract_into(tmp, blob, diffid) < 0) {
-		bk_rm_rf(tmp);
-		return -1;
-	}
-	if (rename(tmp, final) < 0) {
-		int err = errno;
-		bk_rm_rf(tmp);
-		if (err == ENOTEMPTY || err == EEXIST)
-			return 0;   /* a concurrent pull landed it first */
-		return bk_fail_errno(err, "rename %s", final);
-	}
-	return 0;
+	else if (extract_into(tmp, blob, diffid) == 0)
+		return bk_stage_add(s, tmp, final, BK_STAGE_OBJECT);
+	bk_rm_rf(tmp);   /* the space it took is given back at once */
+	free(tmp);
+	return -1;
 }
 
 /* Drop trusted.overlay.* from e, keep every other xattr; 1 if it was an

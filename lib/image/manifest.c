@@ -229,9 +229,11 @@ int bk_config_diffids(const char *buf, size_t len, char ***ids, size_t *n)
 	}
 	json_array_foreach(list, i, e) {
 		const char *d = json_string_value(e);
-		if (!bk_digest_valid(d) || !(v[i] = strdup(d))) {
-			json_decref(root);
-			return bk_fail("image config: bad diff_id '%s'", d ? d : "");
+		int r = !bk_digest_valid(d) ? bk_fail("image config: bad diff_id '%.80s'", d ? d : "")
+		      : !(v[i] = strdup(d)) ? bk_fail("out of memory") : 0;
+		if (r < 0) {
+			json_decref(root);   /* after the message: d points into root */
+			return -1;
 		}
 	}
 	*n = json_array_size(list);

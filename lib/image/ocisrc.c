@@ -5,6 +5,7 @@
 #include "image/imgref.h"
 #include "image/manifest.h"
 #include "base/msg.h"
+#include "image/stage.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -116,8 +117,9 @@ static int open_blob(const char *dir, const char *digest)
 	return fd;
 }
 
-/* Stream fd into a blob writer (which checks size and digest). */
-static int copy_fd(int fd, struct bk_blob_writer *w, char **digest)
+/* Stream fd into a blob writer (which checks size and digest), staged as
+ * scratch. */
+static int copy_fd(int fd, struct bk_blob_writer *w, struct bk_stage *s)
 {
 	_cleanup_free_ char *buf = malloc(BUFSZ);
 	ssize_t n;
@@ -136,10 +138,11 @@ static int copy_fd(int fd, struct bk_blob_writer *w, char **digest)
 			return -1;
 		}
 	}
-	return bk_blob_commit(w, digest);
+	return bk_blob_stage(w, s, BK_STAGE_SCRATCH, NULL);
 }
 
-int bk_oci_blob_copy(const char *dir, const char *store, const struct bk_desc *d)
+int bk_oci_blob_copy(const char *dir, const char *store, struct bk_stage *s,
+		     const struct bk_desc *d)
 {
 	_cleanup_close_ int fd = open_blob(dir, d->digest);
 	struct bk_blob_writer *w;
@@ -148,7 +151,7 @@ int bk_oci_blob_copy(const char *dir, const char *store, const struct bk_desc *d
 		return -1;
 	if (!(w = bk_blob_writer_new(store, d->digest, d->size)))
 		return -1;
-	return copy_fd(fd, w, NULL);
+	return copy_fd(fd, w, s);
 }
 
 int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
@@ -296,8 +299,8 @@ static int parse_members(json_t *root, struct members *m, struct bk_darchive *ou
 }
 
 /* Store a layer member; every Layers slot naming it gets the digest. */
-static int store_layer(struct archive *a, const char *store, const char *name,
-		       const struct members *m, struct bk_darchive *out)
+static int store_layer(struct archive *a, const char *store, struct bk_stage *s,
+		       const char *name, const struct members *m, struct bk_darchive *out)
 {
 	struct bk_blob_writer *w = bk_blob_writer_new(store, NULL, 0);
 	_cleanup_free_ char *buf = malloc(BUFSZ), *digest = NULL;
@@ -316,7 +319,7 @@ static int store_layer(struct archive *a, const char *store, const char *name,
 		bk_blob_abort(w);
 		return bk_fail("%s: %s", name, archive_error_string(a));
 	}
-	if (bk_blob_commit(w, &digest) < 0)
+	if (bk_blob_stage(w, s, BK_STAGE_SCRATCH, &digest) < 0)
 		return -1;
 	for (size_t i = 0; i < m->n; i++)
 		if (!strcmp(m->layers[i], name) && !out->layers[i] &&
@@ -333,8 +336,8 @@ static int wanted_layer(const struct members *m, const char *name, const struct 
 	return 0;
 }
 
-static int store_members(const char *file, const char *store, const struct members *m,
-			 struct bk_darchive *out)
+static int store_members(const char *file, const char *store, struct bk_stage *s,
+			 const struct members *m, struct bk_darchive *out)
 {
 	struct archive *a = open_tar(file);
 	struct archive_entry *e;
@@ -349,7 +352,7 @@ static int store_members(const char *file, const char *store, const struct membe
 		if (!strcmp(name, m->config) && !out->config)
 			rc = read_entry(a, BK_CONFIG_MAX, &out->config, &out->config_len);
 		else if (wanted_layer(m, name, out))
-			rc = store_layer(a, store, name, m, out);
+			rc = store_layer(a, store, s, name, m, out);
 	}
 	if (rc == 0 && r != ARCHIVE_EOF)
 		rc = bk_fail("%s: %s", file, archive_error_string(a));
@@ -362,7 +365,8 @@ static int store_members(const char *file, const char *store, const struct membe
 	return rc;
 }
 
-int bk_darchive_load(const char *file, const char *store, struct bk_darchive *out)
+int bk_darchive_load(const char *file, const char *store, struct bk_stage *s,
+		     struct bk_darchive *out)
 {
 	struct members m = { 0 };
 	json_t *root;
@@ -373,7 +377,7 @@ int bk_darchive_load(const char *file, const char *store, struct bk_darchive *ou
 		return -1;
 	rc = parse_members(root, &m, out);
 	if (rc == 0)
-		rc = store_members(file, store, &m, out);
+		rc = store_members(file, store, s, &m, out);
 	free(m.layers);
 	json_decref(root);
 	if (rc < 0)

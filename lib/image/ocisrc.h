@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 struct bk_desc;
+struct bk_stage;
 
 /* "DIR[:TAG]" -> dir, tag (NULL when absent). */
 int bk_oci_parse_spec(const char *spec, char **dir, char **tag);
@@ -16,17 +17,20 @@ int bk_oci_parse_spec(const char *spec, char **dir, char **tag);
 int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out);
 int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
 		     size_t *len);
-/* Copy the blob into STORE/blobs, checking digest and size. */
-int bk_oci_blob_copy(const char *dir, const char *store, const struct bk_desc *d);
+/* Copy the blob into a temp file of STORE/blobs, checking digest and size,
+ * staged as scratch in s. */
+int bk_oci_blob_copy(const char *dir, const char *store, struct bk_stage *s,
+		     const struct bk_desc *d);
 
 struct bk_darchive {
 	char *config;          /* the image config as stored */
 	size_t config_len;
-	char **layers;         /* blob digests in the store, bottom first */
+	char **layers;         /* blob digests (staged as scratch), bottom first */
 	size_t nlayers;
 	char *repotag;         /* first RepoTags entry, or NULL */
 };
-int bk_darchive_load(const char *file, const char *store, struct bk_darchive *out);
+int bk_darchive_load(const char *file, const char *store, struct bk_stage *s,
+		     struct bk_darchive *out);
 void bk_darchive_free(struct bk_darchive *a);
 
 #endif

@@ -13,6 +13,8 @@
 #include "image/ocisrc.h"
 #include "image/regauth.h"
 #include "image/registry.h"
+#include "image/stage.h"
+#include "image/store.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -29,6 +31,8 @@ struct src {
 /* What one pull gathers before writing the record. */
 struct pull {
 	const struct bk_pull_opts *o;
+	const char *store;         /* the store's absolute path */
+	struct bk_stage *stage;    /* what this pull adds, until published */
 	char *manifest, *ctype;
 	size_t manifest_len;
 	char *config, *config_digest;
@@ -57,6 +61,7 @@ static void pull_free(struct pull *p)
 	bk_strvfreep(&p->diffids);
 	bk_strvfreep(&p->blob_digests);
 	bk_strvfreep(&p->parent_layers);
+	bk_stage_free(p->stage);   /* removes whatever was not published */
 }
 
 /* ---- manifests from a source ---- */
@@ -113,7 +118,7 @@ static int resolve(struct pull *p, struct src *s, struct bk_manifest *m)
 /* The config: from the store when there, else from the source. */
 static int get_config(struct pull *p, struct src *s, const struct bk_desc *cd)
 {
-	const char *store = p->o->store;
+	const char *store = p->store;
 	int r;
 
 	if (!(p->config_digest = strdup(cd->digest)))
@@ -124,7 +129,7 @@ static int get_config(struct pull *p, struct src *s, const struct bk_desc *cd)
 		r = bk_registry_blob(s->reg, cd->digest, BK_CONFIG_MAX, &p->config, &p->config_len);
 	else
 		r = bk_oci_blob_read(s->dir, cd->digest, BK_CONFIG_MAX, &p->config, &p->config_len);
-	return r < 0 ? -1 : bk_blob_put(store, p->config, p->config_len, NULL);
+	return r < 0 ? -1 : bk_blob_put(p->stage, store, p->config, p->config_len, NULL);
 }
 
 static void on_bytes(void *arg, size_t i, uint64_t now, uint64_t total)
@@ -132,6 +137,31 @@ static void on_bytes(void *arg, size_t i, uint64_t now, uint64_t total)
 	struct pull *p = arg;
 
 	notify(p, BK_EV_BYTES, i, NULL, now, total);
+}
+
+/* The layer for diffid is there, or this pull has it staged already. */
+static bool have_layer(const struct pull *p, const char *diffid)
+{
+	_cleanup_free_ char *path = bk_layer_path(p->store, diffid);
+
+	return path && (bk_layer_exists(p->store, diffid) || bk_stage_find(p->stage, path));
+}
+
+static bool have_blob(const struct pull *p, const char *digest)
+{
+	_cleanup_free_ char *path = bk_blob_path(p->store, digest);
+
+	return path && (bk_blob_exists(p->store, digest) || bk_stage_find(p->stage, path));
+}
+
+/* Index of an earlier layer with the same blob (an image may list one
+ * layer twice), or i. */
+static size_t first_of(const struct pull *p, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(p->blobs[k].digest, p->blobs[i].digest))
+			return k;
+	return i;
 }
 
 /* Fetch the blobs of layers neither extracted nor stored yet. */
@@ -145,19 +175,19 @@ static int fetch_missing(struct pull *p, struct src *s)
 	if (!want || !idx)
 		return bk_fail("out of memory");
 	for (size_t i = 0; i < p->n; i++) {
-		if (bk_layer_exists(p->o->store, p->diffids[i]))
+		if (have_layer(p, p->diffids[i]))
 			notify(p, BK_EV_CACHED, i, p->diffids[i], 0, 0);
-		else if (bk_blob_exists(p->o->store, p->blobs[i].digest))
+		else if (have_blob(p, p->blobs[i].digest))
 			notify(p, BK_EV_PRESENT, i, p->blobs[i].digest, 0, p->blobs[i].size);
-		else {
+		else if (first_of(p, i) == i) {
 			want[k] = p->blobs[i];
 			idx[k++] = i;
 		}
 	}
 	if (s->reg && k)
-		r = bk_registry_fetch(s->reg, p->o->store, want, k, p->o->parallel, on_bytes, p);
+		r = bk_registry_fetch(s->reg, p->store, p->stage, want, k, p->o->parallel, on_bytes, p);
 	for (size_t j = 0; r == 0 && !s->reg && j < k; j++)
-		r = bk_oci_blob_copy(s->dir, p->o->store, &want[j]);
+		r = bk_oci_blob_copy(s->dir, p->store, p->stage, &want[j]);
 	for (size_t j = 0; r == 0 && j < k; j++)
 		notify(p, BK_EV_FETCHED, idx[j], want[j].digest, want[j].size, want[j].size);
 	return r;
@@ -168,15 +198,19 @@ static const char *blob_of(const struct pull *p, size_t i)
 	return p->blobs ? p->blobs[i].digest : p->blob_digests[i];
 }
 
+/* Extract each layer not there yet; a scratch blob is dropped as soon as
+ * its layer is out, so a pull needs the space of one blob at a time. */
 static int extract_missing(struct pull *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		_cleanup_free_ char *blob = NULL;
-		if (bk_layer_exists(p->o->store, p->diffids[i]))
+		_cleanup_free_ char *blob = NULL, *final = NULL;
+		if (have_layer(p, p->diffids[i]))
 			continue;
-		if (!(blob = bk_blob_path(p->o->store, blob_of(p, i))) ||
-		    bk_layer_extract(p->o->store, blob, p->diffids[i]) < 0)
+		if (!(blob = bk_blob_file(p->stage, p->store, blob_of(p, i))) ||
+		    !(final = bk_blob_path(p->store, blob_of(p, i))) ||
+		    bk_layer_extract(p->stage, p->store, blob, p->diffids[i]) < 0)
 			return -1;
+		bk_stage_drop(p->stage, final);
 		notify(p, BK_EV_EXTRACTED, i, p->diffids[i], 0, 0);
 	}
 	return 0;
@@ -211,9 +245,9 @@ static int write_record(struct pull *p, const char *source, char **id)
 	rec.id = img;
 	rec.diffids = top;
 	rec.ndiffids = p->n + p->nparent;
-	if (bk_image_write(p->o->store, &rec) < 0)
+	if (bk_image_write(p->stage, p->store, &rec) < 0 || bk_stage_publish(p->stage) < 0)
 		return -1;
-	if (p->o->flatten && bk_flatten(p->o->store, top, rec.ndiffids, p->o->flatten) < 0)
+	if (p->o->flatten && bk_flatten(p->store, top, rec.ndiffids, p->o->flatten) < 0)
 		return -1;
 	*id = bk_steal_ptr(img);
 	return 0;
@@ -312,12 +346,12 @@ static int pull_archive(struct pull *p, const char *file, const char *source, ch
 	struct bk_darchive a;
 	int r;
 
-	if (bk_darchive_load(file, p->o->store, &a) < 0)
+	if (bk_darchive_load(file, p->store, p->stage, &a) < 0)
 		return -1;
 	p->config = bk_steal_ptr(a.config);
 	p->config_len = a.config_len;
 	p->blob_digests = bk_steal_ptr(a.layers);
-	r = bk_blob_put(p->o->store, p->config, p->config_len, &p->config_digest);
+	r = bk_blob_put(p->stage, p->store, p->config, p->config_len, &p->config_digest);
 	if (r == 0)
 		r = load_diffids(p, a.nlayers);
 	if (r == 0)
@@ -336,7 +370,7 @@ static json_t *dir_config(struct pull *p, const char *diffid)
 	size_t len;
 
 	if (p->o->parent) {
-		if (bk_image_config(p->o->store, p->o->parent, &buf, &len) < 0)
+		if (bk_image_config(p->store, p->o->parent, &buf, &len) < 0)
 			return NULL;
 		root = json_loadb(buf, len, 0, NULL);
 		free(buf);
@@ -366,10 +400,10 @@ static int pull_dir(struct pull *p, const char *dir, const char *source, char **
 	_cleanup_free_ char *diffid = NULL;
 	json_t *cfg;
 
-	if (p->o->parent && bk_image_layers(p->o->store, p->o->parent, &p->parent_layers,
+	if (p->o->parent && bk_image_layers(p->store, p->o->parent, &p->parent_layers,
 					     &p->nparent) < 0)
 		return -1;
-	if (bk_dir_layer(dir, p->o->store, &diffid) < 0)
+	if (bk_dir_layer(dir, p->store, p->stage, &diffid) < 0)
 		return -1;
 	if (!(cfg = dir_config(p, diffid)))
 		return -1;
@@ -383,7 +417,7 @@ static int pull_dir(struct pull *p, const char *dir, const char *source, char **
 	    !(p->diffids[0] = strdup(diffid)) || !(p->blob_digests[0] = strdup(diffid)))
 		return bk_fail("out of memory");
 	notify(p, BK_EV_START, 0, NULL, 0, 0);
-	if (bk_blob_put(p->o->store, p->config, p->config_len, &p->config_digest) < 0 ||
+	if (bk_blob_put(p->stage, p->store, p->config, p->config_len, &p->config_digest) < 0 ||
 	    extract_missing(p) < 0)
 		return -1;
 	return write_record(p, source, id);
@@ -392,13 +426,17 @@ static int pull_dir(struct pull *p, const char *dir, const char *source, char **
 int bk_pull(const char *source, const struct bk_pull_opts *o, char **id)
 {
 	struct pull p = { .o = o };
+	struct bk_store store;
 	int r;
 
 	if (o->parent && strncmp(source, "dir:", 4))
 		return bk_fail("--parent only goes with a dir: source");
-	if (bk_store_init(o->store) < 0)
+	if (bk_store_open(&store, o->store, true, BK_STORE_SHARED) < 0)
 		return -1;
-	if (!strncmp(source, "oci:", 4))
+	p.store = store.path;
+	if (!(p.stage = bk_stage_new()))
+		r = -1;
+	else if (!strncmp(source, "oci:", 4))
 		r = pull_oci(&p, source + 4, source, id);
 	else if (!strncmp(source, "docker-archive:", 15))
 		r = pull_archive(&p, source + 15, source, id);
@@ -407,5 +445,6 @@ int bk_pull(const char *source, const struct bk_pull_opts *o, char **id)
 	else
 		r = pull_registry(&p, source, id);
 	pull_free(&p);
+	bk_store_close(&store);
 	return r;
 }

@@ -2,7 +2,8 @@
  * reference, oci:DIR[:TAG], docker-archive:FILE, or dir:DIR (optionally on
  * top of a parent image) — and write its record. Every blob is verified,
  * layers already extracted or blobs already stored are not fetched again,
- * and nothing half-done is left under a final name. */
+ * and everything new is staged (stage.h): on any failure the store is left
+ * as it was, and what succeeds is on disk before it is visible. */
 #ifndef BK_PULL_H
 #define BK_PULL_H
 
@@ -22,7 +23,7 @@ typedef void (*bk_pull_notify)(void *arg, enum bk_pull_event ev, size_t i, size_
 			       const char *digest, uint64_t now, uint64_t total);
 
 struct bk_pull_opts {
-	const char *store;      /* absolute path */
+	const char *store;      /* created if missing (its parent must exist) */
 	const char *platform;   /* "os/arch[/variant]" or NULL for the host's */
 	const char *tag;        /* record this as the source instead */
 	const char *parent;     /* dir: only: image the new layer goes on top of */
@@ -36,7 +37,7 @@ struct bk_pull_opts {
 	void *notify_arg;
 };
 
-/* *id gets "img_<12 hex>". */
+/* Under the store's shared lock (store.h); *id gets "img_<12 hex>". */
 int bk_pull(const char *source, const struct bk_pull_opts *o, char **id);
 
 #endif

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -228,10 +229,10 @@ static char *token_url(const struct bk_challenge *ch)
 	return url;
 }
 
-static char *bearer_from_response(const struct bk_http_req *req)
+char *bk_token_header(const char *body, size_t len)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(req->body ? req->body : "", req->len, 0, &jerr);
+	json_t *root = json_loadb(body ? body : "", len, 0, &jerr);
 	const char *tok;
 	char *h = NULL;
 
@@ -250,16 +251,57 @@ static char *bearer_from_response(const struct bk_http_req *req)
 	return h;
 }
 
+/* The host part of an http(s) URL (no port), malloc'd, or NULL. */
+static char *url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *out = NULL;
+
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		out = strdup(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* Is realm on the registry's host (any port)? */
+static bool same_host(const char *realm, const char *registry)
+{
+	_cleanup_free_ char *reg_url = NULL, *realm_host = NULL, *reg_host = NULL;
+
+	if (!registry || asprintf(&reg_url, "http://%s/", registry) < 0)
+		return false;
+	realm_host = url_host(realm);
+	reg_host = url_host(reg_url);
+	return realm_host && reg_host && !strcasecmp(realm_host, reg_host);
+}
+
+int bk_realm_gets_creds(const char *realm, const struct bk_auth_ctx *ctx)
+{
+	if (!strncasecmp(realm, "https://", 8))
+		return 1;
+	return ctx->plain && same_host(realm, ctx->host);
+}
+
 static char *bearer(struct bk_http *http, const struct bk_challenge *ch,
-		    const struct bk_creds *creds, bool no_verify)
+		    const struct bk_creds *creds, const struct bk_auth_ctx *ctx)
 {
 	_cleanup_free_ char *url = NULL, *basic = NULL;
-	struct bk_http_req req = { .max = TOKEN_MAX, .no_verify = no_verify };
+	/* --insecure is for the registry's host: a realm elsewhere is verified */
+	struct bk_http_req req = { .max = TOKEN_MAX,
+				   .no_verify = ctx->no_verify && ch->realm && same_host(ch->realm, ctx->host) };
 	struct bk_http_req *reqs[] = { &req };
 	char *h = NULL;
 
-	if (!ch->realm || (strncmp(ch->realm, "https://", 8) && strncmp(ch->realm, "http://", 7))) {
+	if (!ch->realm || (strncasecmp(ch->realm, "https://", 8) &&
+			   strncasecmp(ch->realm, "http://", 7))) {
 		bk_fail("Bearer challenge without an http(s) realm");
+		return NULL;
+	}
+	if (creds && creds->user && !bk_realm_gets_creds(ch->realm, ctx)) {
+		bk_fail("token realm %.200s: credentials go over plain http only to the registry's "
+			"own host, itself reached over plain http (see imgpull(1))", ch->realm);
 		return NULL;
 	}
 	if (!(url = token_url(ch)))
@@ -273,10 +315,10 @@ static char *bearer(struct bk_http *http, const struct bk_challenge *ch,
 	if (bk_http_run(http, reqs, 1, 1) < 0) {
 		bk_fail_wrap("token");
 	} else if (req.status != 200) {
-		bk_fail("token %s: HTTP %ld%s", ch->realm, req.status,
+		bk_fail("token %.200s: HTTP %ld%s", ch->realm, req.status,
 			req.status == 401 ? " (bad credentials?)" : "");
 	} else {
-		h = bearer_from_response(&req);
+		h = bk_token_header(req.body, req.len);
 	}
 	bk_http_req_clear(&req);
 	if (basic)
@@ -285,10 +327,10 @@ static char *bearer(struct bk_http *http, const struct bk_challenge *ch,
 }
 
 char *bk_auth_answer(struct bk_http *http, const struct bk_challenge *ch,
-		     const struct bk_creds *creds, bool no_verify)
+		     const struct bk_creds *creds, const struct bk_auth_ctx *ctx)
 {
 	if (!strcasecmp(ch->scheme, "Bearer"))
-		return bearer(http, ch, creds, no_verify);
+		return bearer(http, ch, creds, ctx);
 	if (!strcasecmp(ch->scheme, "Basic")) {
 		if (!creds || !creds->user) {
 			bk_fail("registry wants Basic credentials (--creds or ~/.docker/config.json)");

@@ -7,6 +7,7 @@
 #include "image/manifest.h"
 #include "base/msg.h"
 #include "image/regauth.h"
+#include "image/stage.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -113,7 +114,9 @@ static int authenticate(struct bk_registry *r, const char *header)
 		bk_challenge_free(&ch);
 		return bk_fail("out of memory");
 	}
-	answer = bk_auth_answer(r->http, &ch, &r->creds, r->insecure);
+	struct bk_auth_ctx ctx = { .host = r->host, .plain = !strcmp(r->scheme, "http"),
+				   .no_verify = r->insecure };
+	answer = bk_auth_answer(r->http, &ch, &r->creds, &ctx);
 	bk_challenge_free(&ch);
 	if (!answer)
 		return bk_fail_wrap("%s: auth", r->registry);
@@ -251,6 +254,7 @@ int bk_registry_blob(struct bk_registry *r, const char *digest, size_t max, char
 struct fetch {
 	struct bk_http_req q;
 	struct bk_blob_writer *w;
+	struct bk_stage *stage;
 	char *url;
 	size_t index;
 	bk_fetch_progress progress;
@@ -301,16 +305,18 @@ static int fetch_finish(struct bk_registry *r, struct fetch *f, const struct bk_
 		snprintf(what, sizeof(what), "%s/%s blob %s", r->registry, r->repo, d->digest);
 		return http_error(&f->q, what);
 	}
-	if (bk_blob_written(w) != d->size) {
+	uint64_t got = bk_blob_written(w);
+	if (got != d->size) {
 		bk_blob_abort(w);
 		return bk_fail("blob %s: got %llu bytes, the manifest says %llu", d->digest,
-			       (unsigned long long)bk_blob_written(w), (unsigned long long)d->size);
+			       (unsigned long long)got, (unsigned long long)d->size);
 	}
-	return bk_blob_commit(w, NULL);
+	return bk_blob_stage(w, f->stage, BK_STAGE_SCRATCH, NULL);
 }
 
-int bk_registry_fetch(struct bk_registry *r, const char *store, const struct bk_desc *blobs,
-		      size_t n, unsigned parallel, bk_fetch_progress progress, void *arg)
+int bk_registry_fetch(struct bk_registry *r, const char *store, struct bk_stage *stage,
+		      const struct bk_desc *blobs, size_t n, unsigned parallel,
+		      bk_fetch_progress progress, void *arg)
 {
 	struct fetch *fs = calloc(n ? n : 1, sizeof(*fs));
 	struct bk_http_req **qs = calloc(n ? n : 1, sizeof(*qs));
@@ -320,6 +326,7 @@ int bk_registry_fetch(struct bk_registry *r, const char *store, const struct bk_
 		rc = bk_fail("out of memory");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		fs[i].index = i;
+		fs[i].stage = stage;
 		fs[i].progress = progress;
 		fs[i].arg = arg;
 		qs[i] = &fs[i].q;

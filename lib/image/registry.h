@@ -14,6 +14,7 @@ struct bk_imgref;
 struct bk_creds;
 struct bk_desc;
 struct bk_registry;
+struct bk_stage;
 
 /* insecure: allow plain http and unverified TLS for this registry. */
 struct bk_registry *bk_registry_new(struct bk_http *http, const struct bk_imgref *ref,
@@ -30,9 +31,11 @@ int bk_registry_blob(struct bk_registry *r, const char *digest, size_t max, char
 		     size_t *len);
 
 typedef void (*bk_fetch_progress)(void *arg, size_t i, uint64_t now, uint64_t total);
-/* Download the n blobs into STORE/blobs, verified, at most parallel at a
- * time; progress(arg, i, ...) reports blob i. */
-int bk_registry_fetch(struct bk_registry *r, const char *store, const struct bk_desc *blobs,
-		      size_t n, unsigned parallel, bk_fetch_progress progress, void *arg);
+/* Download the n blobs into temp files of STORE/blobs, verified, staged as
+ * scratch in stage, at most parallel at a time; progress(arg, i, ...)
+ * reports blob i. */
+int bk_registry_fetch(struct bk_registry *r, const char *store, struct bk_stage *stage,
+		      const struct bk_desc *blobs, size_t n, unsigned parallel,
+		      bk_fetch_progress progress, void *arg);
 
 #endif

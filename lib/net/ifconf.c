@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void put_up(struct ifinfomsg *ifi)
@@ -32,21 +34,51 @@ static int linkinfo_attr(const struct nlattr *attr, void *data)
 
 static int link_attr(const struct nlattr *attr, void *data)
 {
-	if (mnl_attr_get_type(attr) == IFLA_LINKINFO &&
-	    mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
-		mnl_attr_parse_nested(attr, linkinfo_attr, data);
+	struct bk_link *l = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(attr));
+		break;
+	case IFLA_MASTER:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			l->master = (int)mnl_attr_get_u32(attr);
+		break;
+	case IFLA_LINK:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			l->peer_index = (int)mnl_attr_get_u32(attr);
+		break;
+	case IFLA_LINK_NETNSID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
+			l->peer_elsewhere = true;
+			l->peer_nsid = (int32_t)mnl_attr_get_u32(attr);
+		}
+		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
+			mnl_attr_parse_nested(attr, linkinfo_attr, data);
+		break;
+	default:
+		break;
+	}
 	return MNL_CB_OK;
+}
+
+static int parse_link(const struct nlmsghdr *nlh, struct bk_link *l)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	memset(l, 0, sizeof(*l));
+	l->index = ifi->ifi_index;
+	return mnl_attr_parse(nlh, sizeof(*ifi), link_attr, l);
 }
 
 static int on_link(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct bk_link *l = data;
-
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	l->index = ifi->ifi_index;
-	return mnl_attr_parse(nlh, sizeof(*ifi), link_attr, l);
+	return parse_link(nlh, data);
 }
 
 int bk_link_get(struct bk_rtnl *r, const char *name, struct bk_link *out)
@@ -62,6 +94,81 @@ int bk_link_get(struct bk_rtnl *r, const char *name, struct bk_link *out)
 	if (bk_rtnl_talk(r, nlh, on_link, out, desc) < 0)
 		return errno == ENODEV ? 0 : -1;
 	return out->index > 0;
+}
+
+/* Room for one more element of size at *v, which holds n of *cap. */
+static bool grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+
+	if (n < *cap)
+		return true;
+	p = realloc(*v, (*cap ? *cap * 2 : 16) * size);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = *cap ? *cap * 2 : 16;
+	return true;
+}
+
+struct link_vec {
+	int master;
+	struct bk_link *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static int on_port(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_vec *vec = data;
+	struct bk_link l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || parse_link(nlh, &l) < 0 ||
+	    l.master != vec->master)
+		return MNL_CB_OK;
+	if (!grow((void **)&vec->v, &vec->cap, vec->n, sizeof(l))) {
+		vec->oom = true;
+		return MNL_CB_OK;
+	}
+	vec->v[vec->n++] = l;
+	return MNL_CB_OK;
+}
+
+/* A dump the kernel marked interrupted is asked again, this many times. */
+#define DUMP_TRIES 8
+
+static int dump_ports(struct bk_rtnl *r, struct link_vec *vec,
+		      const char *master_name)
+{
+	char buf[BK_RTNL_BUFSIZE], desc[64];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_GETLINK, NLM_F_DUMP,
+					   sizeof(*ifi), (void **)&ifi);
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)vec->master);
+	snprintf(desc, sizeof(desc), "RTM_GETLINK master %s (dump)", master_name);
+	if (bk_rtnl_talk(r, nlh, on_port, vec, desc) < 0)
+		return -1;
+	return vec->oom ? bk_fail_errno(ENOMEM, "%s", desc) : 0;
+}
+
+int bk_link_ports(struct bk_rtnl *r, int master, const char *master_name,
+		  struct bk_link **out, size_t *n)
+{
+	struct link_vec vec = { .master = master };
+	int ret, tries = 0;
+
+	while ((ret = dump_ports(r, &vec, master_name)) < 0 && errno == EINTR &&
+	       ++tries < DUMP_TRIES)
+		vec.n = 0;
+	if (ret < 0) {
+		free(vec.v);
+		return -1;
+	}
+	*out = vec.v;
+	*n = vec.n;
+	return 0;
 }
 
 /* An RTM_NEWLINK request that creates link NAME, up. */
@@ -173,51 +280,134 @@ int bk_link_add_veth(struct bk_rtnl *r, const struct bk_veth *v)
 	return bk_rtnl_talk(r, nlh, NULL, NULL, desc);
 }
 
-/* Collects the first IPv4 address of one link from an address dump. */
-struct addr_query {
+struct addr_vec {
 	int index;
-	int found;
-	struct in_addr addr;
-	unsigned prefix;
+	struct bk_addr *v;
+	size_t n, cap;
+	bool oom;
 };
 
 static int on_addr(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct addr_query *q = data;
+	struct addr_vec *vec = data;
 	const struct nlattr *attr;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || q->found ||
-	    ifa->ifa_family != AF_INET || (int)ifa->ifa_index != q->index)
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
+	    (vec->index && (int)ifa->ifa_index != vec->index))
 		return MNL_CB_OK;
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
-		if (mnl_attr_get_type(attr) == IFA_LOCAL &&
-		    mnl_attr_validate2(attr, MNL_TYPE_BINARY, 4) >= 0) {
-			memcpy(&q->addr, mnl_attr_get_payload(attr), 4);
-			q->prefix = ifa->ifa_prefixlen;
-			q->found = 1;
+		if (mnl_attr_get_type(attr) != IFA_LOCAL ||
+		    mnl_attr_validate2(attr, MNL_TYPE_BINARY, 4) < 0)
+			continue;
+		if (!grow((void **)&vec->v, &vec->cap, vec->n, sizeof(*vec->v))) {
+			vec->oom = true;
+			break;
 		}
+		vec->v[vec->n].index = (int)ifa->ifa_index;
+		memcpy(&vec->v[vec->n].addr, mnl_attr_get_payload(attr), 4);
+		vec->v[vec->n++].prefix = ifa->ifa_prefixlen;
 	}
 	return MNL_CB_OK;
+}
+
+static int dump_addrs(struct bk_rtnl *r, int nsid, struct addr_vec *vec)
+{
+	char buf[BK_RTNL_BUFSIZE], desc[96];
+	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_GETADDR, NLM_F_DUMP,
+					   sizeof(*ifa), (void **)&ifa);
+	int len;
+
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_index = (unsigned)vec->index;   /* strict checking filters on it */
+	len = snprintf(desc, sizeof(desc), "RTM_GETADDR ipv4");
+	if (vec->index)
+		len += snprintf(desc + len, sizeof(desc) - len, " dev #%d", vec->index);
+	if (nsid >= 0) {
+		mnl_attr_put_u32(nlh, IFA_TARGET_NETNSID, (uint32_t)nsid);
+		snprintf(desc + len, sizeof(desc) - len, " target-netnsid %d", nsid);
+	}
+	if (bk_rtnl_talk(r, nlh, on_addr, vec, desc) < 0)
+		return -1;
+	return vec->oom ? bk_fail_errno(ENOMEM, "%s", desc) : 0;
+}
+
+int bk_addr_list_ipv4(struct bk_rtnl *r, int nsid, int index,
+		      struct bk_addr **out, size_t *n)
+{
+	struct addr_vec vec = { .index = index };
+	int ret, tries = 0;
+
+	while ((ret = dump_addrs(r, nsid, &vec)) < 0 && errno == EINTR &&
+	       ++tries < DUMP_TRIES)
+		vec.n = 0;
+	if (ret < 0) {
+		free(vec.v);
+		return -1;
+	}
+	*out = vec.v;
+	*n = vec.n;
+	return 0;
 }
 
 int bk_addr_get_ipv4(struct bk_rtnl *r, int index, struct in_addr *addr,
 		     unsigned *prefix)
 {
-	char buf[BK_RTNL_BUFSIZE], desc[64];
-	struct ifaddrmsg *ifa;
-	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_GETADDR, NLM_F_DUMP,
-					   sizeof(*ifa), (void **)&ifa);
-	struct addr_query q = { .index = index };
+	struct bk_addr *v;
+	size_t n;
 
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_index = index;
-	snprintf(desc, sizeof(desc), "RTM_GETADDR ipv4 dev #%d", index);
-	if (bk_rtnl_talk(r, nlh, on_addr, &q, desc) < 0)
+	if (bk_addr_list_ipv4(r, -1, index, &v, &n) < 0)
 		return -1;
-	*addr = q.addr;
-	*prefix = q.prefix;
-	return q.found;
+	if (n) {
+		*addr = v[0].addr;
+		*prefix = v[0].prefix;
+	}
+	free(v);
+	return n > 0;
+}
+
+static int on_nsid(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	int *nsid = data;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg))
+		if (mnl_attr_get_type(attr) == NETNSA_NSID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			*nsid = (int32_t)mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+int bk_nsid_of_fd(struct bk_rtnl *r, int nsfd, const char *label, int *nsid)
+{
+	char buf[BK_RTNL_BUFSIZE], desc[300];
+	struct rtgenmsg *g;
+	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_GETNSID, 0, sizeof(*g),
+					   (void **)&g);
+
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)nsfd);
+	snprintf(desc, sizeof(desc), "RTM_GETNSID fd %s", label);
+	*nsid = NETNSA_NSID_NOT_ASSIGNED;
+	return bk_rtnl_talk(r, nlh, on_nsid, nsid, desc);
+}
+
+int bk_nsid_alive(struct bk_rtnl *r, int nsid)
+{
+	char buf[BK_RTNL_BUFSIZE], desc[64];
+	struct rtgenmsg *g;
+	struct nlmsghdr *nlh = bk_rtnl_msg(buf, RTM_GETNSID, 0, sizeof(*g),
+					   (void **)&g);
+
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_NSID, (uint32_t)nsid);
+	snprintf(desc, sizeof(desc), "RTM_GETNSID nsid %d", nsid);
+	if (bk_rtnl_talk(r, nlh, NULL, NULL, desc) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return 1;
 }
 
 int bk_addr_add_ipv4(struct bk_rtnl *r, int index, const char *ifname,

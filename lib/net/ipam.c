@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint32_t mask_of(unsigned prefix)
@@ -63,6 +65,17 @@ bool bk_cidr_contains(const struct bk_cidr *net, struct in_addr a)
 	return (ntohl(a.s_addr) & m) == (ntohl(net->addr.s_addr) & m);
 }
 
+const char *bk_cidr_special(const struct bk_cidr *c)
+{
+	uint32_t m = mask_of(c->prefix), host = ntohl(c->addr.s_addr) & ~m;
+
+	if (c->prefix >= 31)
+		return NULL;   /* RFC 3021: both addresses of a /31 are hosts */
+	if (host == 0)
+		return "network";
+	return host == ~m ? "broadcast" : NULL;
+}
+
 static char *bridge_dir(const char *dir, const char *bridge)
 {
 	if (!bk_valid_name(bridge, 15)) {
@@ -72,13 +85,26 @@ static char *bridge_dir(const char *dir, const char *bridge)
 	return bk_path_join(dir, bridge);
 }
 
+/* netns, hostif, prefix, mac and a "port SPEC" line per published port. */
+static int lease_body(const struct bk_lease *l, char *body, size_t len)
+{
+	int n = snprintf(body, len, "netns %s\nhostif %s\nprefix %u\nmac %s\n",
+			 l->netns, l->hostif, l->prefix, l->mac);
+
+	for (unsigned i = 0; i < l->nports && i < BK_LEASE_PORTS; i++) {
+		char spec[BK_PORT_STRLEN];
+		bk_port_format(&l->ports[i], spec);
+		n += snprintf(body + n, len - (size_t)n, "port %s\n", spec);
+	}
+	return n;
+}
+
 /* A complete lease file under a temp name in bdir, ready to be linked. */
 static char *write_temp(const char *bdir, const struct bk_lease *l)
 {
-	char *tmp, body[512];
+	char *tmp, body[512 + BK_LEASE_PORTS * (BK_PORT_STRLEN + 8)];
 	_cleanup_close_ int fd = -1;
-	int n = snprintf(body, sizeof(body), "netns %s\nhostif %s\nprefix %u\nmac %s\n",
-			 l->netns, l->hostif, l->prefix, l->mac);
+	int n = lease_body(l, body, sizeof(body));
 
 	if (asprintf(&tmp, "%s/.tmp.%d", bdir, (int)getpid()) < 0) {
 		bk_fail_errno(ENOMEM, "lease");
@@ -150,7 +176,16 @@ int bk_lease_take(const char *dir, struct bk_lease *l)
 	return 0;
 }
 
+static bool skipped(struct in_addr a, const struct in_addr *skip, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (skip[i].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
 int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
+		       const struct in_addr *skip, size_t nskip,
 		       struct bk_lease *l)
 {
 	_cleanup_free_ char *bdir = bridge_dir(dir, l->bridge);
@@ -165,7 +200,7 @@ int bk_lease_take_auto(const char *dir, const struct bk_cidr *gw,
 	for (uint32_t h = net + 1; gw->prefix < 31 && h < last; h++) {
 		struct in_addr a = { htonl(h) };
 		_cleanup_free_ char *path = NULL;
-		if (a.s_addr == gw->addr.s_addr)
+		if (a.s_addr == gw->addr.s_addr || skipped(a, skip, nskip))
 			continue;
 		inet_ntop(AF_INET, &a, l->addr, sizeof(l->addr));
 		if (asprintf(&path, "%s/%s", bdir, l->addr) < 0)
@@ -195,6 +230,79 @@ int bk_lease_release(const char *dir, const struct bk_lease *l)
 	return 0;
 }
 
+/* tmp takes path's place, only while there is a lease at path: swapped
+ * with RENAME_EXCHANGE (ENOENT once it was released), on a file system
+ * without it checked first, then renamed over. */
+static int replace_lease(const char *tmp, const char *path)
+{
+	BK_TRACE("renameat2(\"%s\", \"%s\", RENAME_EXCHANGE)", tmp, path);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	if (access(path, F_OK) < 0)
+		return -1;
+	return rename(tmp, path);
+}
+
+int bk_lease_update(const char *dir, const struct bk_lease *l)
+{
+	_cleanup_free_ char *bdir = bridge_dir(dir, l->bridge), *tmp = NULL;
+	char path[PATH_MAX];
+	int ret;
+
+	if (!bdir || bk_path_in(path, bdir, l->addr) < 0 || !(tmp = write_temp(bdir, l)))
+		return -1;
+	ret = replace_lease(tmp, path);
+	if (ret < 0)
+		bk_fail_errno(errno, "update lease %s", path);
+	unlink(tmp);   /* the old lease, after the exchange */
+	return ret;
+}
+
+int bk_lease_forget_bridge(const char *dir, const char *bridge)
+{
+	_cleanup_free_ char *bdir = bridge_dir(dir, bridge);
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	if (!bdir)
+		return -1;
+	d = opendir(bdir);
+	if (!d)
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "leases %s", bdir);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, ".tmp.", 5))
+			unlinkat(dirfd(d), e->d_name, 0);
+	BK_TRACE("rmdir(\"%s\")", bdir);
+	if (rmdir(bdir) < 0 && errno != ENOENT)
+		return bk_fail_errno(errno, "remove %s", bdir);
+	return 0;
+}
+
+int bk_ipam_lock(int timeout_ms)
+{
+	_cleanup_close_ int fd = -1;
+	struct timespec ms = { 0, 1000000 };
+
+	if (bk_mkdir_p("/run/bockit", 0755) < 0)
+		return -1;
+	fd = open(BK_IPAM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return bk_fail_errno(errno, "open %s", BK_IPAM_LOCK);
+	BK_TRACE("flock(\"%s\", LOCK_EX)", BK_IPAM_LOCK);
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited++) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return bk_fail_errno(errno, "lock %s", BK_IPAM_LOCK);
+		if (waited >= timeout_ms)
+			return bk_fail("lock %s: still held after %d ms (by another "
+				       "vethup add)", BK_IPAM_LOCK, timeout_ms);
+		nanosleep(&ms, NULL);
+	}
+	/* cppcheck-suppress unreadVariable ; disarms the cleanup */
+	return bk_steal_fd(fd);
+}
+
 static void parse_line(struct bk_lease *l, char *line)
 {
 	char *val = strchr(line, ' ');
@@ -211,6 +319,9 @@ static void parse_line(struct bk_lease *l, char *line)
 		l->prefix = (unsigned)strtoul(val, NULL, 10) & 63;
 	else if (!strcmp(line, "mac"))
 		snprintf(l->mac, sizeof(l->mac), "%s", val);
+	else if (!strcmp(line, "port") && l->nports < BK_LEASE_PORTS &&
+		 bk_port_parse(val, &l->ports[l->nports]) == 0)
+		l->nports++;
 }
 
 /* Read lease bdir/name of bridge; 0 when it is not a lease file. */

@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* What one request collects while its answer is parsed. */
 struct talk {
@@ -24,15 +26,65 @@ int bk_rtnl_open(struct bk_rtnl *r, const char *where)
 	r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!r->nl)
 		return bk_fail_errno(errno, "rtnetlink socket");
-	/* Ask for the kernel's error text, and no copy of our request. */
+	/* Ask for the kernel's error text, no copy of our request, and the
+	 * strict checks that make dump filters and target netns ids work. */
 	mnl_socket_setsockopt(r->nl, NETLINK_EXT_ACK, &on, sizeof(on));
 	mnl_socket_setsockopt(r->nl, NETLINK_CAP_ACK, &on, sizeof(on));
+	mnl_socket_setsockopt(r->nl, NETLINK_GET_STRICT_CHK, &on, sizeof(on));
 	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int err = errno;
 		bk_rtnl_close(r);
 		return bk_fail_errno(err, "rtnetlink bind");
 	}
 	r->portid = mnl_socket_get_portid(r->nl);
+	return 0;
+}
+
+int bk_rtnl_open_events(struct bk_rtnl *r, unsigned groups, const char *where)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->where, sizeof(r->where), "%s", where ? where : "");
+	r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!r->nl)
+		return bk_fail_errno(errno, "rtnetlink socket");
+	if (mnl_socket_bind(r->nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno;
+		bk_rtnl_close(r);
+		return bk_fail_errno(err, "rtnetlink bind to groups %#x", groups);
+	}
+	r->portid = mnl_socket_get_portid(r->nl);
+	return 0;
+}
+
+long bk_rtnl_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int bk_rtnl_wait(struct bk_rtnl *r, long deadline, mnl_cb_t cb, void *data)
+{
+	struct pollfd p = { .fd = mnl_socket_get_fd(r->nl), .events = POLLIN };
+	char buf[32768];
+
+	for (long left; (left = deadline - bk_rtnl_clock_ms()) > 0;) {
+		ssize_t n;
+		int ret = poll(&p, 1, (int)left);
+
+		if (ret < 0 && errno != EINTR)
+			return bk_fail_errno(errno, "poll rtnetlink%s", r->where);
+		if (ret <= 0)
+			continue;
+		n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
+		if (n < 0 && errno == ENOBUFS)
+			return 0;   /* the socket overflowed: some were lost */
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return bk_fail_errno(errno, "receive rtnetlink%s", r->where);
+		if (n > 0 && mnl_cb_run(buf, (size_t)n, 0, 0, cb, data) == MNL_CB_STOP)
+			return 1;
+	}
 	return 0;
 }
 
@@ -117,6 +169,24 @@ static int fail_talk(const struct talk *t, const char *desc)
 	return bk_fail_errno(t->err, "%s", desc);
 }
 
+/* After an interrupted dump: read on to its end (NLMSG_DONE or an error),
+ * so that the next request does not receive the rest. */
+static void drain_dump(struct bk_rtnl *r, char *buf, size_t size, ssize_t n,
+		       unsigned seq)
+{
+	for (;;) {
+		int len = (int)n;
+		for (const struct nlmsghdr *h = (const void *)buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len))
+			if (h->nlmsg_seq == seq && (h->nlmsg_type == NLMSG_DONE ||
+						    h->nlmsg_type == NLMSG_ERROR))
+				return;
+		n = mnl_socket_recvfrom(r->nl, buf, size);
+		if (n <= 0)
+			return;
+	}
+}
+
 int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		 void *data, const char *desc)
 {
@@ -148,6 +218,10 @@ int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		errno = 0;
 		ret = mnl_cb_run2(buf, n, nlh->nlmsg_seq, r->portid, on_reply,
 				  &t, ctl, NLMSG_MIN_TYPE);
+		if (ret < 0 && errno == EINTR && !t.err) {   /* NLM_F_DUMP_INTR */
+			drain_dump(r, buf, sizeof(buf), n, nlh->nlmsg_seq);
+			return bk_fail_errno(EINTR, "%s: interrupted", what);
+		}
 	} while (ret > MNL_CB_STOP);
 	if (ret < 0) {
 		if (!t.err)

@@ -1,5 +1,6 @@
 /* caps: capability sets through libcap (caps.h). */
 #include "ns/caps.h"
+#include "base/array.h"
 #include "base/msg.h"
 
 #include <ctype.h>
@@ -22,7 +23,7 @@ static uint64_t default_mask(void)
 {
 	uint64_t m = 0;
 
-	for (size_t i = 0; i < sizeof(default_caps) / sizeof(*default_caps); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(default_caps); i++)
 		m |= 1ULL << default_caps[i];
 	return m;
 }

@@ -1,5 +1,6 @@
 /* rootfs: root switch and the mounts inside a container root (rootfs.h). */
 #include "ns/rootfs.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -530,7 +531,7 @@ static int dev_links(bool skip_existing)
 		{ "pts/ptmx", "/dev/ptmx" },
 	};
 
-	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		BK_TRACE("symlink(\"%s\", \"%s\")", links[i][0], links[i][1]);
 		if (symlink(links[i][0], links[i][1]) < 0 && !(skip_existing && errno == EEXIST))
 			return bk_fail_errno(errno, "symlink %s", links[i][1]);
@@ -652,8 +653,8 @@ static int mask_proc(const struct bk_rootfs *r)
 {
 	const char *const *masked = r->masked ? r->masked : masked_paths;
 	const char *const *ro = r->readonly ? r->readonly : readonly_paths;
-	size_t nmasked = r->masked ? r->nmasked : sizeof(masked_paths) / sizeof(*masked_paths);
-	size_t nro = r->readonly ? r->nreadonly : sizeof(readonly_paths) / sizeof(*readonly_paths);
+	size_t nmasked = r->masked ? r->nmasked : ARRAY_SIZE(masked_paths);
+	size_t nro = r->readonly ? r->nreadonly : ARRAY_SIZE(readonly_paths);
 	struct stat st;
 
 	if (nmasked && (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) ||
@@ -746,8 +747,10 @@ int bk_rootfs_chdir(const char *dir)
 	n = snprintf(path, sizeof(path), "%s%s%s", cwd, cwd[0] ? "/" : "", dir);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return bk_fail("workdir %s: path too long", dir);
-	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS); fchdir", path);
-	_cleanup_close_ int fd = bk_open_beneath(root, path, O_PATH | O_DIRECTORY, 0);
+	/* made when missing, as runc does, each level resolved in the root */
+	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) (mkdirat if missing); fchdir",
+		 path);
+	_cleanup_close_ int fd = bk_mkdir_beneath(root, path, 0755);
 	if (fd < 0)
 		return bk_fail_errno(errno, "workdir %s", dir);
 	if (fchdir(fd) < 0)

@@ -16,6 +16,7 @@
  * on every kernel from 2016's 4.8 on, so the BPF precompiled at build time
  * does not depend on the build host's kernel. */
 #include "ns/seccomp.h"
+#include "base/array.h"
 #include "ns/caps.h"
 #include "base/cleanup.h"
 #include "base/msg.h"
@@ -176,7 +177,7 @@ static int get_action(const struct profile *p, const json_t *obj, const char *at
 		return missing(p, at, key);
 	if (!strcmp(name, "SCMP_ACT_NOTIFY"))
 		return perr(p, "%s%s%s: SCMP_ACT_NOTIFY %s", at, dot(at), key, no_agent);
-	for (size_t i = 0; i < sizeof(actions) / sizeof(*actions); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
 		if (strcmp(name, actions[i].name))
 			continue;
 		if (!actions[i].ret) {
@@ -197,7 +198,7 @@ static void action_str(uint32_t action, char *buf, size_t len)
 	uint32_t base = action & 0xffff0000U, data = action & 0xffffU;
 	const char *ename = strerrorname_np((int)data);
 
-	for (size_t i = 0; i < sizeof(actions) / sizeof(*actions); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
 		if (actions[i].ret ? base != actions[i].action : action != actions[i].action)
 			continue;
 		if (!actions[i].ret)
@@ -236,7 +237,7 @@ static int arch_lookup(const struct profile *p, const char *name, const char *at
 	for (; s[n] && n + 1 < sizeof(buf); n++)
 		buf[n] = (char)tolower((unsigned char)s[n]);
 	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(arch_aliases) / sizeof(*arch_aliases); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(arch_aliases); i++)
 		if (!strcmp(buf, arch_aliases[i].go)) {
 			snprintf(buf, sizeof(buf), "%s", arch_aliases[i].scmp);
 			break;
@@ -244,7 +245,7 @@ static int arch_lookup(const struct profile *p, const char *name, const char *at
 	*token = s[n] ? 0 : seccomp_arch_resolve_name(buf);
 	if (*token)
 		return 0;
-	for (size_t i = 0; i < sizeof(arch_others) / sizeof(*arch_others); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(arch_others); i++)
 		if (!strcmp(buf, arch_others[i]))
 			return 0;
 	return perr(p, "%s: unknown architecture '%s'", at, name);
@@ -340,7 +341,7 @@ static int flag_bit(const struct profile *p, const char *name, size_t i, unsigne
 	if (!strcmp(name, "SECCOMP_FILTER_FLAG_NEW_LISTENER") ||
 	    !strcmp(name, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
 		return perr(p, "flags[%zu]: %s %s", i, name, no_agent);
-	for (size_t k = 0; k < sizeof(filter_flags) / sizeof(*filter_flags); k++) {
+	for (size_t k = 0; k < ARRAY_SIZE(filter_flags); k++) {
 		if (!strcmp(name, filter_flags[k].name)) {
 			*flags |= (unsigned)filter_flags[k].bit;
 			return 0;
@@ -516,7 +517,7 @@ static int arg_read(const struct profile *p, const json_t *a, const char *at,
 	if (!op)
 		return missing(p, at, "op");
 	c->arg = (unsigned)index;
-	for (size_t i = 0; i < sizeof(ops) / sizeof(*ops); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		if (!strcmp(op, ops[i].name)) {
 			c->op = ops[i].op;
 			return 0;

@@ -4,6 +4,7 @@
 #include "base/msg.h"
 #include "base/size.h"
 #include "cgroup/cgkill.h"
+#include "cgroup/cgfreeze.h"
 #include "cgroup/cgprocs.h"
 #include "oci/config.h"
 #include "oci/group.h"

@@ -106,9 +106,8 @@ static int collect(struct job *j, pid_t *child)
 
 static int run(struct job *j)
 {
-	struct bk_supervisor sup = { .ready_fd = -1 };
 	pid_t h, child;
-	int code, status;
+	int code;
 
 	if (bk_signals_block(&j->old) < 0 || bk_oci_sync_pair(j->sync) < 0)
 		return BK_EXIT_FAILED;
@@ -136,9 +135,8 @@ static int run(struct job *j)
 	}
 	if (j->o->detach)
 		return 0;
-	sup.child = child;
-	status = bk_supervise(&sup);
-	return status < 0 ? BK_EXIT_FAILED : bk_exit_code(status);
+	code = bk_supervise_child(child);
+	return code < 0 ? BK_EXIT_FAILED : code;
 }
 
 int bk_oci_exec(const struct bk_oci_state *s, const struct bk_oci_config *cfg,
@@ -157,7 +155,10 @@ int bk_oci_exec(const struct bk_oci_state *s, const struct bk_oci_config *cfg,
 	    bk_seccomp_compile_json(cfg->seccomp, "linux.seccomp", p->caps.bounding, &filter) < 0)
 		return BK_EXIT_FAILED;
 	j.filter = cfg->seccomp ? &filter : NULL;
+	/* the container's root too: one without a mount namespace of its
+	 * own is chroot()ed in the runtime's */
 	if (bk_oci_group_open(s, &j.g) == 0 && bk_ns_target_open(&j.t, s->pid, 0) == 0 &&
+	    bk_ns_target_take_root(&j.t, NULL) == 0 &&
 	    (!p->terminal || (j.console = bk_console_socket_connect(o->console_socket)) >= 0))
 		code = run(&j);
 	bk_closep(&j.sync[0]);

@@ -1,5 +1,6 @@
 /* overlay: overlayfs mount/umount, classic (libmount) or new mount API. */
 #include "overlay/overlay.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "overlay/fsctx.h"
 #include "base/msg.h"
@@ -149,7 +150,7 @@ static const char *mflag_names(unsigned long mflags, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(mflag_map) / sizeof(*mflag_map); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(mflag_map); i++)
 		if (mflags & mflag_map[i].ms)
 			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
 				      n ? "|" : "", mflag_map[i].name);
@@ -162,7 +163,7 @@ static unsigned mount_attrs(unsigned long mflags)
 {
 	unsigned attrs = 0;
 
-	for (size_t i = 0; i < sizeof(mflag_map) / sizeof(*mflag_map); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(mflag_map); i++)
 		if (mflags & mflag_map[i].ms)
 			attrs |= mflag_map[i].attr;
 	return attrs;

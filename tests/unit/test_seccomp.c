@@ -5,6 +5,7 @@
  * call tried under a filter is harmless if the filter were missing. Ends
  * with timings, as TAP comments. */
 #include "tap.h"
+#include "base/array.h"
 #include "ns/caps.h"
 #include "base/msg.h"
 #include "ns/seccomp.h"
@@ -230,7 +231,7 @@ static void test_errors(void)
 	};
 	struct bk_seccomp f;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		int r = compile_text(bad[i].json, default_caps, &f);
 		ok(r < 0 && f.insns == NULL, "refused: %s", bad[i].want);
 		is_str(message_tail(), bad[i].want, "  one message: %s", bk_error());
@@ -421,7 +422,7 @@ static void test_default_denies(void)
 		ok(0, "default: %s", bk_error());
 		return;
 	}
-	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		int got = under(&f, t[i].fn, t[i].arg);
 		ok(got == t[i].want, "default profile: %s -> %s", t[i].what,
 		   t[i].want ? strerrorname_np(t[i].want) : "allowed");
