@@ -4,6 +4,7 @@
  * is in lib/oci (config, state, create, init, exec, ctl, group, hooks,
  * log) and the lib/ns and lib/cgroup modules nsrun and cgset-lite use. */
 #include "base/chain.h"
+#include "base/cli.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -25,21 +26,16 @@
 #include "oci/sync.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define VERSION "0.1"
 #define FREEZE_TIMEOUT_MS 10000
 
 static const char *root_dir = "/run/ocirun";
-/* exec and run have a COMMAND: their usage errors are 125 (chain.h) */
-static int usage_code = 2;
 
 static const char usage_text[] =
 "Usage: ocirun [GLOBAL OPTIONS] COMMAND [OPTIONS] ID [ARGS]\n"
@@ -74,29 +70,10 @@ static const char usage_text[] =
 "Exit status: 0 ok, 1 failure, 2 usage; exec and run: the process's status\n"
 "(128+N for signal N), 125 if ocirun failed, 126/127 if it cannot run.\n";
 
-static void __attribute__((noreturn)) usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static void usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	bk_die(usage_code, "%s (see ocirun --help)", msg);
-}
-
-/* getopt's own messages would take two lines; this is the one. */
-static void bad_option(char **argv)
-{
-	usage_error("%s: unknown option or missing value '%s'", argv[0], argv[optind - 1]);
-}
-
 static const char *one_id(int argc, char **argv, const char *cmd)
 {
 	if (argc - optind != 1)
-		usage_error("%s: want exactly one container id", cmd);
+		bk_usage_error("%s: want exactly one container id (see ocirun --help)", cmd);
 	return argv[optind];
 }
 
@@ -106,13 +83,14 @@ static void load_state(const char *id, struct bk_oci_state *s, int fail_code)
 		bk_die_error(fail_code);
 }
 
-static unsigned parse_count(const char *s, const char *what)
+/* A command's options alone: -h/--help is the one usage. */
+static void no_options(int argc, char **argv)
 {
-	uint64_t v;
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	static const struct bk_cli cli = { .shortopts = "+h", .longopts = opts };
 
-	if (bk_parse_u64(s, &v) < 0 || v > 1000000)
-		usage_error("%s '%s': not a count", what, s);
-	return (unsigned)v;
+	while (bk_cli_next(&cli, argc, argv) != -1)
+		;
 }
 
 /* ---- create, start, run ---- */
@@ -123,35 +101,35 @@ struct create_args {
 	bool detach;
 };
 
+#define CREATE_OPTIONS \
+	{ "bundle", required_argument, NULL, 'b' }, \
+	{ "pid-file", required_argument, NULL, 'P' }, \
+	{ "console-socket", required_argument, NULL, 'C' }, \
+	{ "preserve-fds", required_argument, NULL, 'F' }, \
+	{ "no-pivot", no_argument, NULL, 'N' }, \
+	{ "no-new-keyring", no_argument, NULL, 'K' }, \
+	{ "help", no_argument, NULL, 'h' }
+
 static void parse_create(int argc, char **argv, struct create_args *a, bool run)
 {
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "pid-file", required_argument, NULL, 'P' },
-		{ "console-socket", required_argument, NULL, 'C' },
-		{ "preserve-fds", required_argument, NULL, 'F' },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "no-pivot", no_argument, NULL, 'N' },
-		{ "no-new-keyring", no_argument, NULL, 'K' },
-		{ NULL, 0, NULL, 0 },
+	static const struct option create_opts[] = { CREATE_OPTIONS, { NULL, 0, NULL, 0 } };
+	static const struct option run_opts[] = {
+		CREATE_OPTIONS, { "detach", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 },
 	};
+	static const struct bk_cli create_cli = { .shortopts = "+hb:", .longopts = create_opts };
+	static const struct bk_cli run_cli = { .shortopts = "+hb:d", .longopts = run_opts };
 	int c;
 
 	*a = (struct create_args){ .bundle = "." };
-	while ((c = getopt_long(argc, argv, "+b:d", opts, NULL)) != -1) {
+	while ((c = bk_cli_next(run ? &run_cli : &create_cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'b': a->bundle = optarg; break;
 		case 'P': a->pid_file = optarg; break;
 		case 'C': a->console = optarg; break;
-		case 'F': a->preserve = parse_count(optarg, "--preserve-fds"); break;
-		case 'd':
-			if (!run)
-				bad_option(argv);
-			a->detach = true;
-			break;
-		case 'N': usage_error("%s: --no-pivot: ocirun always switches root with pivot_root", argv[0]);
+		case 'F': a->preserve = (unsigned)bk_cli_number("--preserve-fds", optarg, 0, 1048576); break;
+		case 'd': a->detach = true; break;
+		case 'N': bk_usage_error("--no-pivot: ocirun always switches root with pivot_root");
 		case 'K': break;   /* no session keyring is made anyway */
-		default: bad_option(argv);
 		}
 	}
 	a->id = one_id(argc, argv, argv[0]);
@@ -222,10 +200,7 @@ static void delete_forced(const char *id)
 
 static int cmd_start(int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
-		bad_option(argv);
+	no_options(argc, argv);
 	if (start(one_id(argc, argv, "start")) < 0)
 		bk_die_error(1);
 	return 0;
@@ -259,12 +234,10 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_state(int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct bk_oci_state s;
 	char *text;
 
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
-		bad_option(argv);
+	no_options(argc, argv);
 	load_state(one_id(argc, argv, "state"), &s, 1);
 	text = bk_oci_state_json(&s, bk_oci_status_now(&s), true);
 	if (!text)
@@ -277,21 +250,21 @@ static int cmd_state(int argc, char **argv)
 
 static int cmd_kill(int argc, char **argv)
 {
-	static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	static const struct bk_cli cli = { .shortopts = "+ha", .longopts = opts };
 	struct bk_oci_state s;
 	enum bk_oci_status st;
 	bool all = false;
-	int c, sig = SIGTERM;
+	int sig = SIGTERM;
 
-	while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
-		if (c != 'a')
-			bad_option(argv);
+	while (bk_cli_next(&cli, argc, argv) != -1)
 		all = true;
-	}
 	if (argc - optind < 1 || argc - optind > 2)
-		usage_error("kill: want ID [SIGNAL]");
+		bk_usage_error("kill: want ID [SIGNAL]");
 	if (argc - optind == 2 && bk_oci_signal_parse(argv[optind + 1], &sig) < 0)
-		usage_error("kill: %s", bk_error());
+		bk_usage_error("kill: %s", bk_error());
 	load_state(argv[optind], &s, 1);
 	st = bk_oci_status_now(&s);
 	if (st == BK_OCI_STOPPED)
@@ -304,16 +277,15 @@ static int cmd_kill(int argc, char **argv)
 
 static int cmd_delete(int argc, char **argv)
 {
-	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	static const struct bk_cli cli = { .shortopts = "+hf", .longopts = opts };
 	struct bk_oci_state s;
 	bool force = false;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
-		if (c != 'f')
-			bad_option(argv);
+	while (bk_cli_next(&cli, argc, argv) != -1)
 		force = true;
-	}
 	const char *id = one_id(argc, argv, "delete");
 	if (bk_oci_state_load(root_dir, id, &s) < 0) {
 		/* --force: a container that is not there is deleted (runc's rule) */
@@ -352,12 +324,14 @@ static void parse_exec(int argc, char **argv, struct exec_args *a)
 		{ "user", required_argument, NULL, 'u' },
 		{ "preserve-fds", required_argument, NULL, 'F' },
 		{ "no-new-privs", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct bk_cli cli = { .shortopts = "+hp:dtw:e:u:", .longopts = opts };
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	while ((c = getopt_long(argc, argv, "+p:dtw:e:u:", opts, NULL)) != -1) {
+	while ((c = bk_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'p': a->process_file = optarg; break;
 		case 'd': a->o.detach = true; break;
@@ -366,22 +340,21 @@ static void parse_exec(int argc, char **argv, struct exec_args *a)
 		case 't': a->tty = true; break;
 		case 'w': a->cwd = optarg; break;
 		case 'e':
-			if (a->nenv == sizeof(a->env) / sizeof(*a->env))
-				usage_error("exec: too many --env");
+			if (a->nenv == ARRAY_SIZE(a->env))
+				bk_usage_error("exec: too many --env");
 			a->env[a->nenv++] = optarg;
 			break;
 		case 'u': a->user = optarg; break;
-		case 'F': a->o.preserve_fds = parse_count(optarg, "--preserve-fds"); break;
+		case 'F': a->o.preserve_fds = (unsigned)bk_cli_number("--preserve-fds", optarg, 0, 1048576); break;
 		case 'n': a->nnp = true; break;
-		default: bad_option(argv);
 		}
 	}
 	if (argc - optind < 1)
-		usage_error("exec: want ID [COMMAND...]");
+		bk_usage_error("exec: want ID [COMMAND...]");
 	if (!a->process_file && argc - optind < 2)
-		usage_error("exec: want a COMMAND or --process FILE");
+		bk_usage_error("exec: want a COMMAND or --process FILE");
 	if (a->process_file && (argc - optind > 1 || a->cwd || a->nenv || a->user || a->tty))
-		usage_error("exec: --process FILE says it all: no COMMAND, --cwd, --env, --user or --tty");
+		bk_usage_error("exec: --process FILE says it all: no COMMAND, --cwd, --env, --user or --tty");
 }
 
 /* The process: the file's, or the config's with the command line's changes. */
@@ -443,21 +416,20 @@ static int cmd_exec(int argc, char **argv)
 
 static int cmd_ps(int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	static const struct bk_cli cli = { .shortopts = "+hf:", .longopts = opts };
 	const char *format = "table";
 	struct bk_oci_state s;
 	struct bk_cgroup g;
 	pid_t *pids;
 	size_t n;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
-		if (c != 'f')
-			bad_option(argv);
+	while (bk_cli_next(&cli, argc, argv) != -1)
 		format = optarg;
-	}
 	if (strcmp(format, "table") && strcmp(format, "json"))
-		usage_error("ps: --format '%s': table or json", format);
+		bk_usage_error("ps: --format '%s': table or json", format);
 	load_state(one_id(argc, argv, "ps"), &s, 1);
 	if (bk_oci_group_open(&s, &g) < 0 || bk_cg_procs(&g, &pids, &n) < 0)
 		bk_die_error(1);
@@ -479,13 +451,11 @@ static int cmd_ps(int argc, char **argv)
 
 static int freeze(int argc, char **argv, bool frozen)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct bk_oci_state s;
 	struct bk_cgroup g;
 	enum bk_oci_status st;
 
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
-		bad_option(argv);
+	no_options(argc, argv);
 	load_state(one_id(argc, argv, argv[0]), &s, 1);
 	st = bk_oci_status_now(&s);
 	if (st != (frozen ? BK_OCI_RUNNING : BK_OCI_PAUSED))
@@ -510,22 +480,22 @@ static int cmd_resume(int argc, char **argv)
 
 static int cmd_update(int argc, char **argv)
 {
-	static const struct option opts[] = { { "resources", required_argument, NULL, 'r' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "resources", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct bk_cli cli = { .shortopts = "+hr:", .longopts = opts };
 	const char *file = NULL;
 	struct bk_oci_resources r;
 	struct bk_oci_state s;
 	struct bk_cgroup g;
 	json_auto_t *doc = NULL;
 	json_error_t err;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+r:", opts, NULL)) != -1) {
-		if (c != 'r')
-			bad_option(argv);
+	while (bk_cli_next(&cli, argc, argv) != -1)
 		file = optarg;
-	}
 	if (!file)
-		usage_error("update: give --resources FILE (or - for stdin)");
+		bk_usage_error("update: give --resources FILE (or - for stdin)");
 	load_state(one_id(argc, argv, "update"), &s, 1);
 	doc = !strcmp(file, "-") ? json_loadf(stdin, 0, &err) : json_load_file(file, 0, &err);
 	if (!doc)
@@ -557,10 +527,9 @@ static int print_json(json_t *doc)
 
 static int cmd_features(int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1 || optind != argc)
-		bad_option(argv);
+	no_options(argc, argv);
+	if (optind != argc)
+		bk_usage_error("features: takes no operand");
 	return print_json(bk_oci_features());
 }
 
@@ -569,21 +538,21 @@ static int cmd_spec(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "rootless", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct bk_cli cli = { .shortopts = "+hb:", .longopts = opts };
 	const char *bundle = ".";
 	bool rootless = false;
 	char path[4200];
 	char *text;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
+	while ((c = bk_cli_next(&cli, argc, argv)) != -1) {
 		if (c == 'b')
 			bundle = optarg;
-		else if (c == 'r')
-			rootless = true;
 		else
-			bad_option(argv);
+			rootless = true;
 	}
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
 	if (access(path, F_OK) == 0)
@@ -629,34 +598,29 @@ static int parse_global(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct bk_cli cli = { .shortopts = "+vhV", .longopts = opts };
 	const char *log = NULL, *format = "text";
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
+	while ((c = bk_cli_next(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case G_ROOT: root_dir = optarg; break;
 		case G_LOG: log = optarg; break;
 		case G_LOG_FORMAT: format = optarg; break;
-		case G_DEBUG: case 'v': bk_verbose++; break;
+		case G_DEBUG: bk_verbose++; break;
 		case G_SYSTEMD:
 			bk_die(1, "--systemd-cgroup: ocirun has no systemd cgroup manager; use cgroupfs "
 			       "(podman --cgroup-manager=cgroupfs, containerd SystemdCgroup = false)");
 		case G_ROOTLESS: break;   /* decided from the config's user namespace */
 		case G_CRIU: break;       /* checkpoint/restore: not a command of ocirun */
-		case 'h': fputs(usage_text, stdout); exit(0);
-		case 'V':
-			printf("ocirun (bockit) %s\nspec: %s\n", VERSION, BK_OCI_VERSION);
-			exit(0);
-		default: bad_option(argv);
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "json"))
-		usage_error("--log-format '%s': json or text", format);
+		bk_usage_error("--log-format '%s': json or text", format);
 	if (log && bk_oci_log_open(log, !strcmp(format, "json")) < 0)
 		bk_die_error(1);
 	if (root_dir[0] != '/')
-		usage_error("--root '%s': want an absolute path", root_dir);
+		bk_usage_error("--root '%s': want an absolute path", root_dir);
 	return optind;
 }
 
@@ -664,19 +628,20 @@ int main(int argc, char **argv)
 {
 	int i;
 
-	bk_msg_init(argv[0]);
+	bk_cli_init("ocirun", usage_text);
 	/* a hook that does not read its stdin must not kill the runtime */
 	signal(SIGPIPE, SIG_IGN);
 	i = parse_global(argc, argv);
 	if (i >= argc)
-		usage_error("missing command");
-	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++) {
+		bk_usage_error("missing command (see ocirun --help)");
+	for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
 		if (strcmp(argv[i], commands[c].name))
 			continue;
 		optind = 1;
+		/* exec and run have a COMMAND: their usage errors are 125 */
 		if (!strcmp(argv[i], "exec") || !strcmp(argv[i], "run"))
-			usage_code = BK_EXIT_FAILED;
+			bk_cli_chained();
 		return commands[c].run(argc - i, argv + i);
 	}
-	usage_error("unknown command '%s'", argv[i]);
+	bk_usage_error("unknown command '%s' (see ocirun --help)", argv[i]);
 }
