@@ -21,6 +21,11 @@ TOOLS := nsrun cgset-lite ovlmount vethup imgpull ocirun
 # from each archive only the modules the tool calls. A link from one
 # domain into another is spelt out here, with its reason.
 DOMAINS := base ns cgroup overlay net image oci
+# A domain includes its own headers and base/'s, and those of the domains
+# its DOMAIN_USES line names with a reason (tests/architecture.bats).
+# oci: config.json is realised through the ns and cgroup modules nsrun
+# and cgset-lite use, never a second implementation of their steps.
+oci_USES := ns cgroup
 
 # Per tool: its domains, the pkg-config packages it links, those it only
 # dlopen()s when an option needs them (headers only here), and libraries
