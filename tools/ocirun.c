@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/path.h"
 #include "base/size.h"
 #include "base/supervise.h"
 #include "cgroup/cgfreeze.h"
@@ -26,6 +27,7 @@
 #include "oci/sync.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -389,7 +391,7 @@ static int cmd_exec(int argc, char **argv)
 	struct bk_oci_config c;
 	struct bk_oci_process p = { 0 };
 	json_t *doc = NULL;
-	char path[4200];
+	char path[PATH_MAX];
 	enum bk_oci_status st;
 	int code;
 
@@ -399,7 +401,7 @@ static int cmd_exec(int argc, char **argv)
 	if (st != BK_OCI_RUNNING && st != BK_OCI_CREATED)
 		bk_die(BK_EXIT_FAILED, "container %s is %s: exec needs it created or running", s.id,
 		       bk_oci_status_name(st));
-	if (bk_oci_config_load(s.bundle, bk_oci_state_file(&s, "config.json", path, sizeof(path)), &c) < 0 ||
+	if (bk_oci_config_load(s.bundle, bk_oci_state_file(&s, "config.json", path), &c) < 0 ||
 	    exec_process(&a, &c, argv + optind + 1, &doc, &p) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	code = bk_oci_exec(&s, &c, &p, &a.o);
@@ -544,7 +546,7 @@ static int cmd_spec(int argc, char **argv)
 	static const struct bk_cli cli = { .shortopts = "+hb:", .longopts = opts };
 	const char *bundle = ".";
 	bool rootless = false;
-	char path[4200];
+	char path[PATH_MAX];
 	char *text;
 	int c;
 
@@ -554,7 +556,8 @@ static int cmd_spec(int argc, char **argv)
 		else
 			rootless = true;
 	}
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	if (bk_path_in(path, bundle, "config.json") < 0)
+		bk_die_error(1);
 	if (access(path, F_OK) == 0)
 		bk_die(1, "%s exists already", path);
 	json_t *doc = bk_oci_default_spec(rootless);

@@ -3,9 +3,11 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/path.h"
 #include "ns/rootfs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,9 +119,10 @@ static int place(int fd, const char *dir)
 
 static int mount_hier(const char *top, const struct bk_cgns_hier *h)
 {
-	char dir[4200], opts[80];
+	char dir[PATH_MAX], opts[80];
 
-	snprintf(dir, sizeof(dir), "%s/%s", top, dir_name(h));
+	if (bk_path_in(dir, top, dir_name(h)) < 0)
+		return -1;
 	if (mkdir(dir, 0755) < 0)
 		return bk_fail_errno(errno, "mkdir %s", dir);
 	if (h->fd >= 0)

@@ -1,5 +1,6 @@
 /* proclimits: rlimits, OOM score and umask of the process (proclimits.h). */
 #include "ns/proclimits.h"
+#include "base/array.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
 
@@ -24,7 +25,7 @@ static const struct {
 
 static const char *rlimit_name(int resource)
 {
-	for (size_t i = 0; i < sizeof(rlimits) / sizeof(*rlimits); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(rlimits); i++)
 		if (rlimits[i].resource == resource)
 			return rlimits[i].name;
 	return "?";
@@ -34,7 +35,7 @@ int bk_rlimit_by_name(const char *name, int *resource)
 {
 	const char *n = strncasecmp(name, "RLIMIT_", 7) ? name : name + 7;
 
-	for (size_t i = 0; i < sizeof(rlimits) / sizeof(*rlimits); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rlimits); i++) {
 		if (!strcasecmp(n, rlimits[i].name)) {
 			*resource = rlimits[i].resource;
 			return 0;

@@ -786,12 +786,12 @@ static int compile_default(uint64_t caps, struct bk_seccomp *out)
 
 const char *bk_seccomp_action_name(size_t i)
 {
-	return i < sizeof(actions) / sizeof(*actions) ? actions[i].name : NULL;
+	return i < ARRAY_SIZE(actions) ? actions[i].name : NULL;
 }
 
 const char *bk_seccomp_operator_name(size_t i)
 {
-	return i < sizeof(ops) / sizeof(*ops) ? ops[i].name : NULL;
+	return i < ARRAY_SIZE(ops) ? ops[i].name : NULL;
 }
 
 bool bk_seccomp_arch_known(const char *name)

@@ -1,5 +1,6 @@
 /* sysctl: namespaced kernel parameters (sysctl.h). */
 #include "ns/sysctl.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/msg.h"
 #include "base/path.h"
@@ -20,7 +21,7 @@ static const char *const ipc_names[] = {
 /* The kind of namespace that owns name, or -1 for a host-wide one. */
 static int owner_of(const char *name)
 {
-	for (size_t i = 0; i < sizeof(ipc_names) / sizeof(*ipc_names); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_names); i++)
 		if (!strcmp(name, ipc_names[i]))
 			return BK_NS_IPC;
 	if (!strncmp(name, "fs.mqueue.", 10) || !strncmp(name, "fs/mqueue/", 10))

@@ -1,5 +1,6 @@
 /* config: an OCI bundle's config.json (config.h). */
 #include "oci/config.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -107,10 +108,10 @@ static int parse_one_ns(struct bk_oci_config *c, const json_t *n, size_t i, unsi
 	snprintf(at, sizeof(at), "linux.namespaces[%zu]", i);
 	if (bk_j_string(n, at, "type", &type) < 0 || bk_j_string(n, at, "path", &path) < 0)
 		return -1;
-	for (t = 0; type && t < sizeof(ns_types) / sizeof(*ns_types); t++)
+	for (t = 0; type && t < ARRAY_SIZE(ns_types); t++)
 		if (!strcmp(type, ns_types[t].name))
 			break;
-	if (!type || t == sizeof(ns_types) / sizeof(*ns_types))
+	if (!type || t == ARRAY_SIZE(ns_types))
 		return bk_j_fail(at, "type", "'%s' is not a namespace type", type ? type : "");
 	enum bk_ns_kind k = ns_types[t].kind;
 	if (*seen & (1u << k))
@@ -280,7 +281,7 @@ static int refuse_linux(const json_t *lx)
 	};
 	const char *label = NULL;
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		if (bk_j_get(lx, fields[i]))
 			return bk_j_fail("linux", fields[i], "not supported by ocirun");
 	if (bk_j_string(lx, "linux", "mountLabel", &label) < 0)

@@ -14,6 +14,7 @@
 #include "oci/sync.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,8 +39,12 @@ struct job {
 	pid_t child;
 };
 
+/* Takes back what was made; the error being reported stays the one. */
 static void undo(struct job *j)
 {
+	struct bk_saved_error e;
+
+	bk_error_save(&e);
 	if (j->child > 0) {
 		kill(j->child, SIGKILL);
 		while (waitpid(j->child, NULL, 0) < 0 && errno == EINTR)
@@ -48,25 +53,22 @@ static void undo(struct job *j)
 	if (j->in_group)
 		bk_cg_leave(&j->g);
 	if (j->grouped) {
-		/* the undo must not replace the error being reported */
-		char saved[2048];
-		snprintf(saved, sizeof(saved), "%s", bk_error());
 		if (bk_cg_delete(&j->g, true) < 0)
 			BK_TRACE("undo: %s", bk_error());
-		bk_fail("%s", saved);
 		bk_cg_close(&j->g);
 	}
 	if (j->state.host_mounts && bk_rootfs_unmount_below(j->state.rootfs) < 0)
 		BK_TRACE("undo: %s", bk_error());
-	if (j->claimed)
-		bk_oci_state_remove(&j->state);
+	if (j->claimed && bk_oci_state_remove(&j->state) < 0)
+		BK_TRACE("undo: %s", bk_error());
+	bk_error_restore(&e);
 }
 
 static int keep_config(struct job *j)
 {
-	char path[4200];
+	char path[PATH_MAX];
 
-	bk_oci_state_file(&j->state, "config.json", path, sizeof(path));
+	bk_oci_state_file(&j->state, "config.json", path);
 	if (json_dump_file(j->c->json, path, JSON_COMPACT) < 0)
 		return bk_fail("write %s", path);
 	return 0;
@@ -259,7 +261,7 @@ static int record(struct job *j)
 
 static int prepare(struct job *j)
 {
-	char fifo[4200];
+	char fifo[PATH_MAX];
 	const struct bk_oci_config *c = j->c;
 
 	if (c->proc.terminal && !j->o->console_socket)
@@ -273,7 +275,7 @@ static int prepare(struct job *j)
 	bk_oci_now_rfc3339(j->state.created, sizeof(j->state.created));
 	j->state.annotations = json_incref((json_t *)c->annotations);
 	j->state.host_mounts = !(c->ns_new & CLONE_NEWNS) && !c->ns_path[BK_NS_MNT];
-	bk_oci_state_file(&j->state, "exec.fifo", fifo, sizeof(fifo));
+	bk_oci_state_file(&j->state, "exec.fifo", fifo);
 	if (keep_config(j) < 0 || make_group(j) < 0 || compile_seccomp(j) < 0 ||
 	    bk_oci_fifo_make(fifo) < 0 || (j->fifo = bk_oci_fifo_hold(fifo)) < 0)
 		return -1;

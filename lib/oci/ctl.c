@@ -12,6 +12,7 @@
 #include "ns/rootfs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -180,12 +181,12 @@ static int kill_and_wait(const struct bk_oci_state *s)
 
 void bk_oci_saved_hooks(const struct bk_oci_state *s, int k, enum bk_oci_status st, char **warning)
 {
-	char path[4200];
+	char path[PATH_MAX];
 	struct bk_oci_config c;
 	_cleanup_free_ char *state = NULL;
 
 	*warning = NULL;
-	bk_oci_state_file(s, "config.json", path, sizeof(path));
+	bk_oci_state_file(s, "config.json", path);
 	if (bk_oci_config_load(s->bundle, path, &c) < 0) {
 		if (asprintf(warning, "%s hooks: %s", bk_oci_hook_name(k), bk_error()) < 0)
 			*warning = NULL;
@@ -200,13 +201,13 @@ void bk_oci_saved_hooks(const struct bk_oci_state *s, int k, enum bk_oci_status 
 int bk_oci_start(const struct bk_oci_state *s, char **warning)
 {
 	enum bk_oci_status st = bk_oci_status_now(s);
-	char fifo[4200];
+	char fifo[PATH_MAX];
 
 	*warning = NULL;
 	if (st != BK_OCI_CREATED)
 		return bk_fail("container %s is %s: only a created container starts", s->id,
 			       bk_oci_status_name(st));
-	if (bk_oci_fifo_start(bk_oci_state_file(s, "exec.fifo", fifo, sizeof(fifo))) < 0)
+	if (bk_oci_fifo_start(bk_oci_state_file(s, "exec.fifo", fifo)) < 0)
 		return bk_fail_wrap("start %s", s->id);
 	bk_oci_saved_hooks(s, BK_HOOK_POSTSTART, BK_OCI_RUNNING, warning);
 	return 0;

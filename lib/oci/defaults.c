@@ -6,6 +6,7 @@
 #include "oci/hooks.h"
 #include "oci/mounts.h"
 #include "oci/state.h"
+#include "base/array.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ static json_t *strings(const char *const *v, size_t n)
 	return a;
 }
 
-#define STRINGS(v) strings(v, sizeof(v) / sizeof(*(v)))
+#define STRINGS(v) strings(v, ARRAY_SIZE(v))
 
 static json_t *mount(const char *dst, const char *type, const char *src, json_t *opts)
 {
@@ -121,7 +122,7 @@ static json_t *seccomp_features(void)
 		json_array_append_new(actions, json_string(n));
 	for (size_t i = 0; (n = bk_seccomp_operator_name(i)); i++)
 		json_array_append_new(ops, json_string(n));
-	for (size_t i = 0; i < sizeof(arches) / sizeof(*arches); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
 		if (bk_seccomp_arch_known(arches[i]))
 			json_array_append_new(archs, json_string(arches[i]));
 	return json_pack("{s:b, s:o, s:o, s:o}", "enabled", 1, "actions", actions, "operators", ops,

@@ -1,5 +1,6 @@
 /* group: a container's control group (group.h). */
 #include "oci/group.h"
+#include "base/array.h"
 #include "base/msg.h"
 #include "cgroup/cgdevices.h"
 
@@ -31,27 +32,35 @@ static int devices(const struct bk_oci_config *c, struct bk_cgroup *g)
 	return 0;
 }
 
-int bk_oci_group_create(const struct bk_oci_config *c, const char *path, struct bk_cgroup *g)
+/* The group in each hierarchy a container joins, its settings planned
+ * and written, then its device list; -1 with nothing made on failure. */
+static int make(const struct bk_oci_config *c, struct bk_cgroup *g)
 {
 	struct bk_cg_write w[BK_OCI_MAX_REQS * 2];
 	bool created;
 	int n;
 
-	if (bk_cg_init() < 0 || bk_cg_open(g, path) < 0)
-		return bk_fail_wrap("linux.cgroupsPath");
-	for (size_t i = 0; i < sizeof(joined) / sizeof(*joined); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(joined); i++)
 		if (bk_cg_host_version(joined[i], NULL) >= 0 && bk_cg_add(g, joined[i]) < 0)
-			goto fail;
-	if ((n = plan(g, &c->res, w, sizeof(w) / sizeof(*w))) < 0 || bk_cg_create(g, &created) < 0)
-		goto fail;
+			return -1;
+	if ((n = plan(g, &c->res, w, ARRAY_SIZE(w))) < 0 || bk_cg_create(g, &created) < 0)
+		return -1;
 	if (bk_cg_apply(g, w, (size_t)n) < 0 || devices(c, g) < 0) {
 		bk_cg_rollback(g);
-		goto fail;
+		return -1;
 	}
 	return 0;
-fail:
-	bk_cg_close(g);
-	return -1;
+}
+
+int bk_oci_group_create(const struct bk_oci_config *c, const char *path, struct bk_cgroup *g)
+{
+	if (bk_cg_init() < 0 || bk_cg_open(g, path) < 0)
+		return bk_fail_wrap("linux.cgroupsPath");
+	if (make(c, g) < 0) {
+		bk_cg_close(g);
+		return -1;
+	}
+	return 0;
 }
 
 int bk_oci_group_record(const struct bk_cgroup *g, struct bk_oci_state *s)
@@ -103,7 +112,7 @@ int bk_oci_group_open(const struct bk_oci_state *s, struct bk_cgroup *g)
 int bk_oci_group_update(struct bk_cgroup *g, const struct bk_oci_resources *r)
 {
 	struct bk_cg_write w[BK_OCI_MAX_REQS * 2];
-	int n = bk_cg_plan(r->req, r->n, bk_cg_host_version, NULL, w, sizeof(w) / sizeof(*w));
+	int n = bk_cg_plan(r->req, r->n, bk_cg_host_version, NULL, w, ARRAY_SIZE(w));
 
 	if (n < 0)
 		return bk_fail_wrap("resources");

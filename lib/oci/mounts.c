@@ -1,5 +1,6 @@
 /* mounts: OCI mount options (mounts.h). */
 #include "oci/mounts.h"
+#include "base/array.h"
 #include "base/msg.h"
 #include "base/path.h"
 #include "oci/jfield.h"
@@ -52,7 +53,7 @@ static const struct {
 
 unsigned long bk_oci_propagation(const char *name)
 {
-	for (size_t i = 0; i < sizeof(propagations) / sizeof(*propagations); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)
 		if (!strcmp(name, propagations[i].name))
 			return propagations[i].flags;
 	return 0;
@@ -60,8 +61,8 @@ unsigned long bk_oci_propagation(const char *name)
 
 const char *bk_oci_mount_option_name(size_t i)
 {
-	size_t nflags = sizeof(flag_opts) / sizeof(*flag_opts);
-	size_t nprops = sizeof(propagations) / sizeof(*propagations);
+	size_t nflags = ARRAY_SIZE(flag_opts);
+	size_t nprops = ARRAY_SIZE(propagations);
 
 	if (i < nflags)
 		return flag_opts[i].name;
@@ -76,7 +77,7 @@ static const char *const refused[] = { "idmap", "ridmap", "tmpcopyup", "remount"
 static int take_option(const char *at, const char *opt, struct bk_mountreq *out, char **data,
 		       bool *bind, bool *recursive)
 {
-	for (size_t i = 0; i < sizeof(flag_opts) / sizeof(*flag_opts); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++) {
 		if (strcmp(opt, flag_opts[i].name))
 			continue;
 		if (flag_opts[i].clear) {
@@ -99,7 +100,7 @@ static int take_option(const char *at, const char *opt, struct bk_mountreq *out,
 	}
 	if (!strcmp(opt, "defaults") || !*opt)
 		return 0;
-	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
 		if (!strcmp(opt, refused[i]))
 			return bk_fail("%s.options: '%s' is not supported by ocirun", at, opt);
 	if (strchr(opt, ','))

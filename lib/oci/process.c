@@ -1,5 +1,6 @@
 /* process: an OCI process object (process.h). */
 #include "oci/process.h"
+#include "base/array.h"
 #include "base/msg.h"
 #include "base/size.h"
 #include "ns/proclimits.h"
@@ -171,7 +172,7 @@ static int refuse_unsupported(const json_t *p, const char *at)
 	};
 	const char *s = NULL;
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		json_t *v = bk_j_get(p, fields[i]);
 		if (v && !(json_is_string(v) && !*json_string_value(v)))
 			return bk_j_fail(at, fields[i], "not supported by ocirun");

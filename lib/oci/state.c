@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,9 @@ bool bk_oci_valid_id(const char *id)
 	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == n;
 }
 
-const char *bk_oci_state_file(const struct bk_oci_state *s, const char *name, char *buf, size_t len)
+const char *bk_oci_state_file(const struct bk_oci_state *s, const char *name, char buf[static PATH_MAX])
 {
-	snprintf(buf, len, "%s/%s", s->dir, name);
+	snprintf(buf, PATH_MAX, "%s/%.*s", s->dir, BK_OCI_STATE_NAME_MAX - 2, name);
 	return buf;
 }
 
@@ -120,14 +121,14 @@ static int read_record(const json_t *o, struct bk_oci_state *s)
 
 int bk_oci_state_load(const char *root, const char *id, struct bk_oci_state *s)
 {
-	char path[4200];
+	char path[PATH_MAX];
 	json_error_t err;
 	json_auto_t *o = NULL;
 	struct stat st;
 
 	if (set_dir(root, id, s) < 0)
 		return -1;
-	bk_oci_state_file(s, "state.json", path, sizeof(path));
+	bk_oci_state_file(s, "state.json", path);
 	o = json_load_file(path, 0, &err);
 	if (!o) {
 		if (stat(path, &st) < 0 && errno == ENOENT)
@@ -143,7 +144,7 @@ int bk_oci_state_load(const char *root, const char *id, struct bk_oci_state *s)
 
 int bk_oci_state_save(const struct bk_oci_state *s)
 {
-	char path[4200];
+	char path[PATH_MAX];
 	json_auto_t *ctrls = json_array();
 	json_auto_t *o = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -164,7 +165,7 @@ int bk_oci_state_save(const struct bk_oci_state *s)
 	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (!text)
 		return bk_fail("state.json: cannot encode");
-	bk_oci_state_file(s, "state.json", path, sizeof(path));
+	bk_oci_state_file(s, "state.json", path);
 	BK_TRACE("write %s", path);
 	return bk_write_atomic(path, text, 0600);
 }
@@ -254,12 +255,12 @@ bool bk_oci_state_alive(const struct bk_oci_state *s)
 
 enum bk_oci_status bk_oci_state_status(const struct bk_oci_state *s, bool frozen)
 {
-	char fifo[4200];
+	char fifo[PATH_MAX];
 	struct stat st;
 
 	if (!bk_oci_state_alive(s))
 		return BK_OCI_STOPPED;
-	if (stat(bk_oci_state_file(s, "exec.fifo", fifo, sizeof(fifo)), &st) == 0)
+	if (stat(bk_oci_state_file(s, "exec.fifo", fifo), &st) == 0)
 		return BK_OCI_CREATED;
 	return frozen ? BK_OCI_PAUSED : BK_OCI_RUNNING;
 }

@@ -12,21 +12,24 @@
 #define BK_OCI_STATE_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #define BK_OCI_VERSION "1.1.0"
 #define BK_OCI_MAX_CTRLS 16
+/* The longest name of a file in ROOT/ID ("config.json"), with its "/". */
+#define BK_OCI_STATE_NAME_MAX 16
 
 struct bk_oci_state {
-	char dir[4096];          /* ROOT/ID */
+	char dir[PATH_MAX - BK_OCI_STATE_NAME_MAX];   /* ROOT/ID */
 	char id[256];
 	pid_t pid;
 	uint64_t start_time;     /* /proc/PID/stat field 22 (clock ticks) */
 	uint64_t pidns, mntns;   /* its namespaces' inodes: a PID reused within the
 				  * same tick by another process still differs */
-	char bundle[4096], rootfs[4096];
+	char bundle[PATH_MAX], rootfs[PATH_MAX];
 	char created[40];        /* RFC 3339, UTC, nanoseconds */
 	char cgroup[1024];       /* the group's path */
 	struct bk_oci_ctrl {     /* its controllers, as found at create */
@@ -56,8 +59,8 @@ int bk_oci_state_save(const struct bk_oci_state *s);
 int bk_oci_state_remove(const struct bk_oci_state *s);
 void bk_oci_state_free(struct bk_oci_state *s);
 
-/* "DIR/NAME" into buf. */
-const char *bk_oci_state_file(const struct bk_oci_state *s, const char *name, char *buf, size_t len);
+/* "DIR/NAME" into buf; NAME one of the state's files, which always fit. */
+const char *bk_oci_state_file(const struct bk_oci_state *s, const char *name, char buf[static PATH_MAX]);
 
 /* Start time of pid (field 22 of /proc/PID/stat); 0 when gone or a zombie. */
 uint64_t bk_oci_proc_start_time(pid_t pid);
