@@ -106,7 +106,7 @@ run_unit() {
 	run_unit test_caps
 }
 
-@test "unit: clone into new namespaces, uid/gid ranges written by the parent, under ASan+UBSan" {
+@test "unit: ns (clone into new namespaces, the UTS names; idmap ranges written by the parent) under ASan+UBSan" {
 	run_unit test_ns
 }
 

@@ -568,11 +568,8 @@ static int setup_process(struct opts *o)
 {
 	if (setup_filesystems(o) < 0)
 		return -1;
-	if (o->hostname) {
-		BK_TRACE("sethostname(\"%s\")", o->hostname);
-		if (sethostname(o->hostname, strlen(o->hostname)) < 0)
-			return bk_fail_errno(errno, "sethostname %s", o->hostname);
-	}
+	if (bk_ns_set_uts(o->hostname, NULL) < 0)
+		return -1;
 	if (o->workdir && bk_rootfs_chdir(o->workdir) < 0)
 		return -1;
 	if (bk_apply_env(o->clear_env, o->env, o->nenv) < 0)

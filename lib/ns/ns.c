@@ -100,6 +100,21 @@ pid_t bk_ns_clone(int flags)
 	return pid;
 }
 
+int bk_ns_set_uts(const char *hostname, const char *domainname)
+{
+	if (hostname && *hostname) {
+		BK_TRACE("sethostname(\"%s\")", hostname);
+		if (sethostname(hostname, strlen(hostname)) < 0)
+			return bk_fail_errno(errno, "sethostname %s", hostname);
+	}
+	if (domainname && *domainname) {
+		BK_TRACE("setdomainname(\"%s\")", domainname);
+		if (setdomainname(domainname, strlen(domainname)) < 0)
+			return bk_fail_errno(errno, "setdomainname %s", domainname);
+	}
+	return 0;
+}
+
 int bk_ns_loopback_up(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };

@@ -30,6 +30,10 @@ int bk_ns_unshare(int flags);
  * A new mount namespace keeps its propagation (the child sets it).
  * Returns as fork() does. */
 pid_t bk_ns_clone(int flags);
+/* The names of this UTS namespace: sethostname(2), and setdomainname(2)
+ * when domainname is given (NULL or "" leaves either as it is). */
+int bk_ns_set_uts(const char *hostname, const char *domainname);
+
 /* Bring the loopback interface of this network namespace up (a new one
  * has it down): SIOCSIFFLAGS, the one thing ip link set lo up does. */
 int bk_ns_loopback_up(void);

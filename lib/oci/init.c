@@ -3,6 +3,7 @@
 #include "base/chain.h"
 #include "base/cleanup.h"
 #include "base/msg.h"
+#include "ns/ns.h"
 #include "ns/procself.h"
 #include "ns/procenv.h"
 #include "ns/sysctl.h"
@@ -24,21 +25,6 @@ static int become_root(const struct bk_oci_config *c)
 	if (!(c->ns_new & CLONE_NEWUSER))
 		return 0;
 	return bk_set_ids(0, 0);
-}
-
-static int set_names(const struct bk_oci_config *c)
-{
-	if (c->hostname && *c->hostname) {
-		BK_TRACE("sethostname(\"%s\")", c->hostname);
-		if (sethostname(c->hostname, strlen(c->hostname)) < 0)
-			return bk_fail_errno(errno, "hostname %s", c->hostname);
-	}
-	if (c->domainname && *c->domainname) {
-		BK_TRACE("setdomainname(\"%s\")", c->domainname);
-		if (setdomainname(c->domainname, strlen(c->domainname)) < 0)
-			return bk_fail_errno(errno, "domainname %s", c->domainname);
-	}
-	return 0;
 }
 
 /* Namespaced parameters, through the runtime's /proc before the switch:
@@ -91,7 +77,7 @@ static int setup(struct bk_oci_init *in)
 {
 	const struct bk_oci_config *c = in->cfg;
 
-	if (wait_go(in) < 0 || become_root(c) < 0 || set_sysctls(c) < 0 || set_names(c) < 0)
+	if (wait_go(in) < 0 || become_root(c) < 0 || set_sysctls(c) < 0 || bk_ns_set_uts(c->hostname, c->domainname) < 0)
 		return -1;
 	if (bk_rootfs_prepare(&in->fs) < 0 || parent_hooks(in) < 0 ||
 	    run_hooks(in, BK_HOOK_CREATE_CONTAINER, BK_OCI_CREATING) < 0)

@@ -1,5 +1,6 @@
-/* Unit tests for lib/ns/ns.c's bk_ns_clone and lib/ns/idmap.c's ranges
- * written by the parent: real namespaces, as root. */
+/* Unit tests for lib/ns/ns.c's bk_ns_clone and bk_ns_set_uts, and
+ * lib/ns/idmap.c's ranges written by the parent: real namespaces, as
+ * root. */
 #include "tap.h"
 #include "base/msg.h"
 #include "ns/idmap.h"
@@ -8,6 +9,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +36,30 @@ static void test_clone(void)
 		_exit(0);
 	ok(pid < 0 && strstr(bk_error(), "clone(CLONE_NEWNS): Invalid argument"),
 	   "a refused clone is recorded (%s)", bk_error());
+}
+
+/* The names land in the child's UTS namespace, not in ours. */
+static void test_uts(void)
+{
+	struct utsname before, after;
+	pid_t pid;
+
+	uname(&before);
+	pid = bk_ns_clone(CLONE_NEWUTS);
+	if (pid == 0) {
+		struct utsname u;
+		_exit(bk_ns_set_uts("bk-uts", "bk-dom") == 0 && uname(&u) == 0 && !strcmp(u.nodename, "bk-uts") &&
+		      !strcmp(u.domainname, "bk-dom") && bk_ns_set_uts(NULL, "") == 0 ? 0 : 1);
+	}
+	ok(wait_code(pid) == 0, "hostname and domainname set in a new UTS namespace (NULL, \"\" leave them)");
+	uname(&after);
+	ok(!strcmp(before.nodename, after.nodename) && !strcmp(before.domainname, after.domainname),
+	   "  ours unchanged");
+	pid = bk_ns_clone(CLONE_NEWUTS);
+	if (pid == 0)
+		_exit(bk_ns_set_uts("x123456789012345678901234567890123456789012345678901234567890123456789", NULL) < 0 &&
+		      strstr(bk_error(), "sethostname x123") ? 0 : 1);
+	ok(wait_code(pid) == 0, "a name over 64 bytes is refused, named");
 }
 
 /* The child waits for its maps, then compares /proc/self/uid_map and
@@ -89,6 +116,7 @@ int main(void)
 		return 0;
 	}
 	test_clone();
+	test_uts();
 	test_maps();
 	return tap_done();
 }
