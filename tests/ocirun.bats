@@ -228,13 +228,13 @@ JSON
 	assert_output "ocirun: resources.memory.limit: not an integer"
 }
 
-@test "the process as configured: hostname, env, cwd made, user and groups, umask, rlimits, oomScoreAdj, caps, no_new_privs" {
-	oci_cfg 'hostname="ocibox"' 'process.env=["PATH=/bin:/usr/bin","X=1"]' 'process.cwd="/work/here"' \
+@test "the process as configured: hostname, domainname, lo up, env, cwd made, user and groups, umask, rlimits, oomScoreAdj, caps, no_new_privs" {
+	oci_cfg 'hostname="ocibox"' 'domainname="ocidom"' 'process.env=["PATH=/bin:/usr/bin","X=1"]' 'process.cwd="/work/here"' \
 		'process.user={"uid":1000,"gid":1000,"additionalGids":[5,7],"umask":63}' \
 		'process.rlimits=[{"type":"RLIMIT_NOFILE","soft":200,"hard":300}]' 'process.oomScoreAdj=300' \
 		'process.noNewPrivileges=true' \
 		'process.capabilities={"bounding":["CAP_NET_BIND_SERVICE","CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"],"inheritable":["CAP_KILL"],"ambient":["CAP_KILL"]}'
-	oci_args 'hostname; echo $X $(pwd); id -u; id -G; umask; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj; grep -E "^(CapBnd|CapEff|CapAmb|NoNewPrivs)" /proc/self/status'
+	oci_args 'hostname; echo $X $(pwd); id -u; id -G; umask; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj; grep -E "^(CapBnd|CapEff|CapAmb|NoNewPrivs)" /proc/self/status; cat /proc/sys/kernel/domainname /sys/class/net/lo/flags'
 	run ocr run --bundle "$OCI_BUNDLE" "$(oci_id)"
 	assert_success
 	assert_line --index 0 "ocibox"
@@ -249,6 +249,8 @@ JSON
 	assert_line --index 9 --regexp '^CapBnd:[[:space:]]+0000000000000420$'
 	assert_line --index 10 --regexp '^CapAmb:[[:space:]]+0000000000000020$'
 	assert_line --index 11 --regexp '^NoNewPrivs:[[:space:]]+1$'
+	assert_line --index 12 "ocidom"
+	assert_line --index 13 "0x9"   # IFF_UP|IFF_LOOPBACK: a new netns has lo up, as runc leaves it
 	# the program itself: no signal ignored (ocirun's own SIGPIPE did not leak)
 	oci_cfg 'process.args=["grep","SigIgn","/proc/self/status"]'
 	run ocr run --bundle "$OCI_BUNDLE" "$(oci_id)"
@@ -257,23 +259,26 @@ JSON
 
 @test "the view as configured: masked and read-only paths, read-only root, sysctl, device nodes, the device cgroup" {
 	oci_cfg root.readonly=true 'linux.maskedPaths=["/proc/kcore","/etc/secret"]' 'linux.readonlyPaths=["/proc/sys"]' \
-		'linux.sysctl={"net.ipv4.ip_forward":"1"}' \
+		'linux.sysctl={"net.ipv4.ip_default_ttl":"42"}' \
 		'linux.devices=[{"path":"/dev/bkfull","type":"c","major":1,"minor":7,"fileMode":438}]' \
 		'mounts+={"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid"]}' \
 		'process.capabilities.bounding+="CAP_MKNOD"' 'process.capabilities.effective+="CAP_MKNOD"' \
 		'process.capabilities.permitted+="CAP_MKNOD"'
 	echo 'top secret' >"$OCI_BUNDLE/rootfs/etc/secret"
-	oci_args 'cat /etc/secret; (echo x >/proc/sys/kernel/hostname) 2>/dev/null || echo sys-ro; touch /rootfile 2>/dev/null || echo root-ro; touch /tmp/ok && echo tmp-rw; cat /proc/sys/net/ipv4/ip_forward; head -c 3 /dev/bkfull | od -An -tx1; mknod /tmp/sda1 b 8 1 && head -c1 /tmp/sda1 2>&1 | grep -o "Operation not permitted"'
+	ttl=$(cat /proc/sys/net/ipv4/ip_default_ttl)
+	[ "$ttl" != 42 ] || skip "the host's ip_default_ttl is 42 already"
+	oci_args 'cat /etc/secret; (echo x >/proc/sys/kernel/hostname) 2>/dev/null || echo sys-ro; touch /rootfile 2>/dev/null || echo root-ro; touch /tmp/ok && echo tmp-rw; cat /proc/sys/net/ipv4/ip_default_ttl; head -c 3 /dev/bkfull | od -An -tx1; mknod /tmp/sda1 b 8 1 && head -c1 /tmp/sda1 2>&1 | grep -o "Operation not permitted"'
 	run ocr run --bundle "$OCI_BUNDLE" "$(oci_id)"
 	assert_success
 	assert_line --index 0 "sys-ro"
 	assert_line --index 1 "root-ro"
 	assert_line --index 2 "tmp-rw"
-	assert_line --index 3 "1"
+	assert_line --index 3 "42"
 	assert_line --index 4 " 00 00 00"
 	assert_line --index 5 "Operation not permitted"
 	refute_output --partial "top secret"
-	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$(cat /proc/sys/net/ipv4/ip_forward)" ]
+	# the container's own network namespace got it, the host's did not
+	[ "$(cat /proc/sys/net/ipv4/ip_default_ttl)" = "$ttl" ]
 }
 
 @test "seccomp from config.json: its errnoRet reaches the process; podman's profile runs a shell" {

@@ -77,8 +77,12 @@ static int setup(struct bk_oci_init *in)
 {
 	const struct bk_oci_config *c = in->cfg;
 
-	if (wait_go(in) < 0 || become_root(c) < 0 || set_sysctls(c) < 0 || bk_ns_set_uts(c->hostname, c->domainname) < 0)
+	if (wait_go(in) < 0 || become_root(c) < 0 || set_sysctls(c) < 0 ||
+	    bk_ns_set_uts(c->hostname, c->domainname) < 0)
 		return -1;
+	/* a network namespace of its own has lo down: runc brings it up */
+	if ((c->ns_new & CLONE_NEWNET) && bk_ns_loopback_up() < 0)
+		return bk_fail_wrap("linux.namespaces: network");
 	if (bk_rootfs_prepare(&in->fs) < 0 || parent_hooks(in) < 0 ||
 	    run_hooks(in, BK_HOOK_CREATE_CONTAINER, BK_OCI_CREATING) < 0)
 		return -1;
