@@ -174,7 +174,7 @@ teardown() {
 	! kill -0 "$epid" 2>/dev/null
 }
 
-@test "exec: inline with --env, --cwd, --user; --process FILE; its exit status; refused for a stopped container" {
+@test "exec: inline with --env, --cwd (never made), --user; --process FILE; its exit status; refused for a stopped container" {
 	id=$(oci_id)
 	oci_args 'sleep 30'
 	oci_create --bundle "$OCI_BUNDLE" "$id"
@@ -184,6 +184,11 @@ teardown() {
 	assert_output "hi /tmp 1000 1001 2"
 	run ocr exec "$id" sh -c 'exit 4'
 	assert_failure 4
+	# runc's exec makes no working directory: a missing one fails, and stays missing
+	run ocr exec --cwd /no/such/dir "$id" true
+	assert_failure 125
+	assert_output --partial "workdir /no/such/dir"
+	[ ! -e "$OCI_BUNDLE/rootfs/no" ]
 	cat >"$BOCKER_ROOT/process.json" <<'JSON'
 {"args":["sh","-c","echo $A; cat /proc/self/status | grep -E '^(NoNewPrivs|CapEff)'"],"env":["A=from-file"],"cwd":"/","user":{"uid":0,"gid":0},"noNewPrivileges":true,"capabilities":{"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"]}}
 JSON

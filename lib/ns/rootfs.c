@@ -734,7 +734,7 @@ int bk_rootfs_populate(struct bk_rootfs *r)
 	return 0;
 }
 
-int bk_rootfs_chdir(const char *dir)
+static int chdir_in_root(const char *dir, bool make)
 {
 	char path[PATH_MAX], cwd[PATH_MAX] = "";
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -748,9 +748,10 @@ int bk_rootfs_chdir(const char *dir)
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return bk_fail("workdir %s: path too long", dir);
 	/* made when missing, as runc does, each level resolved in the root */
-	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS) (mkdirat if missing); fchdir",
-		 path);
-	_cleanup_close_ int fd = bk_mkdir_beneath(root, path, 0755);
+	BK_TRACE("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS)%s; fchdir",
+		 path, make ? " (mkdirat if missing)" : "");
+	_cleanup_close_ int fd = make ? bk_mkdir_beneath(root, path, 0755)
+				      : bk_open_beneath(root, path, O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
 		return bk_fail_errno(errno, "workdir %s", dir);
 	if (fchdir(fd) < 0)
@@ -759,6 +760,16 @@ int bk_rootfs_chdir(const char *dir)
 	if (!getcwd(cwd, sizeof(cwd)))
 		return bk_fail_errno(errno, "workdir %s: not reachable from the root", dir);
 	return 0;
+}
+
+int bk_rootfs_chdir(const char *dir)
+{
+	return chdir_in_root(dir, true);
+}
+
+int bk_rootfs_chdir_existing(const char *dir)
+{
+	return chdir_in_root(dir, false);
 }
 
 /* mountinfo's octal escapes (\040 for a space) undone in place. */

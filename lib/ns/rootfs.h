@@ -99,9 +99,12 @@ void bk_rootfs_release(struct bk_rootfs *r);
 int bk_rootfs_unmount_below(const char *dir);
 
 /* chdir to DIR, resolved inside the current root with no magic links
- * (a /proc/self/fd/N cannot lead out), and check that the result is
- * reachable from the root. */
+ * (a /proc/self/fd/N cannot lead out), made when missing (as runc makes
+ * a container's cwd), and check that the result is reachable from the
+ * root. */
 int bk_rootfs_chdir(const char *dir);
+/* The same, for a DIR that must exist (runc's exec makes none). */
+int bk_rootfs_chdir_existing(const char *dir);
 
 /* mount(2), traced as a call one could re-type. */
 int bk_mount(const char *src, const char *dst, const char *type,

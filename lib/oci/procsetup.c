@@ -2,7 +2,6 @@
 #include "oci/procsetup.h"
 #include "base/chain.h"
 #include "base/cleanup.h"
-#include "base/fsutil.h"
 #include "base/msg.h"
 #include "ns/caps.h"
 #include "ns/procenv.h"
@@ -24,10 +23,8 @@ int bk_oci_proc_prepare(const struct bk_oci_process *p, bool make_cwd, unsigned 
 	if (bk_fds_cloexec_from(3 + preserve_fds) < 0)
 		return -1;
 	/* in the root already: a missing cwd is made inside it, as runc does */
-	if (bk_rootfs_chdir(p->cwd) < 0) {
-		if (!make_cwd || errno != ENOENT || bk_mkdir_p(p->cwd, 0755) < 0 || bk_rootfs_chdir(p->cwd) < 0)
-			return -1;
-	}
+	if ((make_cwd ? bk_rootfs_chdir(p->cwd) : bk_rootfs_chdir_existing(p->cwd)) < 0)
+		return -1;
 	while (p->env && p->env[nenv])
 		nenv++;
 	if (bk_apply_env(true, p->env, nenv) < 0)
