@@ -150,7 +150,7 @@ static int freeze_target(const struct target *t, const char *name, bool freeze, 
 
 int bk_cg_freeze(const char *path, bool freeze, unsigned timeout_ms)
 {
-	struct target t;
+	struct target t = { .v2 = false };
 
 	if (target_of_path(path, &t) < 0)
 		return -1;
@@ -159,7 +159,7 @@ int bk_cg_freeze(const char *path, bool freeze, unsigned timeout_ms)
 
 int bk_cg_freeze_group(const struct bk_cgroup *g, bool freeze, unsigned timeout_ms)
 {
-	struct target t;
+	struct target t = { .v2 = false };
 
 	if (target_of_group(g, &t) < 0)
 		return -1;
@@ -168,7 +168,7 @@ int bk_cg_freeze_group(const struct bk_cgroup *g, bool freeze, unsigned timeout_
 
 int bk_cg_frozen(const struct bk_cgroup *g)
 {
-	struct target t;
+	struct target t = { .v2 = false };
 	_cleanup_free_ char *s = NULL;
 
 	if (target_of_group(g, &t) < 0 || !(s = read_state(&t)))
