@@ -256,10 +256,14 @@ JSON
 	assert_line --index 11 --regexp '^NoNewPrivs:[[:space:]]+1$'
 	assert_line --index 12 "ocidom"
 	assert_line --index 13 "0x9"   # IFF_UP|IFF_LOOPBACK: a new netns has lo up, as runc leaves it
-	# the program itself: no signal ignored (ocirun's own SIGPIPE did not leak)
+	# the program ignores what a program started here ignores, no more:
+	# ocirun's own SIGPIPE did not leak (what the caller ignored passes
+	# through, as with runc; make check's caller may ignore glibc's 32, 33)
+	want=$(grep SigIgn /proc/self/status)
+	[ $(( 0x${want##*[[:space:]]} & 0x1000 )) -eq 0 ] || skip "SIGPIPE is ignored here already"
 	oci_cfg 'process.args=["grep","SigIgn","/proc/self/status"]'
 	run ocr run --bundle "$OCI_BUNDLE" "$(oci_id)"
-	assert_output --regexp '^SigIgn:[[:space:]]+0000000000000000$'
+	assert_output "$want"
 }
 
 @test "the view as configured: masked and read-only paths, read-only root, sysctl, device nodes, the device cgroup" {
