@@ -178,7 +178,7 @@ static int supervise(const struct supervisor *s)
 /* PR_SET_PDEATHSIG, then the check that the parent did not die before it
  * took effect. In a new PID namespace the parent is invisible: getppid()
  * is 0. */
-static int die_with(pid_t parent)
+int bk_die_with_parent(pid_t parent)
 {
 	pid_t pp;
 
@@ -223,7 +223,7 @@ child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd
 
 	if (ready_fd >= 0)
 		exec_fd = ready_fd;
-	if ((s->die_with_parent && die_with(parent) < 0) ||
+	if ((s->die_with_parent && bk_die_with_parent(parent) < 0) ||
 	    (h->prepare && h->prepare(h->arg) < 0)) {
 		bk_warn("%s", bk_error());
 		report_failure();

@@ -57,6 +57,11 @@ struct bk_spawn {
  * the error recorded when there is no child. Signals stay blocked. */
 int bk_spawn_supervise(const struct bk_spawn *s);
 
+/* In a child: SIGKILL when parent dies (PR_SET_PDEATHSIG), and -1 if it
+ * died already, before that took effect (bk_spawn's die_with_parent;
+ * ocirun's first process until create is done with it). */
+int bk_die_with_parent(pid_t parent);
+
 /* Supervise a child forked elsewhere (ocirun's container, cloned by
  * create before its start), signals already blocked: the same loop and
  * the same exit code as bk_spawn_supervise. */

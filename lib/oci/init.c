@@ -3,6 +3,7 @@
 #include "base/chain.h"
 #include "base/cleanup.h"
 #include "base/msg.h"
+#include "base/supervise.h"
 #include "ns/ns.h"
 #include "ns/procself.h"
 #include "ns/procenv.h"
@@ -110,11 +111,8 @@ static void __attribute__((noreturn)) fail(struct bk_oci_init *in, int code)
 
 void bk_oci_init_run(struct bk_oci_init *in)
 {
-	pid_t pp = getppid();
-
-	/* until ready, the container dies with create; a new PID
-	 * namespace shows no parent (0) */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (pp != in->parent && pp != 0))
+	/* until ready, the container dies with create */
+	if (bk_die_with_parent(in->parent) < 0)
 		_exit(BK_EXIT_FAILED);
 	if (bk_set_undumpable() < 0 || setup(in) < 0)
 		fail(in, BK_EXIT_FAILED);
