@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh GROUP... — install the Debian packages a make target needs,
 # calling apt-get only when something is missing.
-# Groups: build test demo bench.
+# Groups: build test demo bench conformance.
 set -eu
 
 build="make gcc libc6-dev pkg-config libmount-dev libcgroup-dev libmnl-dev
@@ -10,14 +10,16 @@ libnftables-dev libseccomp-dev"
 test="bats bats-support bats-assert busybox-static iproute2 util-linux
 cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
 iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd
-python3-cryptography openssl clang libclang-rt-14-dev
+python3-cryptography openssl clang libclang-rt-14-dev podman conmon containerd
 bash mount mawk bsdutils"
 # The last line is for tests/migrate.bats, which runs the bash bocker: bash,
 # mount/umount, awk and ps (procps) beside ip, cg* (cgroup-tools), unshare
 # and nsenter (util-linux); script(1) gives its ps a terminal. Its pull
 # (uuidgen, jq, download-frozen-image-v2) needs the internet, and is not run.
+# podman, conmon and containerd: tests/engines.bats drives ocirun with them.
 demo="busybox-static iproute2 util-linux"
-bench="hyperfine bubblewrap crun cgroup-tools iproute2 util-linux busybox-static docker-registry skopeo umoci"
+bench="hyperfine bubblewrap crun runc podman conmon cgroup-tools iproute2 util-linux busybox-static docker-registry skopeo umoci"
+conformance="golang-go podman conmon containerd umoci"
 
 want=""
 for group in "$@"; do
@@ -26,7 +28,8 @@ for group in "$@"; do
 	test) want="$want $test" ;;
 	demo) want="$want $demo" ;;
 	bench) want="$want $bench" ;;
-	*) echo "deps.sh: unknown group '$group' (build test demo bench)" >&2; exit 2 ;;
+	conformance) want="$want $conformance" ;;
+	*) echo "deps.sh: unknown group '$group' (build test demo bench conformance)" >&2; exit 2 ;;
 	esac
 done
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
-# One command line for the five tools (lib/base/cli): the same mistake gets
+# One command line for every tool (lib/base/cli): the same mistake gets
 # the same answer from each. An unknown option, a missing value, a bad
 # value, two options that exclude each other: one line "prog: ..." on
 # stderr, nothing on stdout, exit 2 (125 once a COMMAND is chained).
-# --help: usage on stdout, exit 0. -V: one version for all five.
+# --help: usage on stdout, exit 0. -V: one version for all of them.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -57,6 +57,9 @@ refute_group() {
 	usage_error 2 "imgpull: unknown option '--bogus' (see imgpull --help)" imgpull --bogus "$SRC"
 	usage_error 2 "imgpull: option '--in' is ambiguous (see imgpull --help)" imgpull --in "$SRC"
 	usage_error 2 "imgpull: option '--quiet' takes no value" imgpull --quiet=1 "$SRC"
+	usage_error 2 "ocirun: unknown option '--bogus' (see ocirun --help)" ocirun --bogus
+	usage_error 2 "ocirun: unknown option '--bogus' (see ocirun --help)" ocirun --root /run/x kill --bogus c1
+	usage_error 125 "ocirun: unknown option '--bogus' (see ocirun --help)" ocirun exec --bogus c1 true
 	refute_group
 }
 
@@ -69,6 +72,8 @@ refute_group() {
 	usage_error 2 "vethup: option '--netns' needs a value" vethup add --bridge br0 --netns
 	usage_error 125 "vethup: option '--leases' needs a value" vethup exec --leases
 	usage_error 2 "imgpull: option '--jobs' needs a value" imgpull --jobs
+	usage_error 2 "ocirun: option '--bundle' needs a value" ocirun create --bundle
+	usage_error 125 "ocirun: option '--process' needs a value" ocirun exec --process
 	refute_group
 }
 
@@ -94,6 +99,9 @@ refute_group() {
 		vethup exec 'a;b' true
 	usage_error 2 "imgpull: --jobs: '0' is not in 1..32" imgpull --jobs 0 "$SRC"
 	usage_error 2 "imgpull: --timeout: 'soon' is not a number" imgpull --timeout soon "$SRC"
+	usage_error 2 "ocirun: --preserve-fds: 'x' is not a number" ocirun create --preserve-fds x c1
+	usage_error 125 "ocirun: --preserve-fds: '4294967294' is not in 0..1048576" \
+		ocirun exec --preserve-fds 4294967294 c1 true
 	refute_group
 }
 
@@ -109,7 +117,7 @@ refute_group() {
 }
 
 @test "cli: --help and -h print the usage on stdout and exit 0" {
-	for t in nsrun cgset-lite ovlmount vethup imgpull; do
+	for t in nsrun cgset-lite ovlmount vethup imgpull ocirun; do
 		for h in --help -h; do
 			run --separate-stderr "$BOCKIT_BIN/$t" "$h"
 			assert_success
@@ -125,8 +133,8 @@ refute_group() {
 	[ "$stderr" = "nsrun: stdout: write error" ]
 }
 
-@test "cli: -V and --version: one version, the Makefile's, for the five tools" {
-	for t in nsrun cgset-lite ovlmount vethup imgpull; do
+@test "cli: -V and --version: one version, the Makefile's, for every tool" {
+	for t in nsrun cgset-lite ovlmount vethup imgpull ocirun; do
 		bk_assert_version "$t"
 		run "$BOCKIT_BIN/$t" --version
 		assert_success

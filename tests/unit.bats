@@ -105,3 +105,63 @@ run_unit() {
 @test "unit: seccomp (profiles, includes/excludes, the built-in default, installs) under ASan+UBSan" {
 	run_unit test_seccomp
 }
+
+@test "unit: the five capability sets of an OCI process, across a uid change, under ASan+UBSan" {
+	run_unit test_caps
+}
+
+@test "unit: ns (clone into new namespaces, the UTS names; idmap ranges written by the parent) under ASan+UBSan" {
+	run_unit test_ns
+}
+
+@test "unit: rlimits, oom_score_adj, umask and supplementary groups, under ASan+UBSan" {
+	run_unit test_proclimits
+}
+
+@test "unit: sysctl names a container may set (never the host's), a write in a new netns, under ASan+UBSan" {
+	run_unit test_sysctl
+}
+
+@test "unit: a container terminal: pty pair, size, master over a console socket, controlling tty, under ASan+UBSan" {
+	run_unit test_pty
+}
+
+@test "unit: cgprocs (a group's processes listed and signalled) under ASan+UBSan" {
+	run_unit test_cgprocs
+}
+
+@test "unit: cgfreeze (a group frozen and thawed, opened or by path; no freezer refused) under ASan+UBSan" {
+	run_unit test_cgfreeze
+}
+
+@test "unit: config (OCI config.json, every unsupported or hostile field refused by name) under ASan+UBSan" {
+	run_unit test_config
+}
+
+@test "unit: resources (linux.resources as cgroup settings, devices, hostile names) under ASan+UBSan" {
+	run_unit test_resources
+}
+
+@test "unit: process (an exec's process object, the inline form over a copy) under ASan+UBSan" {
+	run_unit test_process
+}
+
+@test "unit: mounts (OCI mount options as flags, data, propagation) under ASan+UBSan" {
+	run_unit test_mounts
+}
+
+@test "unit: hooks (parsed, run with the state, failures named) under ASan+UBSan" {
+	run_unit test_hooks
+}
+
+@test "unit: ctl (kill's signal names and numbers) under ASan+UBSan" {
+	run_unit test_ctl
+}
+
+@test "unit: state (ids, the claim, the record, a recycled PID, runc's JSON) under ASan+UBSan" {
+	run_unit test_state
+}
+
+@test "unit: log (runc's JSON log lines) under ASan+UBSan" {
+	run_unit test_log
+}

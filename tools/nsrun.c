@@ -262,7 +262,7 @@ static struct bk_mountreq *add_mount(struct opts *o, const char *src, const char
 		bk_usage_error("too many --bind/--tmpfs/--device (max %zu)", ARRAY_SIZE(o->mounts));
 	if (dst[0] != '/')
 		bk_usage_error("mount target '%s' must be an absolute path", dst);
-	o->mounts[o->fs.nmounts] = (struct bk_mountreq){ src, dst, ro, -1, false };
+	o->mounts[o->fs.nmounts] = (struct bk_mountreq){ .src = src, .dst = dst, .ro = ro, .tree_fd = -1 };
 	return &o->mounts[o->fs.nmounts++];
 }
 
@@ -609,11 +609,8 @@ static int setup_process(struct opts *o)
 {
 	if (setup_filesystems(o) < 0 || (o->tty && open_terminal(o) < 0))
 		return -1;
-	if (o->hostname) {
-		BK_TRACE("sethostname(\"%s\")", o->hostname);
-		if (sethostname(o->hostname, strlen(o->hostname)) < 0)
-			return bk_fail_errno(errno, "sethostname %s", o->hostname);
-	}
+	if (bk_ns_set_uts(o->hostname, NULL) < 0)
+		return -1;
 	if (o->workdir && bk_rootfs_chdir(o->workdir) < 0)
 		return -1;
 	if (bk_apply_env(o->clear_env, o->env, o->nenv) < 0)
@@ -651,17 +648,8 @@ static int exec_final(char *const argv[], void *arg)
 static int hide_init(void *arg)
 {
 	const struct opts *o = arg;
-	size_t n = 0;
 
-	while (o->argv[n])
-		n++;
-	_cleanup_free_ char **title = calloc(n + 3, sizeof(*title));
-	if (!title)
-		return bk_fail_errno(ENOMEM, "retitle");
-	title[0] = "init";
-	title[1] = "--";
-	memcpy(title + 2, o->argv, n * sizeof(*title));
-	if (bk_proc_retitle(title, environ) < 0)
+	if (bk_proc_retitle_init(o->argv) < 0)
 		return -1;
 	return bk_fds_close_from(3);
 }

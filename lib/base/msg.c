@@ -11,6 +11,12 @@ const char *bk_prog = "bockit";
 int bk_verbose;
 
 static __thread char errbuf[BK_ERROR_MAX];
+static bk_msg_sink_fn sink;
+
+void bk_msg_set_sink(bk_msg_sink_fn fn)
+{
+	sink = fn;
+}
 
 void bk_msg_init(const char *argv0)
 {
@@ -94,13 +100,15 @@ int bk_error_restore(const struct bk_saved_error *s)
 	return -1;
 }
 
-static void vprint_line(const char *fmt, va_list ap)
+static void vprint_line(enum bk_msg_level level, const char *fmt, va_list ap)
 {
 	char line[16384];
 	int n = snprintf(line, sizeof(line), "%s: ", bk_prog);
 
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
+	int prefix = n;
+
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	n = strlen(line);
 	/* One line, whatever a hostile registry, image or tar put in a name:
@@ -108,6 +116,8 @@ static void vprint_line(const char *fmt, va_list ap)
 	for (int i = 0; i < n; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
+	if (sink && sink(level, line + prefix))
+		return;
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)
 		return;
@@ -118,7 +128,7 @@ void bk_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint_line(fmt, ap);
+	vprint_line(BK_MSG_WARN, fmt, ap);
 	va_end(ap);
 }
 
@@ -127,7 +137,7 @@ void bk_die(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint_line(fmt, ap);
+	vprint_line(BK_MSG_ERROR, fmt, ap);
 	va_end(ap);
 	exit(status);
 }
@@ -143,7 +153,7 @@ void bk_trace(const char *fmt, ...)
 	int saved = errno;
 
 	va_start(ap, fmt);
-	vprint_line(fmt, ap);
+	vprint_line(BK_MSG_DEBUG, fmt, ap);
 	va_end(ap);
 	errno = saved;
 }

@@ -49,6 +49,13 @@ void bk_die_error(int status) __attribute__((noreturn));
 void bk_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define BK_TRACE(...) do { if (bk_verbose) bk_trace(__VA_ARGS__); } while (0)
 
+/* Where the lines above go besides (or instead of) stderr: ocirun's
+ * --log file. The sink gets the message without "prog: " and newline;
+ * when it returns true the line is not written to stderr. */
+enum bk_msg_level { BK_MSG_ERROR, BK_MSG_WARN, BK_MSG_DEBUG };
+typedef bool (*bk_msg_sink_fn)(enum bk_msg_level level, const char *msg);
+void bk_msg_set_sink(bk_msg_sink_fn fn);
+
 /* One named bit of a flag word, for traces. */
 struct bk_flag_name {
 	unsigned long bit;

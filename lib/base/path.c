@@ -90,8 +90,15 @@ int bk_open_beneath(int dirfd, const char *rel, int flags, unsigned mode)
 		.mode = (flags & O_CREAT) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+	int fd;
 
+	/* EAGAIN: a rename or mount elsewhere raced a ".." of the lookup;
+	 * the kernel asks for another try */
+	for (int tries = 0; tries < 64; tries++) {
+		fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
 	if (fd < 0)
 		return bk_fail_errno(errno, "%s", rel);
 	return fd;

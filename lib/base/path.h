@@ -21,7 +21,9 @@ int bk_path_in(char buf[static PATH_MAX], const char *dir, const char *name);
 bool bk_valid_name(const char *name, unsigned max);
 
 /* openat2(dirfd, rel, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks
- * and ".." in rel resolve as if dirfd were "/". Returns fd or -1. */
+ * and ".." in rel resolve as if dirfd were "/". Returns fd or -1. Tried
+ * again when the kernel says EAGAIN (a concurrent rename or mount raced a
+ * ".." of the lookup). */
 int bk_open_beneath(int dirfd, const char *rel, int flags, unsigned mode);
 
 /* mkdir -p of rel beneath dirfd, each component resolved as

@@ -195,7 +195,7 @@ static int supervise(const struct supervisor *s)
 /* PR_SET_PDEATHSIG, then the check that the parent did not die before it
  * took effect. In a new PID namespace the parent is invisible: getppid()
  * is 0. */
-static int die_with(pid_t parent)
+int bk_die_with_parent(pid_t parent)
 {
 	pid_t pp;
 
@@ -241,7 +241,7 @@ child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd
 	if (ready_fd >= 0)
 		exec_fd = ready_fd;
 	if ((s->relay && bk_relay_child(s->relay) < 0) ||
-	    (s->die_with_parent && die_with(parent) < 0) ||
+	    (s->die_with_parent && bk_die_with_parent(parent) < 0) ||
 	    (h->prepare && h->prepare(h->arg) < 0)) {
 		bk_warn("%s", bk_error());
 		report_failure();
@@ -329,6 +329,14 @@ int bk_spawn_supervise(const struct bk_spawn *s)
 	if (bk_signals_block(&old) < 0)
 		return -1;
 	return spawn(s, s->mask ? s->mask : &old, false);
+}
+
+int bk_supervise_child(pid_t child)
+{
+	struct supervisor sv = { .child = child, .ready_fd = -1 };
+	int status = supervise(&sv);
+
+	return status < 0 ? -1 : bk_exit_code(status);
 }
 
 int bk_init_run(char *const argv[], const sigset_t *old, const struct bk_exec_hooks *h)

@@ -62,6 +62,16 @@ struct bk_spawn {
  * the error recorded when there is no child. Signals stay blocked. */
 int bk_spawn_supervise(const struct bk_spawn *s);
 
+/* In a child: SIGKILL when parent dies (PR_SET_PDEATHSIG), and -1 if it
+ * died already, before that took effect (bk_spawn's die_with_parent;
+ * ocirun's first process until create is done with it). */
+int bk_die_with_parent(pid_t parent);
+
+/* Supervise a child forked elsewhere (ocirun's container, cloned by
+ * create before its start), signals already blocked: the same loop and
+ * the same exit code as bk_spawn_supervise. */
+int bk_supervise_child(pid_t child);
+
 /* The init, PID 1 of a new PID namespace, signals blocked: fork argv
  * (whose mask will be old), supervise it, and return the exit code to
  * leave with (its status, 128+N, or 125/126/127), errors printed. */

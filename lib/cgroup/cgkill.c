@@ -1,5 +1,7 @@
 /* cgkill: empty a control group by force (cgkill.h). */
 #include "cgroup/cgkill.h"
+#include "cgroup/cgfreeze.h"
+#include "cgroup/cgprocs.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -38,51 +40,24 @@ static int write_file(const char *dir, const char *file, const char *value)
 	return bk_write_string(path, value);
 }
 
-/* SIGKILL every process cgroup.procs lists in DIR; how many were listed. */
-static size_t kill_listed(const char *dir)
-{
-	char path[PATH_MAX];
-	_cleanup_free_ char *procs = NULL;
-	size_t n = 0;
-	char *save = NULL;
-
-	procs = bk_path_in(path, dir, "cgroup.procs") < 0 ? NULL : bk_read_small(path, 1 << 22);
-	for (char *p = procs ? strtok_r(procs, "\n", &save) : NULL; p; p = strtok_r(NULL, "\n", &save)) {
-		pid_t pid = (pid_t)atoi(p);
-
-		if (pid <= 0)
-			continue;
-		BK_TRACE("kill -KILL %d", (int)pid);
-		if (kill(pid, SIGKILL) == 0 || errno != ESRCH)
-			n++;
-	}
-	return n;
-}
-
 /* v1 freezer: stop everything first so nothing forks while we kill.
- * Frozen tasks do not die until thawed, so the caller thaws after. */
-static const struct bk_cg_ctrl *freeze_v1(const struct bk_cgroup *g, long long deadline)
+ * Frozen tasks do not die until thawed, so the caller thaws after. On
+ * v2, cgroup.kill does the same in the kernel. */
+static bool freeze_v1(const struct bk_cgroup *g, long long deadline)
 {
 	const struct bk_cg_ctrl *f = bk_cg_find(g, "freezer");
-	char path[PATH_MAX];
+	long long left = deadline - now_ms();
 
-	if (!f || f->v2 || !bk_is_dir(f->dir) || write_file(f->dir, "freezer.state", "FROZEN") < 0 ||
-	    bk_path_in(path, f->dir, "freezer.state") < 0)
-		return NULL;
-	while (now_ms() < deadline) {
-		_cleanup_free_ char *state = bk_read_small(path, 64);
-
-		if (!state || !strncmp(state, "FROZEN", 6))
-			break;
-		sleep_ms(1);
-	}
-	return f;
+	if (!f || f->v2 || !bk_is_dir(f->dir))
+		return false;
+	/* one that does not settle in time is thawed again: killed unfrozen */
+	return bk_cg_freeze_group(g, true, left > 0 ? (unsigned)left : 0) == 0;
 }
 
 int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
-	const struct bk_cg_ctrl *frozen;
+	bool frozen;
 	unsigned nap = 1;
 	size_t left = 0;
 
@@ -98,13 +73,10 @@ int bk_cg_kill(const struct bk_cgroup *g, unsigned timeout_ms)
 	}
 	frozen = freeze_v1(g, deadline);
 	for (;;) {
-		left = 0;
-		for (size_t i = 0; i < g->n; i++)
-			if (bk_cg_first_of_dir(g, i) && bk_is_dir(g->ctrl[i].dir))
-				left += kill_listed(g->ctrl[i].dir);
+		left = (size_t)bk_cg_signal(g, SIGKILL);
 		if (frozen) {
-			write_file(frozen->dir, "freezer.state", "THAWED");
-			frozen = NULL;
+			(void)bk_cg_freeze_group(g, false, 0);
+			frozen = false;
 		}
 		if (!left || now_ms() >= deadline)
 			break;

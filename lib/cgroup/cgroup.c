@@ -205,6 +205,26 @@ int bk_cg_add(struct bk_cgroup *g, const char *name)
 	return 0;
 }
 
+int bk_cg_add_known(struct bk_cgroup *g, const char *name, bool v2, const char *mount)
+{
+	struct bk_cg_ctrl *c = &g->ctrl[g->n];
+
+	if (g->n >= BK_CG_MAX_CTRL)
+		return bk_fail("too many controllers");
+	if (strlen(name) >= sizeof(c->name) || strchr(name, '/') || mount[0] != '/')
+		return bk_fail("controller '%s' at '%s': invalid", name, mount);
+	c->mount = strdup(mount);
+	if (!c->mount || asprintf(&c->dir, "%s%s", mount, g->path) < 0) {
+		free(c->mount);
+		c->mount = NULL;
+		return bk_fail_errno(ENOMEM, "%s", name);
+	}
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->v2 = v2;
+	g->n++;
+	return 0;
+}
+
 /* "CTRL[,CTRL...]:PATH": where PATH starts, or NULL (recorded). */
 static const char *spec_path(const char *spec)
 {

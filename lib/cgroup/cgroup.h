@@ -46,6 +46,10 @@ int bk_cg_open(struct bk_cgroup *g, const char *path);
 /* Add controller NAME (translated: cpuacct -> cpu on v2). Fails when the
  * host does not have it. Adding one twice is a no-op. */
 int bk_cg_add(struct bk_cgroup *g, const char *name);
+/* Add controller NAME as found earlier (its version and mount point, kept
+ * by the caller from a bk_cg_add): no discovery, no libcgroup start-up,
+ * for the calls that only read and write the group's files. */
+int bk_cg_add_known(struct bk_cgroup *g, const char *name, bool v2, const char *mount);
 /* Does this host have controller NAME (or its alias)? */
 bool bk_cg_available(const char *name);
 /* "cpu,memory:/path" (libcgroup's -g syntax): open + add each. */

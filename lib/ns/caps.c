@@ -53,6 +53,24 @@ int bk_cap_by_name(const char *name, int *cap)
 	return 0;
 }
 
+const char *bk_cap_name(int cap, char *buf, size_t len)
+{
+	char *name;
+
+	if (cap < 0 || cap >= cap_max_bits() || !(name = cap_to_name(cap)))
+		return NULL;
+	snprintf(buf, len, "%s", name);
+	cap_free(name);
+	for (char *p = buf; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return strncmp(buf, "CAP_", 4) ? NULL : buf;
+}
+
+int bk_cap_count(void)
+{
+	return cap_max_bits();
+}
+
 static int apply_word(const char *w, struct bk_caps *c)
 {
 	cap_value_t v;
@@ -107,26 +125,34 @@ static int drop_bounding(uint64_t keep)
 	return 0;
 }
 
-static int set_process_caps(uint64_t keep)
+static int add_flags(cap_t c, cap_flag_t flag, uint64_t set)
+{
+	for (cap_value_t v = 0; v < cap_max_bits() && v < 64; v++)
+		if ((set & (1ULL << v)) && cap_set_flag(c, flag, 1, &v, CAP_SET) < 0)
+			return bk_fail_errno(errno, "cap_set_flag");
+	return 0;
+}
+
+static int set_process_caps(uint64_t eff, uint64_t perm, uint64_t inh)
 {
 	cap_t c = cap_init();
-	int r = 0;
+	int r;
 
 	if (!c)
 		return bk_fail_errno(errno, "cap_init");
-	for (cap_value_t v = 0; v < cap_max_bits() && v < 64; v++) {
-		if (!(keep & (1ULL << v)))
-			continue;
-		if (cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET) < 0 ||
-		    cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0) {
-			r = bk_fail_errno(errno, "cap_set_flag");
-			break;
-		}
-	}
+	r = add_flags(c, CAP_EFFECTIVE, eff) < 0 || add_flags(c, CAP_PERMITTED, perm) < 0 ||
+	    add_flags(c, CAP_INHERITABLE, inh) < 0 ? -1 : 0;
 	if (r == 0 && cap_set_proc(c) < 0)
 		r = bk_fail_errno(errno, "capset");
 	cap_free(c);
 	return r;
+}
+
+static int clear_ambient(void)
+{
+	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
+		return bk_fail_errno(errno, "clear ambient capabilities");
+	return 0;
 }
 
 int bk_caps_drop_bounding(const struct bk_caps *c)
@@ -144,11 +170,41 @@ int bk_caps_set(const struct bk_caps *c)
 		return 0;
 	BK_TRACE("prctl(PR_CAP_AMBIENT_CLEAR_ALL); capset(permitted=effective=0x%llx, inheritable=0)",
 		 (unsigned long long)(geteuid() == 0 ? c->keep : 0));
-	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
-		return bk_fail_errno(errno, "clear ambient capabilities");
+	if (clear_ambient() < 0)
+		return -1;
 	/* After setuid to a non-zero uid the kernel already emptied permitted
 	 * and effective; raising them again is neither wanted nor allowed. */
-	return set_process_caps(geteuid() == 0 ? c->keep : 0);
+	uint64_t keep = geteuid() == 0 ? c->keep : 0;
+	return set_process_caps(keep, keep, 0);
+}
+
+int bk_capsets_drop_bounding(const struct bk_capsets *c)
+{
+	BK_TRACE("prctl(PR_CAPBSET_DROP, each capability not in 0x%llx)",
+		 (unsigned long long)c->bounding);
+	return drop_bounding(c->bounding);
+}
+
+int bk_caps_keep_on_setuid(bool keep)
+{
+	BK_TRACE("prctl(PR_SET_KEEPCAPS, %d)", keep);
+	if (prctl(PR_SET_KEEPCAPS, keep ? 1 : 0, 0, 0, 0) < 0)
+		return bk_fail_errno(errno, "prctl(PR_SET_KEEPCAPS)");
+	return 0;
+}
+
+int bk_capsets_apply(const struct bk_capsets *c)
+{
+	BK_TRACE("capset(effective=0x%llx, permitted=0x%llx, inheritable=0x%llx); "
+		 "prctl(PR_CAP_AMBIENT_RAISE, each of 0x%llx)", (unsigned long long)c->effective,
+		 (unsigned long long)c->permitted, (unsigned long long)c->inheritable,
+		 (unsigned long long)c->ambient);
+	if (clear_ambient() < 0 || set_process_caps(c->effective, c->permitted, c->inheritable) < 0)
+		return -1;
+	for (cap_value_t v = 0; v < 64; v++)
+		if ((c->ambient & (1ULL << v)) && cap_set_ambient(v, CAP_SET) < 0)
+			return bk_fail_errno(errno, "raise ambient capability %d", (int)v);
+	return 0;
 }
 
 int bk_set_no_new_privs(void)

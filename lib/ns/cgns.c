@@ -3,9 +3,11 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/path.h"
 #include "ns/rootfs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CG_DIR "/sys/fs/cgroup"
 #define CG_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 /* One line "ID:CONTROLLERS:PATH" of /proc/self/cgroup. */
@@ -32,7 +33,9 @@ static int plan_line(struct bk_cgns *c, char *line, bool *v1)
 		return 0;
 	if (c->n == BK_CGNS_MAX)
 		return bk_fail("/proc/self/cgroup: more than %d hierarchies", BK_CGNS_MAX);
-	snprintf(c->h[c->n++].ctrls, sizeof(c->h[0].ctrls), "%s", ctrls);
+	snprintf(c->h[c->n].ctrls, sizeof(c->h[0].ctrls), "%s", ctrls);
+	snprintf(c->h[c->n].path, sizeof(c->h[0].path), "%s", path);
+	c->h[c->n++].fd = -1;
 	return 0;
 }
 
@@ -63,7 +66,7 @@ static const char *dir_name(const struct bk_cgns_hier *h)
 }
 
 /* cpu,cpuacct is also reachable as cpu and as cpuacct, as on hosts. */
-static int alias_links(const char *ctrls)
+static int alias_links(const char *top, const char *ctrls)
 {
 	char copy[64], link[128];
 
@@ -71,7 +74,7 @@ static int alias_links(const char *ctrls)
 		return 0;
 	snprintf(copy, sizeof(copy), "%s", ctrls);
 	for (char *save = NULL, *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
-		snprintf(link, sizeof(link), CG_DIR "/%s", c);
+		snprintf(link, sizeof(link), "%s/%s", top, c);
 		BK_TRACE("symlink(\"%s\", \"%s\")", ctrls, link);
 		if (symlink(ctrls, link) < 0)
 			return bk_fail_errno(errno, "symlink %s", link);
@@ -79,31 +82,74 @@ static int alias_links(const char *ctrls)
 	return 0;
 }
 
-static int mount_hier(const struct bk_cgns_hier *h)
+int bk_cgns_clone(struct bk_cgns *c)
 {
-	char dir[128], opts[80];
+	char dir[1024];
 
-	snprintf(dir, sizeof(dir), CG_DIR "/%s", dir_name(h));
+	for (size_t i = 0; c->bind && i < c->n; i++) {
+		struct bk_cgns_hier *h = &c->h[i];
+		if (c->v2_only)
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", h->path);
+		else
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", dir_name(h), h->path);
+		BK_TRACE("open_tree(\"%s\", OPEN_TREE_CLONE)", dir);
+		h->fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (h->fd < 0)
+			return bk_fail_errno(errno, "cgroup view: %s", dir);
+	}
+	return 0;
+}
+
+void bk_cgns_release(struct bk_cgns *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->h[i].fd >= 0)
+			close(c->h[i].fd);
+		c->h[i].fd = -1;
+	}
+}
+
+static int place(int fd, const char *dir)
+{
+	BK_TRACE("move_mount(group directory, \"%s\")", dir);
+	if (move_mount(fd, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return bk_fail_errno(errno, "cgroup view on %s", dir);
+	return 0;
+}
+
+static int mount_hier(const char *top, const struct bk_cgns_hier *h)
+{
+	char dir[PATH_MAX], opts[80];
+
+	if (bk_path_in(dir, top, dir_name(h)) < 0)
+		return -1;
 	if (mkdir(dir, 0755) < 0)
 		return bk_fail_errno(errno, "mkdir %s", dir);
+	if (h->fd >= 0)
+		return place(h->fd, dir) < 0 ? -1 : alias_links(top, h->ctrls);
 	if (!h->ctrls[0])
 		return bk_mount("cgroup2", dir, "cgroup2", CG_FLAGS, NULL);
 	snprintf(opts, sizeof(opts), "%s%s", strncmp(h->ctrls, "name=", 5) ? "" : "none,", h->ctrls);
 	if (bk_mount("cgroup", dir, "cgroup", CG_FLAGS, opts) < 0)
 		return -1;
-	return alias_links(h->ctrls);
+	return alias_links(top, h->ctrls);
 }
 
-int bk_cgns_mount(const struct bk_cgns *c)
+int bk_cgns_mount(const struct bk_cgns *c, const char *dir)
 {
 	if (c->n == 0)
 		return 0;
+	if (bk_mkdir_p(dir, 0755) < 0)
+		return bk_fail_wrap("cgroup mount point");
+	if (c->v2_only && c->h[0].fd >= 0)
+		return place(c->h[0].fd, dir) < 0 ? -1 : bk_mount_setattr(AT_FDCWD, dir, 0, MOUNT_ATTR_RDONLY);
 	if (c->v2_only)
-		return bk_mount("cgroup2", CG_DIR, "cgroup2", CG_FLAGS, NULL);
-	if (bk_mount("tmpfs", CG_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0)
+		return bk_mount("cgroup2", dir, "cgroup2", CG_FLAGS, NULL);
+	if (bk_mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") < 0)
 		return -1;
 	for (size_t i = 0; i < c->n; i++)
-		if (mount_hier(&c->h[i]) < 0)
+		if (mount_hier(dir, &c->h[i]) < 0)
 			return -1;
-	return bk_mount_setattr(AT_FDCWD, CG_DIR, 0, MOUNT_ATTR_RDONLY);
+	/* binds keep their source's flags: make the whole view read-only */
+	return bk_mount_setattr(AT_FDCWD, dir, c->bind ? AT_RECURSIVE : 0, MOUNT_ATTR_RDONLY);
 }

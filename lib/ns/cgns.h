@@ -16,18 +16,31 @@
 
 struct bk_cgns_hier {
 	char ctrls[64];      /* "memory", "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
+	char path[512];      /* the group, as /proc/self/cgroup names it */
+	int fd;              /* with bind: a clone of its directory, or -1 */
 };
 
 struct bk_cgns {
 	struct bk_cgns_hier h[BK_CGNS_MAX];
 	size_t n;
 	bool v2_only;        /* no v1 hierarchy at all: cgroup2 is /sys/fs/cgroup */
+	/* No cgroup namespace of its own (an OCI container sharing the
+	 * host's, podman's default on v1): each hierarchy shows the
+	 * container's own group, a bind of the host's directory (runc's
+	 * way), since a new mount would show the host's whole tree. */
+	bool bind;
 };
 
 /* Read /proc/self/cgroup (before the new cgroup namespace is made). */
 int bk_cgns_plan(struct bk_cgns *c);
 
-/* After the root switch, with /sys mounted: the read-only cgroup tree. */
-int bk_cgns_mount(const struct bk_cgns *c);
+/* With bind, before the root switch: the clones of the group directories
+ * under /sys/fs/cgroup. */
+int bk_cgns_clone(struct bk_cgns *c);
+void bk_cgns_release(struct bk_cgns *c);
+
+/* After the root switch, with /sys mounted: the read-only cgroup tree at
+ * dir (/sys/fs/cgroup, or an OCI config's cgroup mount). */
+int bk_cgns_mount(const struct bk_cgns *c, const char *dir);
 
 #endif

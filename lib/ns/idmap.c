@@ -1,9 +1,10 @@
-/* idmap: single-id uid_map/gid_map for the calling process (idmap.h). */
+/* idmap: uid_map/gid_map of a new user namespace (idmap.h). */
 #include "ns/idmap.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static int write_proc(const char *path, const char *value)
 {
@@ -34,5 +35,36 @@ int bk_idmap_write_self(uid_t inside_uid, uid_t outer_uid,
 		if (write_proc("/proc/self/uid_map", line) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* The whole map in one write(2): the kernel takes a map once, whole. */
+static int write_map(pid_t pid, const char *file, const struct bk_idmap_range *r, size_t n)
+{
+	char path[64], text[BK_IDMAP_MAX * 34 + 1];
+	size_t used = 0;
+
+	if (n > BK_IDMAP_MAX)
+		return bk_fail("%s: %zu ranges, the kernel takes at most %d", file, n, BK_IDMAP_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].count)
+			return bk_fail("%s: range %zu maps no id (size 0)", file, i);
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%u %u %u\n",
+					 r[i].inside, r[i].outside, r[i].count);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	BK_TRACE("write %s \"%.*s\"", path, (int)strcspn(text, "\n"), text);
+	if (bk_write_string(path, text) < 0)
+		return bk_fail_wrap("%s", file);
+	return 0;
+}
+
+int bk_idmap_write_pid(pid_t pid, const struct bk_idmap_range *uid, size_t nuid,
+		       const struct bk_idmap_range *gid, size_t ngid)
+{
+	if (ngid && write_map(pid, "gid_map", gid, ngid) < 0)
+		return -1;
+	if (nuid && write_map(pid, "uid_map", uid, nuid) < 0)
+		return -1;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -82,6 +83,36 @@ int bk_ns_unshare(int flags)
 	if (unshare(flags) < 0)
 		return bk_fail_errno(errno, "unshare(%s)", names);
 	return (flags & CLONE_NEWNS) ? mounts_private() : 0;
+}
+
+pid_t bk_ns_clone(int flags)
+{
+	char names[200];
+	pid_t pid;
+
+	bk_ns_flags_str(flags, names, sizeof(names));
+	BK_TRACE("clone(%s%s%sSIGCHLD)", names, names[0] ? "|" : "",
+		 flags & CLONE_PARENT ? "CLONE_PARENT|" : "");
+	/* the raw call: glibc's clone() wants a stack and a function */
+	pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		bk_fail_errno(errno, "clone(%s)", names);
+	return pid;
+}
+
+int bk_ns_set_uts(const char *hostname, const char *domainname)
+{
+	if (hostname && *hostname) {
+		BK_TRACE("sethostname(\"%s\")", hostname);
+		if (sethostname(hostname, strlen(hostname)) < 0)
+			return bk_fail_errno(errno, "sethostname %s", hostname);
+	}
+	if (domainname && *domainname) {
+		BK_TRACE("setdomainname(\"%s\")", domainname);
+		if (setdomainname(domainname, strlen(domainname)) < 0)
+			return bk_fail_errno(errno, "setdomainname %s", domainname);
+	}
+	return 0;
 }
 
 int bk_ns_loopback_up(void)

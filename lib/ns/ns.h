@@ -24,6 +24,16 @@ const char *bk_ns_flags_str(int flags, char *buf, unsigned len);
 /* unshare(2); a new mount namespace gets every mount made private, as
  * unshare(1) does, so nothing mounted inside propagates to the host. */
 int bk_ns_unshare(int flags);
+/* fork(2) with the namespaces in flags (CLONE_NEW*) made for the child
+ * alone, as clone(2) makes them: the user namespace first, the others
+ * owned by it; the caller stays where it is. flags may add CLONE_PARENT.
+ * A new mount namespace keeps its propagation (the child sets it).
+ * Returns as fork() does. */
+pid_t bk_ns_clone(int flags);
+/* The names of this UTS namespace: sethostname(2), and setdomainname(2)
+ * when domainname is given (NULL or "" leaves either as it is). */
+int bk_ns_set_uts(const char *hostname, const char *domainname);
+
 /* Bring the loopback interface of this network namespace up (a new one
  * has it down): SIOCSIFFLAGS, the one thing ip link set lo up does. */
 int bk_ns_loopback_up(void);

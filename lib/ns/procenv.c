@@ -12,12 +12,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A user namespace with setgroups denied (ns/idmap) keeps the groups it
+ * was born with: nothing to drop or set there. */
+static bool setgroups_denied(void)
+{
+	_cleanup_free_ char *s = bk_read_small("/proc/self/setgroups", 64);
+
+	return s && !strncmp(s, "deny", 4);
+}
+
 int bk_set_ids(long uid, long gid)
 {
+	return bk_set_ids_groups(uid, gid, NULL, 0);
+}
+
+int bk_set_ids_groups(long uid, long gid, const gid_t *groups, size_t n)
+{
 	if (gid >= 0) {
-		BK_TRACE("setgroups(0, NULL); setresgid(%ld, %ld, %ld)", gid, gid, gid);
-		/* EPERM: a user namespace with setgroups denied has none to drop */
-		if (setgroups(0, NULL) < 0 && errno != EPERM)
+		BK_TRACE("setgroups(%zu, ...); setresgid(%ld, %ld, %ld)", n, gid, gid, gid);
+		if (setgroups(n, groups) < 0 && !(errno == EPERM && setgroups_denied()))
 			return bk_fail_errno(errno, "setgroups");
 		if (setresgid(gid, gid, gid) < 0)
 			return bk_fail_errno(errno, "setresgid %ld", gid);

@@ -10,6 +10,9 @@
 
 /* setgroups(0) + setresgid/setresuid; a negative id leaves it as is. */
 int bk_set_ids(long uid, long gid);
+/* The same with the supplementary groups groups[0..n) (an OCI process's
+ * additionalGids) instead of none. */
+int bk_set_ids_groups(long uid, long gid, const gid_t *groups, size_t n);
 
 /* Optionally clearenv(), then putenv() each "K=V" (the strings are kept). */
 int bk_apply_env(bool clear, const char *const *env, size_t n);

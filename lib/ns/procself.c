@@ -103,3 +103,18 @@ int bk_proc_retitle(char *const argv[], char *const envp[])
 	memcpy((char *)a[2], env, a[3] - a[2]);
 	return 0;
 }
+
+int bk_proc_retitle_init(char *const command[])
+{
+	size_t n = 0;
+
+	while (command[n])
+		n++;
+	_cleanup_free_ char **title = calloc(n + 3, sizeof(*title));
+	if (!title)
+		return bk_fail_errno(ENOMEM, "retitle");
+	title[0] = "init";
+	title[1] = "--";
+	memcpy(title + 2, command, n * sizeof(*title));
+	return bk_proc_retitle(title, environ);
+}

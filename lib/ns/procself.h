@@ -22,5 +22,8 @@ int bk_set_undumpable(void);
 /* Rewrite /proc/self/cmdline with argv and /proc/self/environ with envp,
  * each truncated to the area the kernel set up at exec and NUL padded. */
 int bk_proc_retitle(char *const argv[], char *const envp[]);
+/* What a container's PID 1 shows while it is the runtime's binary:
+ * "init -- COMMAND..." and the current (the container's) environment. */
+int bk_proc_retitle_init(char *const command[]);
 
 #endif

@@ -784,6 +784,31 @@ static int compile_default(uint64_t caps, struct bk_seccomp *out)
 	return 0;
 }
 
+const char *bk_seccomp_action_name(size_t i)
+{
+	return i < ARRAY_SIZE(actions) ? actions[i].name : NULL;
+}
+
+const char *bk_seccomp_operator_name(size_t i)
+{
+	return i < ARRAY_SIZE(ops) ? ops[i].name : NULL;
+}
+
+bool bk_seccomp_arch_known(const char *name)
+{
+	struct profile p = { .name = "features" };
+	uint32_t token = 0;
+
+	return arch_lookup(&p, name, "", &token) == 0 && token;
+}
+
+int bk_seccomp_compile_json(const json_t *profile, const char *name, uint64_t caps,
+			    struct bk_seccomp *out)
+{
+	*out = (struct bk_seccomp){ 0 };
+	return compile_json(profile, name, caps, out);
+}
+
 int bk_seccomp_compile(const char *spec, uint64_t caps, struct bk_seccomp *out)
 {
 	*out = (struct bk_seccomp){ 0 };

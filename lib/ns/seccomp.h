@@ -28,6 +28,18 @@ struct bk_seccomp {            /* a compiled filter, ready to install */
  * an OCI/Docker JSON profile. caps: bit N = capability N the process keeps
  * (the bounding set), for includes/excludes by capability. */
 int bk_seccomp_compile(const char *spec, uint64_t caps, struct bk_seccomp *out);
+/* The same for a profile already parsed (an OCI config's linux.seccomp);
+ * name stands for it in messages. */
+struct json_t;
+int bk_seccomp_compile_json(const struct json_t *profile, const char *name, uint64_t caps,
+			    struct bk_seccomp *out);
+/* What profiles may name, for `ocirun features`: the i-th action
+ * ("SCMP_ACT_ERRNO") or operator ("SCMP_CMP_EQ"), NULL past the last; and
+ * whether this libseccomp knows an architecture ("SCMP_ARCH_X86_64"). */
+const char *bk_seccomp_action_name(size_t i);
+const char *bk_seccomp_operator_name(size_t i);
+bool bk_seccomp_arch_known(const char *name);
+
 /* One seccomp(SECCOMP_SET_MODE_FILTER) call (needs no_new_privs or
  * CAP_SYS_ADMIN); no-op when unconfined. The last step before execve. */
 int bk_seccomp_install(const struct bk_seccomp *f);

@@ -1,5 +1,6 @@
 /* user: USER[:GROUP] resolved in the container's own files (user.h). */
 #include "ns/user.h"
+#include "ns/procenv.h"
 #include "base/cleanup.h"
 #include "base/msg.h"
 #include "base/size.h"
@@ -111,13 +112,5 @@ int bk_user_resolve(const char *spec, struct bk_user *out)
 
 int bk_user_apply(const struct bk_user *u)
 {
-	BK_TRACE("setgroups(%zu, ...); setresgid(%u, ...); setresuid(%u, ...)", u->ngroups,
-		 (unsigned)u->gid, (unsigned)u->uid);
-	if (setgroups(u->ngroups, u->groups) < 0 && errno != EPERM)
-		return bk_fail_errno(errno, "setgroups");
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
-		return bk_fail_errno(errno, "setresgid %u", (unsigned)u->gid);
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
-		return bk_fail_errno(errno, "setresuid %u", (unsigned)u->uid);
-	return 0;
+	return bk_set_ids_groups(u->uid, u->gid, u->groups, u->ngroups);
 }

@@ -26,7 +26,7 @@ struct bk_user {
  * Docker does; a name that is not there is an error. */
 int bk_user_resolve(const char *spec, struct bk_user *out);
 
-/* setgroups(supplementary) + setresgid + setresuid. */
+/* setgroups(supplementary) + setresgid + setresuid (ns/procenv). */
 int bk_user_apply(const struct bk_user *u);
 
 #endif

@@ -1,9 +1,11 @@
 /* Unit tests for msg: the error record (wrap, errno, save and restore),
- * messages kept to one line, and the flag names of traces. */
+ * messages kept to one line, the sink of printed lines, and the flag
+ * names of traces. */
 #include "tap.h"
 #include "base/msg.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* What bk_warn(fmt, arg) prints on stderr. */
@@ -46,6 +48,36 @@ static void test_one_line(void)
 	       "a message stays one line: control characters become '?'");
 }
 
+static char sunk[64];
+static enum bk_msg_level sunk_level;
+
+static bool swallow(enum bk_msg_level level, const char *msg)
+{
+	snprintf(sunk, sizeof(sunk), "%s", msg);
+	sunk_level = level;
+	return true;
+}
+
+/* The sink (ocirun's --log) sees each printed line without "prog: ",
+ * already one line; a swallowed line reaches no stderr. */
+static void test_sink(void)
+{
+	char out[64];
+
+	bk_msg_set_sink(swallow);
+	warned("x\ny", out, sizeof(out));
+	is_str(sunk, "bad name 'x?y'", "sink gets the warning, one line, without the program name");
+	ok(sunk_level == BK_MSG_WARN, "sink: bk_warn is a warning");
+	is_str(out, "", "a swallowed line stays off stderr");
+	bk_verbose = 1;
+	bk_trace("step");
+	bk_verbose = 0;
+	ok(sunk_level == BK_MSG_DEBUG && !strcmp(sunk, "step"), "sink: a trace is debug");
+	bk_msg_set_sink(NULL);
+	warned("plain", out, sizeof(out));
+	is_str(out, "prog: bad name 'plain'\n", "without a sink the line reaches stderr");
+}
+
 static void test_flags_str(void)
 {
 	static const struct bk_flag_name t[] = { { 1, "ONE" }, { 4, "FOUR" }, { 8, "EIGHT" } };
@@ -74,6 +106,7 @@ int main(void)
 {
 	test_msg();
 	test_one_line();
+	test_sink();
 	test_flags_str();
 	test_saved_error();
 	return tap_done();

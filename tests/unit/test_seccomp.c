@@ -11,6 +11,7 @@
 #include "ns/seccomp.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
 #include <linux/seccomp.h>
@@ -365,6 +366,24 @@ static void test_builtin(void)
 	bk_seccomp_release(&pre);
 }
 
+/* A profile handed over parsed (config.json's linux.seccomp) compiles as
+ * its text does; a bad one names the name given. */
+static void test_json_object(void)
+{
+	json_auto_t *root = json_loads(bk_seccomp_builtin_default.json, 0, NULL);
+	json_auto_t *bad = json_pack("{s:s}", "defaultAction", "SCMP_ACT_NOPE");
+	struct bk_seccomp a, b;
+
+	ok(root && bk_seccomp_compile_json(root, "linux.seccomp", default_caps, &a) == 0 &&
+	   compile_text(bk_seccomp_builtin_default.json, default_caps, &b) == 0 && same_filter(&a, &b),
+	   "json_t: the same filter as its text");
+	bk_seccomp_release(&a);
+	bk_seccomp_release(&b);
+	ok(bk_seccomp_compile_json(bad, "linux.seccomp", 0, &a) < 0 &&
+	   !strcmp(bk_error(), "seccomp profile linux.seccomp: defaultAction: unknown action 'SCMP_ACT_NOPE'"),
+	   "json_t: an error names the profile as told (%s)", bk_error());
+}
+
 static void test_default_denies(void)
 {
 	static const struct { const char *what; long (*fn)(long); long arg; int want; } t[] = {
@@ -517,6 +536,7 @@ int main(void)
 	test_conditions();
 	test_rules();
 	test_builtin();
+	test_json_object();
 	test_default_denies();
 	test_podman();
 	report_costs();
