@@ -42,6 +42,10 @@ run_unit() {
 	run_unit test_msg
 }
 
+@test "unit: fsutil (rm -rf names the first failure; undo keeps the cause) under ASan+UBSan" {
+	run_unit test_fsutil
+}
+
 @test "unit: cli (usage errors, numbers, sizes, exclusive options, -h, -V) under ASan+UBSan" {
 	run_unit test_cli
 }

@@ -21,8 +21,12 @@ char *bk_read_small_len(const char *path, size_t max, size_t *len);
 /* Create path with content s atomically (path.tmp.PID then rename). */
 int bk_write_atomic(const char *path, const char *s, mode_t mode);
 /* Remove a file or a tree without following symlinks or crossing mounts
- * (nftw FTW_PHYS|FTW_MOUNT); a missing path is not an error. */
+ * (nftw FTW_PHYS|FTW_MOUNT); a missing path is not an error. The first
+ * entry that cannot be removed stops it and is the error recorded. */
 int bk_rm_rf(const char *path);
+/* The same while undoing a failure: the error already recorded (the
+ * cause) is kept; one of the removal is only traced. */
+void bk_undo_rm_rf(const char *path);
 /* fsync(2) the directory path (after a rename or unlink in it). */
 int bk_fsync_dir(const char *path);
 

@@ -151,7 +151,7 @@ static int write_entry(struct walk *wk, struct archive_entry *e, int fd)
 	struct archive_entry *spare = NULL;
 	int opaque = bk_entry_take_overlay_xattrs(e);
 	struct stat st = *archive_entry_stat(e);
-	char name[BK_TAR_PATH_MAX + 16];
+	char name[sizeof(wk->path) + sizeof("/.wh..wh..opq")];
 
 	archive_entry_set_pathname(e, wk->path);
 	archive_entry_linkify(wk->links, &e, &spare);
@@ -199,7 +199,7 @@ static int one(struct walk *wk, int dfd, const char *name, size_t plen, unsigned
 	if (S_ISSOCK(seen.st_mode))
 		return 0;   /* tar cannot carry sockets */
 	if (S_ISCHR(seen.st_mode) && seen.st_rdev == 0) {   /* an overlay whiteout */
-		char marker[BK_TAR_PATH_MAX + 8];
+		char marker[sizeof(wk->path) + sizeof(".wh.")];   /* DIR/.wh.NAME for DIR/NAME */
 		const char *slash = strrchr(wk->path, '/');
 		snprintf(marker, sizeof(marker), "%.*s%s.wh.%s", slash ? (int)(slash - wk->path) : 0,
 			 wk->path, slash ? "/" : "", name);

@@ -145,7 +145,7 @@ int bk_image_write(struct bk_stage *s, const char *store, const struct bk_image_
 	}
 	if (chmod(tmp, 0755) < 0 || fill_record(tmp, rec) < 0) {
 		bk_fail_wrap("image %s", rec->id);
-		bk_rm_rf(tmp);
+		bk_undo_rm_rf(tmp);
 		free(tmp);
 		return -1;
 	}

@@ -1,5 +1,6 @@
 /* manifest: manifest, index and config parsing (manifest.h). */
 #include "image/manifest.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "image/imgref.h"
 #include "base/msg.h"
@@ -144,7 +145,7 @@ static const char *goarch(const char *machine, const char **variant)
 	};
 
 	*variant = NULL;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (!strcmp(machine, map[i][0])) {
 			*variant = map[i][2];
 			return map[i][1];
@@ -172,12 +173,11 @@ static int platform_match(json_t *plat, const char *want)
 	const char *os = json_string_value(json_object_get(plat, "os"));
 	const char *arch = json_string_value(json_object_get(plat, "architecture"));
 	const char *var = json_string_value(json_object_get(plat, "variant"));
-	char buf[128];
+	_cleanup_free_ char *buf = strdup(want);
 	char *wos, *warch, *wvar, *save = NULL;
 
-	if (!os || !arch || strlen(want) >= sizeof(buf))
+	if (!os || !arch || !buf)
 		return 0;
-	strcpy(buf, want);
 	wos = strtok_r(buf, "/", &save);
 	warch = strtok_r(NULL, "/", &save);
 	wvar = strtok_r(NULL, "/", &save);

@@ -1,5 +1,6 @@
 /* stage: a pull's new objects, published durably and in order (stage.h). */
 #include "image/stage.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -38,8 +39,7 @@ static void remove_tmp(struct entry *e)
 	if (!e->tmp)
 		return;
 	BK_TRACE("remove %s", e->tmp);
-	if (bk_rm_rf(e->tmp) < 0)
-		BK_TRACE("%s", bk_error());   /* a stale temp: the next sweep takes it */
+	bk_undo_rm_rf(e->tmp);   /* a stale temp: the next sweep takes it */
 	free(e->tmp);
 	e->tmp = NULL;
 }
@@ -137,7 +137,7 @@ static int sync_all(const struct bk_stage *s)
 		BK_TRACE("syncfs %s", dir);
 		if (syncfs(fd) < 0)
 			return bk_fail_errno(errno, "syncfs %s", dir);
-		if (nseen < sizeof(seen) / sizeof(*seen))
+		if (nseen < ARRAY_SIZE(seen))
 			seen[nseen++] = st.st_dev;
 	}
 	return 0;

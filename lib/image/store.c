@@ -1,5 +1,6 @@
 /* store: layout, lock and sweep of the image store (store.h). */
 #include "image/store.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -35,7 +36,7 @@ static int make_layout(const char *path)
 {
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return bk_fail_errno(errno, "store %s", path);
-	for (size_t i = 0; i < sizeof(layout) / sizeof(*layout); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(layout); i++) {
 		_cleanup_free_ char *d = NULL;
 		if (asprintf(&d, "%s/%s", path, layout[i]) < 0)
 			return bk_fail("out of memory");
