@@ -6,13 +6,16 @@
 # timed by hyperfine in one run. Everything happens inside a private
 # network namespace made for the bench (its bridge br1 172.18.0.1/24), so
 # the machine's network is untouched; it is deleted at the end.
-# Also timed, for the choice of where the wait for a deleted netns' veth
+# Also timed: add -p (one published port: the host-socket and nft checks,
+# one nft transaction, route_localnet) + del (which removes it), to say
+# what publishing a port adds to a container's start and stop.
+# And, for the choice of where the wait for a deleted netns' veth
 # goes (man/vethup.1): `del --wait` (del returns once the host end is
 # gone), and add + del of one same netns name, run after run (each add
 # finds the previous run's host end still being removed), with plain del
 # (add waits for it) and with del --wait.
 # Prints hyperfine's table, then "ratio bocker-ip / vethup = X.X" (the
-# target is >= 5) and the cost of each wait. Needs root, hyperfine,
+# target is >= 5), what -p adds and the cost of each wait. Needs root, hyperfine,
 # iproute2, python3. Environment: VETHUP (binary, default bin/vethup of
 # this tree), RUNS (default 100), BENCH_OUT (keep the exports there;
 # default a temp dir removed at exit).
@@ -59,6 +62,11 @@ n=vb\$\$
 "$vethup" add --leases "$tmp/leases" --netns \$n --bridge br1 >/dev/null &&
 "$vethup" del --wait --leases "$tmp/leases" --netns \$n
 EOF
+cat >"$tmp/vethup-publish.sh" <<EOF
+n=vb\$\$
+"$vethup" add --leases "$tmp/leases" --netns \$n --bridge br1 -p 18080:80 >/dev/null &&
+"$vethup" del --leases "$tmp/leases" --netns \$n
+EOF
 # One netns name for every run: vb1same (add waits), vb2same (del waits).
 for w in 1 2; do
 	wait=''; [ "$w" = 2 ] && wait=--wait
@@ -89,7 +97,7 @@ ip netns del netns_"$u"
 EOF
 
 # Each side must work once before it is timed.
-for side in vethup vethup-del-wait vethup-same1 vethup-same2 bocker-ip; do
+for side in vethup vethup-publish vethup-del-wait vethup-same1 vethup-same2 bocker-ip; do
 	inhost sh "$tmp/$side.sh" >/dev/null 2>"$tmp/err" ||
 		die "$side does not run: $(head -n 1 "$tmp/err")"
 done
@@ -97,6 +105,7 @@ done
 inhost hyperfine -N --warmup 5 --runs "$runs" --style basic \
 	--export-json "$out/vethup.json" --export-markdown "$out/vethup.md" \
 	-n vethup "sh $tmp/vethup.sh" \
+	-n "vethup -p" "sh $tmp/vethup-publish.sh" \
 	-n vethup-del-wait "sh $tmp/vethup-del-wait.sh" \
 	-n "same netns, add waits" "sh $tmp/vethup-same1.sh" \
 	-n "same netns, del --wait" "sh $tmp/vethup-same2.sh" \
@@ -108,6 +117,8 @@ mean = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]
 ms = {k: v * 1e3 for k, v in mean.items()}
 print("vethup %.2f ms, bocker-ip %.2f ms" % (ms["vethup"], ms["bocker-ip"]))
 print("ratio bocker-ip / vethup = %.1f" % (mean["bocker-ip"] / mean["vethup"]))
+print("publishing one port (add -p + del) adds %+.2f ms (%.2f ms)" %
+      (ms["vethup -p"] - ms["vethup"], ms["vethup -p"]))
 print("del --wait costs every container %+.2f ms (%.2f ms)" %
       (ms["vethup-del-wait"] - ms["vethup"], ms["vethup-del-wait"]))
 print("same netns again: add waits %.2f ms a cycle, del --wait %.2f ms" %

@@ -11,7 +11,7 @@ teardown() { bocker_teardown; }
 @test "help lists every command; no command or an unknown one is a usage error" {
 	run bocker help
 	assert_success
-	for c in init pull images ps run exec logs stop commit rm gc help; do
+	for c in init pull images ps run exec port logs start stop restart commit rm gc help; do
 		assert_line --regexp "^  $c "
 	done
 	run bocker
@@ -95,7 +95,7 @@ teardown() { bocker_teardown; }
 	assert_line "out"
 	assert_line "err"
 	run bocker ps -a
-	assert_line --index 1 --regexp "^$c +$IMG +\"/bin/sh -c echo out; echo e...\" +[0-9-]+ [0-9:]+ +exited\(7\) +- +-$"
+	assert_line --index 1 --regexp "^$c +$IMG +\"/bin/sh -c echo out; echo e...\" +[0-9-]+ [0-9:]+ +exited\(7\) +- +- +-$"
 	run bocker run "$IMG" 'kill -9 $$'
 	assert_failure 137
 }
@@ -158,7 +158,7 @@ teardown() { bocker_teardown; }
 	[[ "$c" =~ ^ps_[0-9a-f]{10}$ ]]
 	wait_running "$c"
 	run bocker ps -a
-	assert_output --regexp "$c +$IMG +.* running +10\.[0-9.]+ +sleeper"
+	assert_output --regexp "$c +$IMG +.* running +10\.[0-9.]+ +- +sleeper"
 	run bocker logs sleeper
 	assert_output "started"
 	run bocker rm "$c"
@@ -167,7 +167,7 @@ teardown() { bocker_teardown; }
 	run bocker stop -t 5 sleeper
 	assert_success
 	run bocker ps -a
-	assert_output --regexp "$c +$IMG +.* exited\(143\) +- +sleeper"
+	assert_output --regexp "$c +$IMG +.* exited\(143\) +- +- +sleeper"
 	run bocker rm "$c"
 	assert_success
 	assert_output "Removed: $c"
@@ -334,6 +334,120 @@ EOF
 	assert_failure 2
 }
 
+@test "exec as docker exec: the run's user, directory and environment; -e, -w, -u replace them" {
+	c=$(bocker run -d --network none -w /etc -u nobody -e FROM_RUN=1 "$IMG" 'export LATER=1; exec sleep 30')
+	wait_running "$c"
+	run bocker exec "$c" 'pwd; id -u; echo "$FROM_RUN $HOME ${LATER:-unset} $HOSTNAME"'
+	assert_success
+	assert_output "$(printf '/etc\n65534\n1 /nonexistent unset %s' "$c")"
+	FROM_CALLER=yes run bocker exec -w /tmp -u 0 -e FROM_RUN=2 -e FROM_CALLER -e NOT_SET "$c" \
+		sh -c 'pwd; id -u; echo "$FROM_RUN $FROM_CALLER $HOME ${NOT_SET-none}"'
+	assert_success
+	assert_output "$(printf '/tmp\n0\n2 yes /root none')"
+	run bocker exec -i --env=A=b --user=nobody --workdir=/ "$c" sh -c 'echo "$A $(id -u) $(pwd)"'
+	assert_output "b 65534 /"
+	# the image's WorkingDir and User when run gave none
+	d=$(bocker run -d --network none "$IMG" 'cd /tmp; exec sleep 30')
+	wait_running "$d"
+	run bocker exec "$d" 'pwd; id -u'
+	assert_output "$(printf '/\n0')"
+	for bad in "-w rel" "-u a;b" "-e =x" "-x" "--env"; do
+		# shellcheck disable=SC2086 # each is words on purpose
+		run bocker exec $bad "$c" true
+		assert_failure 2
+		bk_assert_one_line
+	done
+	run bocker exec -u nosuchuser "$c" true
+	assert_failure 125
+	assert_output --partial "nosuchuser"
+	bocker rm -f "$c" "$d" >/dev/null
+}
+
+# a free host port for -p: tests run in the host's netns, below the
+# ephemeral range
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 10000))
+		vethup port ls | grep -q ":$p " || ! ss -Htuln "sport = :$p" | grep -q . && break
+	done
+	echo "$p"
+}
+
+@test "run -p publishes ports: from the host on 127.0.0.1 and the bridge address; ps PORTS; bocker port" {
+	p=$(free_port)
+	c=$(bocker run -d --name web -p "$p:80" -p "127.0.0.1:$((p + 1)):53/udp" "$IMG" \
+		'nc -ll -p 80 -e echo hello-from-web')
+	wait_running "$c"
+	run busybox nc -w 3 127.0.0.1 "$p" </dev/null
+	assert_output hello-from-web
+	run busybox nc -w 3 "${BOCKER_SUBNET%/*}" "$p" </dev/null
+	assert_output hello-from-web
+	run bocker ps
+	assert_line --index 0 --regexp ' PORTS +NAMES$'
+	assert_line --index 1 --regexp " 0\.0\.0\.0:$p->80/tcp, 127\.0\.0\.1:$((p + 1))->53/udp +web$"
+	run bocker port web
+	assert_output "$(printf '80/tcp -> 0.0.0.0:%s\n53/udp -> 127.0.0.1:%s' "$p" "$((p + 1))")"
+	run bocker port web 80
+	assert_output "0.0.0.0:$p"
+	run bocker port web 53/udp
+	assert_output "127.0.0.1:$((p + 1))"
+	run bocker port web 81
+	assert_failure 1
+	bk_assert_one_line
+	# stopped: no ports; started again: the same ones
+	bocker stop -t 1 web >/dev/null
+	run vethup port ls
+	refute_output --partial "netns_$c "
+	bocker start web >/dev/null
+	wait_running "$c"
+	run bocker port web 80
+	assert_output "0.0.0.0:$p"
+	bocker rm -f web >/dev/null
+	run vethup port ls
+	refute_output --partial "netns_$c "
+}
+
+@test "run -p: a taken host port fails with vethup's one line; bad specs exit 2 before anything is made" {
+	p=$(free_port)
+	c=$(bocker run -d -p "$p:80" "$IMG" 'exec sleep 30')
+	wait_running "$c"
+	run bocker run -d -p "$p:8080" "$IMG" true
+	assert_failure 125
+	assert_output --partial "host port $p/tcp is already published, by netns netns_$c"
+	run bocker run --rm -p "$p:8080" "$IMG" true
+	assert_failure 125
+	assert_output --partial "host port $p/tcp is already published"
+	n=$(ls "$BOCKER_ROOT/containers" | wc -l)
+	for bad in 80 "x:80" "1:70000" "$p:80/sctp" "1.2.3:$p:80" ":80"; do
+		run bocker run -p "$bad" "$IMG" true
+		assert_failure 2
+		bk_assert_one_line
+		assert_output --partial "-p '$bad'"
+	done
+	run bocker run --network none -p "$p:80" "$IMG" true
+	assert_failure 2
+	[ "$(ls "$BOCKER_ROOT/containers" | wc -l)" -eq "$n" ]
+	bocker rm -f "$c" >/dev/null
+}
+
+@test "run -p: vethup del killed at teardown leaves the ports recorded; gc removes them, the port is free again" {
+	p=$(free_port)
+	b=$(fault_bocker vethup before 'del ' KILL)
+	run "$b" run -p "$p:80" "$IMG" true
+	assert_success
+	c=$(ls "$BOCKER_ROOT/containers")
+	run vethup port ls
+	assert_output --partial "netns_$c "
+	run bocker gc
+	assert_output "Cleaned: $c"
+	run vethup port ls
+	refute_output --partial "netns_$c "
+	d=$(bocker run -d -p "$p:80" "$IMG" 'exec sleep 30')
+	wait_running "$d"
+	bocker rm -f "$d" >/dev/null
+}
+
 @test "run -d of a command that cannot run fails with its status and says why, printing no id" {
 	run -127 bocker run -d --network none "$IMG" /nonexistent
 	assert_output --partial "/nonexistent: not found"
@@ -349,8 +463,8 @@ EOF
 	wait_running "$a"
 	wait_running "$b"
 	run bocker ps
-	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +IP +NAMES$'
-	assert_line --index 1 --regexp "^$b +$IMG +\"/bin/sh -c exec sleep 30\" +[0-9-]+ [0-9:]+ +running +- +bee$"
+	assert_line --index 0 --regexp '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +IP +PORTS +NAMES$'
+	assert_line --index 1 --regexp "^$b +$IMG +\"/bin/sh -c exec sleep 30\" +[0-9-]+ [0-9:]+ +running +- +- +bee$"
 	assert_line --index 2 --regexp "^$a "
 	[ "${#lines[@]}" -eq 3 ]
 	# the columns line up
@@ -400,7 +514,7 @@ EOF
 	assert_line --index 1 "run kept 1"
 	assert_line --index 2 "run kept 2"
 	run bocker ps
-	assert_output --regexp "$c .* running +10\.[0-9.]+ +again"
+	assert_output --regexp "$c .* running +10\.[0-9.]+ +- +again"
 	bocker stop -t 1 "$c" >/dev/null
 	assert_released "$c"
 }

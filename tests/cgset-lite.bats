@@ -433,6 +433,11 @@ still() {
 	assert_success
 	assert_output --partial "write $f/freezer.state THAWED"
 	! still "$n"
+	# libcgroup's forms of the path: relative, a trailing slash
+	cgset-lite freeze "${TOP#/}/f/"
+	assert_equal "$(cat "$f/freezer.state")" FROZEN
+	cgset-lite thaw "${TOP#/}/f"
+	assert_equal "$(cat "$f/freezer.state")" THAWED
 	# freeze -- COMMAND: frozen while COMMAND runs, thawed when it ends, its status
 	run cgset-lite freeze $TOP/f -- sh -c "cat $f/freezer.state; exit 3"
 	assert_failure 3
@@ -459,6 +464,10 @@ still() {
 	still "$n"
 	cgset-lite thaw $TOP/f2
 	grep -qx 'frozen 0' "$d/cgroup.events"
+	cgset-lite freeze "${TOP#/}/f2/"
+	grep -qx 'frozen 1' "$d/cgroup.events"
+	cgset-lite thaw "${TOP#/}/f2"
+	grep -qx 'frozen 0' "$d/cgroup.events"
 	! still "$n"
 	cgset-lite delete --kill -g hugetlb:$TOP/f2
 }
@@ -476,4 +485,134 @@ still() {
 	assert_failure 1
 	run cgset-lite freeze $TOP/none extra
 	assert_failure 2
+}
+
+# ---- libcgroup's forms (cgcreate, cgset, cgexec, cgdelete) -------------------
+
+@test "cgset-lite: bash bocker's own cgroup lines, relative paths and no --, run as written" {
+	has_v1 cpuacct || skip "bocker's -g cpu,cpuacct,memory needs cgroup v1 cpuacct"
+	rel=${TOP#/}/ps_42017   # bocker: cgset -r ... ps_X, cgexec -g ...:ps_X
+	run cgset-lite create -g "cpu,cpuacct,memory:/$rel"
+	assert_success
+	run cgset-lite set -r cpu.shares=512 "$rel"
+	assert_success
+	run cgset-lite set -r memory.limit_in_bytes="$((512 * 1000000))" "$rel"
+	assert_success
+	[ "$(cat "$(ctrl_root cpu)/$rel/cpu.shares")" = 512 ]
+	[ "$(cat "$(ctrl_root memory)/$rel/memory.limit_in_bytes")" = 512000000 ]
+	run cgset-lite exec -g "cpu,cpuacct,memory:$rel" sh -c 'grep -E ":(cpu|cpuacct|memory):" /proc/self/cgroup | cut -d: -f3 | sort -u'
+	assert_success
+	assert_output "/$rel"
+	run cgset-lite get -r cpu.shares "$rel/"
+	assert_output 512
+	run cgset-lite stats "$rel"
+	assert_success
+	run cgset-lite delete -g "cpu,cpuacct,memory:/$rel"
+	assert_success
+	refute_group_anywhere "/$rel"
+}
+
+@test "cgset-lite: exec's COMMAND starts at its first non-option word; its options stay its own" {
+	run cgset-lite exec -g "memory:${TOP#/}/e" sh -c 'echo "$*"' sh -r x --memory 1 -- -g
+	assert_success
+	assert_output "-r x --memory 1 -- -g"
+	run cgset-lite exec -g "memory:$TOP/e" --memory 64M env -i true
+	assert_success
+	run cgset-lite delete "memory:$TOP/e"
+	assert_success
+	refute_group_anywhere "$TOP/e"
+}
+
+@test "cgset-lite: -g again adds controllers of the same group; another group is refused" {
+	run cgset-lite create -g "cpu:$TOP/g" -g "memory:${TOP#/}/g/" --memory 64M
+	assert_success
+	[ -d "$(ctrl_root cpu)$TOP/g" ] && [ -d "$(ctrl_root memory)$TOP/g" ]
+	run cgset-lite create -g "cpu:$TOP/h" -g "memory:$TOP/other"
+	assert_failure 1
+	assert_output "cgset-lite: -g 'memory:$TOP/other': one group per command, and this one is $TOP/h"
+	refute_group_anywhere "$TOP/h"
+	# cgdelete's operand form, several for one group
+	run cgset-lite delete "cpu:$TOP/g" "memory:${TOP#/}/g"
+	assert_success
+	refute_group_anywhere "$TOP/g"
+}
+
+@test "cgset-lite: '..', '.', '//' and the root are no group: refused, nothing made" {
+	out=$BOCKER_ROOT/outside
+	for p in "../../../..$out" "${TOP#/}/../x" "./${TOP#/}" "$TOP//x" "/" "" "$TOP/.x"; do
+		run cgset-lite create -g "memory:$p"
+		assert_failure 1
+		bk_assert_one_line
+		assert_output --regexp "^cgset-lite: cgroup path '.*': "
+		run cgset-lite set -r memory.limit_in_bytes=1G "$p"
+		assert_failure
+	done
+	[ ! -e "$out" ]
+	refute_group_anywhere "$TOP"
+}
+
+@test "cgset-lite: set takes several groups, as cgset" {
+	cgset-lite create -g "pids:$TOP/s1"
+	cgset-lite create -g "pids:$TOP/s2"
+	run cgset-lite set -r pids.max=7 "$TOP/s1" "${TOP#/}/s2"
+	assert_success
+	[ "$(cat "$(ctrl_root pids)$TOP/s1/pids.max")" = 7 ]
+	[ "$(cat "$(ctrl_root pids)$TOP/s2/pids.max")" = 7 ]
+}
+
+# cgset_result CTRL NAME=VALUE TOOL...: TOOL's verdict on writing NAME=VALUE
+# to a fresh group, and what the file holds after: "ok VALUE" or "failed".
+# libcgroup 2.0.2's cgset exits 0 after some refusals, so a message counts.
+cgset_result() {
+	local ctrl=$1 nv=$2 g=$TOP/r$RANDOM
+	shift 2
+	cgcreate -g "$ctrl:$g"
+	# cgset's usual form: a path relative to the hierarchy's root
+	if "$@" -r "$nv" "${g#/}" >/dev/null 2>"$BOCKER_ROOT/err" && [ ! -s "$BOCKER_ROOT/err" ]; then
+		echo "ok $(head -1 "$(ctrl_root "$ctrl")$g/${nv%%=*}")"
+	else
+		echo failed
+	fi
+	cgdelete -g "$ctrl:$g" 2>/dev/null || true
+}
+
+@test "cgset-lite: set -r NAME=VALUE takes every name cgset takes, with cgset's result" {
+	has_v1 memory || skip "cgset here is libcgroup 2.0.2's, compared on cgroup v1"
+	local ctrl name value n=0
+	# every file of a new group that can be written back as it reads
+	for ctrl in cpu cpuacct memory pids freezer blkio cpuset devices; do
+		has_v1 "$ctrl" || continue
+		cgcreate -g "$ctrl:$TOP/probe"
+		for f in "$(ctrl_root "$ctrl")$TOP/probe"/*; do
+			name=${f##*/}
+			[ -w "$f" ] && value=$(head -1 "$f" 2>/dev/null) && [ -n "$value" ] || continue
+			printf '%s %s=%s\n' "$ctrl" "$name" "$value"
+		done >>"$BOCKER_ROOT/pairs"
+		cgdelete -g "$ctrl:$TOP/probe"
+	done
+	# and values of bocker's and the usual kinds
+	cat >>"$BOCKER_ROOT/pairs" <<-EOF
+		cpu cpu.shares=512
+		cpu cpu.cfs_quota_us=50000
+		cpu cpu.cfs_period_us=200000
+		memory memory.limit_in_bytes=512000000
+		memory memory.limit_in_bytes=64M
+		memory memory.limit_in_bytes=1g
+		memory memory.soft_limit_in_bytes=32M
+		memory memory.swappiness=10
+		memory memory.oom_control=1
+		pids pids.max=50
+		freezer freezer.state=FROZEN
+		devices devices.deny=c 1:3 rwm
+		memory memory.nosuch=1
+		memory memory.limit_in_bytes=lots
+	EOF
+	while read -r ctrl nv; do
+		has_v1 "$ctrl" || continue
+		want=$(cgset_result "$ctrl" "$nv" cgset)
+		got=$(cgset_result "$ctrl" "$nv" cgset-lite set)
+		[ "$got" = "$want" ] || fail "-r '$nv': cgset: $want, cgset-lite: $got"
+		n=$((n + 1))
+	done <"$BOCKER_ROOT/pairs"
+	[ "$n" -gt 40 ] || fail "only $n settings compared"
 }

@@ -98,8 +98,8 @@ refute_group() {
 }
 
 @test "cli: options that exclude each other are refused by name" {
-	usage_error 125 "nsrun: --target and --root cannot be used together" \
-		nsrun --target 1 --root "$R" -- true
+	usage_error 125 "nsrun: --target and --mount-proc cannot be used together" \
+		nsrun --target 1 --mount-proc -- true
 	usage_error 125 "nsrun: --map-root-user and --map-group cannot be used together" \
 		nsrun -U --map-root-user --map-group 0 -- true
 	usage_error 2 "ovlmount: --umount and --check cannot be used together" ovlmount -U --check "$R"

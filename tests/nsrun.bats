@@ -223,14 +223,21 @@ rootfs_copy() {
 	[ ! -e "$pf" ]
 }
 
-@test "-t PID joins a running container: its namespaces, root, cwd and env" {
+# start_container PIDFILE NSRUN-OPTIONS... — a container in the
+# background running `sleep 30` (killed at teardown); waits for its pid file.
+start_container() {
+	local pf=$1
+	shift
+	nsrun "$@" --pidfile "$pf" -- sleep 30 3>&- &
+	bk_defer kill -9 "$!"
+	for _ in $(seq 100); do [ -s "$pf" ] && break; sleep 0.05; done
+	[ -s "$pf" ]
+}
+
+@test "-t PID -r -w joins a running container: its namespaces, root, cwd and env" {
 	pf=$BOCKER_ROOT/pid
-	nsrun --container --root "$ROOTFS" --hostname joined-box -w /etc -e BK_MARK=42 \
-		--pidfile "$pf" -- sleep 30 3>&- &
-	pid=$!
-	bk_defer kill -9 "$pid"
-	for _ in $(seq 50); do [ -s "$pf" ] && break; sleep 0.05; done
-	run nsrun -t "$(cat "$pf")" --target-env -- sh -c 'hostname; pwd; echo $BK_MARK; cat /proc/1/comm; ls /bin/busybox'
+	start_container "$pf" --container --root "$ROOTFS" --hostname joined-box -w /etc -e BK_MARK=42
+	run nsrun -t "$(cat "$pf")" -r -w --target-env -- sh -c 'hostname; pwd; echo $BK_MARK; cat /proc/1/comm; ls /bin/busybox'
 	assert_success
 	assert_line --index 0 "joined-box"
 	assert_line --index 1 "/etc"
@@ -240,6 +247,123 @@ rootfs_copy() {
 	# named namespaces only
 	run nsrun -t "$(cat "$pf")" -u -- hostname
 	assert_output "joined-box"
+}
+
+@test "-t PID takes namespaces only, as nsenter: -n runs the host's ip in the container's netns" {
+	pf=$BOCKER_ROOT/pid
+	start_container "$pf" --container -n --root "$ROOTFS"
+	pid=$(cat "$pf")
+	run nsenter -t "$pid" -n ip -br addr
+	assert_success
+	want=$output
+	# the busybox root has its own ip, which knows no -br: the host's runs
+	run nsrun -t "$pid" -n -- ip -br addr
+	assert_success
+	assert_output "$want"
+	assert_output --regexp '^lo +DOWN'
+	run nsrun -t "$pid" -n -- readlink /proc/self/ns/net
+	assert_output "$(readlink "/proc/$pid/ns/net")"
+	[ "$(nsrun -t "$pid" -n -- readlink /proc/self/root)" = / ]
+}
+
+@test "-t PID -r/-w/--root=DIR/--wd=DIR: roots and cwds as nsenter's, / without -w" {
+	pf=$BOCKER_ROOT/pid
+	start_container "$pf" --container --root "$ROOTFS" -w /etc
+	pid=$(cat "$pf")
+	# each line: nsrun's words, then nsenter's (same options), the same cwd
+	while read -r want words; do
+		# shellcheck disable=SC2086 # the words are options
+		run nsrun -t "$pid" $words -- pwd
+		assert_success
+		assert_output "$want"
+		# shellcheck disable=SC2086
+		[ "$(nsenter -t "$pid" $words pwd)" = "$want" ] || fail "nsenter $words: not $want"
+	done <<-EOF
+		/ -m
+		/etc -m -w
+		/etc -r -w
+		/etc -m -r -w
+		/tmp -u --wd=/tmp
+	EOF
+	# -r alone: the new root's / (nsenter would keep a cwd outside it)
+	run nsrun -t "$pid" -r -- pwd
+	assert_output "/"
+	run nsrun -t "$pid" -u "--root=$ROOTFS" -- /bin/busybox ls /linuxrc
+	assert_output "/linuxrc"
+	# -W/--workdir DIR: a directory inside, after the root switch
+	run nsrun -t "$pid" -r -W /var -- pwd
+	assert_output "/var"
+	run nsrun -t "$pid" -r --workdir /var/log -- pwd
+	assert_output "/var/log"
+	run nsrun -t "$pid" -u --wd=/nonexistent -- pwd
+	assert_failure 125
+	assert_output "nsrun: cwd /nonexistent: No such file or directory"
+}
+
+@test "-t PID into a container that chroot()ed (unshare ... chroot): its own chroot works" {
+	ROOTFS=$(rootfs_copy)   # the container writes to it
+	unshare -fmuip --mount-proc chroot "$ROOTFS" /bin/sh -c 'echo made-inside >/tmp/mark-$$; exec sleep 30' 3>&- &
+	bk_defer kill -9 "$!"
+	for _ in $(seq 100); do
+		cid=$(pgrep -P "$!" || true)
+		[ -n "$cid" ] && break
+		sleep 0.05
+	done
+	[ -n "$cid" ]
+	run nsenter -t "$cid" -m -u -i -n -p chroot "$ROOTFS" /bin/cat /tmp/mark-1
+	assert_output "made-inside"
+	# bocker's exec line with nsrun in place of nsenter
+	run nsrun -t "$cid" -m -u -i -n -p chroot "$ROOTFS" /bin/cat /tmp/mark-1
+	assert_success
+	assert_output "made-inside"
+}
+
+@test "-r DIR and -w DIR before -t are refused with the rule; -a needs -t" {
+	run nsrun -r "$ROOTFS" -t 1 -- true
+	assert_failure 125
+	assert_output "nsrun: --target must come before -r DIR and -w DIR (with --target they take only an attached value: -rDIR, --root=DIR)"
+	run nsrun --wd /tmp --target 1 -- true
+	assert_failure 125
+	assert_output --partial "nsrun: --target must come before"
+	run nsrun -a -- true
+	assert_failure 125
+	assert_output "nsrun: --all needs --target"
+	# after -t, a bare -r is the target's root and the next word the COMMAND
+	run nsrun -t $$ -m -r "$ROOTFS" -- true
+	assert_failure 126
+	# -a is the default: every namespace that differs
+	pf=$BOCKER_ROOT/pid
+	start_container "$pf" -u --hostname all-box
+	run nsrun -t "$(cat "$pf")" -a -- hostname
+	assert_output "all-box"
+}
+
+# The bash bocker's exec finds a container as `ps` shows it: the line of the
+# process started as `unshare ... ID`, then that process's one child.
+@test "unshare form: ps shows nsrun's command line as given; --no-init makes the command PID 1" {
+	mark=bkmark$$$RANDOM
+	for init in --no-init ""; do
+		# shellcheck disable=SC2086 # "" is no word
+		nsrun -fmuip --mount-proc $init -- sh -c "exec sleep 30" "$mark" 3>&- &
+		bk_defer kill -9 "$!"
+		# PID 1 of the namespace: the command itself, or the init titled
+		# "init -- COMMAND" once its child runs
+		want="sleep 30"
+		[ -n "$init" ] || want="init -- sh -c exec sleep 30 $mark"
+		for _ in $(seq 100); do
+			child=$(ps -e -o ppid=,pid= | awk -v p="$!" '$1 == p { print $2 }')
+			[ -n "$child" ] && [ "$(ps -o args= -p "$child")" = "$want" ] && break
+			sleep 0.05
+		done
+		[ "$(ps -o args= -p "$child")" = "$want" ] || fail "PID 1: $(ps -o args= -p "$child")"
+		[ "$(awk '/^NSpid/ { print $NF }' "/proc/$child/status")" = 1 ]
+		# one line matches nsrun.*MARK: the outer nsrun, as it was started
+		run sh -c "ps -e -o pid=,args= | grep -E '^ *[0-9]+ nsrun.*$mark'"
+		bk_assert_one_line
+		assert_output --regexp "^ *$! nsrun -fmuip --mount-proc ${init:+$init }-- sh -c exec sleep 30 $mark\$"
+		kill -9 "$!"
+		wait "$!" 2>/dev/null || true
+	done
 }
 
 @test "-U --map-root-user as an unprivileged user: uid 0 inside, new PID ns" {

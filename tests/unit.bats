@@ -70,8 +70,12 @@ run_unit() {
 	run_unit test_devbpf
 }
 
-@test "unit: ipam (CIDR parsing, the lease store) under ASan+UBSan" {
+@test "unit: ipam (CIDR parsing, the lease store, its ports) under ASan+UBSan" {
 	run_unit test_ipam
+}
+
+@test "unit: portspec (-p as written, canonical form, one host port) under ASan+UBSan" {
+	run_unit test_portspec
 }
 
 @test "unit: netns (names and paths) under ASan+UBSan" {

@@ -103,3 +103,22 @@ teardown() {
 	[ -z "$(bk_mounts_under "$BOCKER_ROOT")" ] || fail "mounts left under $BOCKER_ROOT"
 	[ -z "$(ls "$BOCKER_ROOT/containers" 2>/dev/null)" ] || fail "containers left"
 }
+
+@test "workshop.md: WS and NET default to names of their own for each reader" {
+	extract_sh | grep -E '^(WS|NET)=' >"$BOCKER_ROOT/names.sh"
+	[ "$(wc -l <"$BOCKER_ROOT/names.sh")" -eq 2 ] || fail "WS= and NET= lines: $(cat "$BOCKER_ROOT/names.sh")"
+	a=$(env -u WS -u NET BOCKIT="$BOCKIT_TOP" sh -c '. "$1"; echo "$WS $NET"' sh "$BOCKER_ROOT/names.sh")
+	b=$(env -u WS -u NET BOCKIT="$BOCKIT_TOP" sh -c '. "$1"; echo "$WS $NET"' sh "$BOCKER_ROOT/names.sh")
+	[[ $a =~ ^ws[0-9a-f]{4}\ 10\.[0-9]+\.[0-9]+$ ]] || fail "names: $a"
+	[ "${a% *}" != "${b% *}" ] && [ "${a#* }" != "${b#* }" ] || fail "two readers, one name: $a / $b"
+	! ip -4 route | grep -q "^${a#* }\\." || fail "${a#* } is in use here"
+	# set by hand, they stay
+	run env WS=ws1 NET=10.77.0 BOCKIT="$BOCKIT_TOP" sh -c '. "$1"; echo "$WS $NET"' sh "$BOCKER_ROOT/names.sh"
+	assert_output "ws1 10.77.0"
+}
+
+@test "README: the tour makes its /tmp/rootfs before it uses it" {
+	first_use=$(grep -n -- '^    .*/tmp/rootfs' "$BOCKIT_TOP/README.md" | grep -v mkrootfs | head -n 1 | cut -d: -f1)
+	made=$(grep -n 'sh tests/fixtures/mkrootfs.sh /tmp/rootfs$' "$BOCKIT_TOP/README.md" | head -n 1 | cut -d: -f1)
+	[ -n "$made" ] && [ "$made" -lt "$first_use" ] || fail "README: /tmp/rootfs used at line $first_use, made at '${made:-never}'"
+}

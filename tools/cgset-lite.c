@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #define MAX_REQS 64
+#define MAX_SPECS 16
 #define KILL_TIMEOUT_MS 10000
 #define FREEZE_TIMEOUT_MS 5000
 
@@ -30,7 +31,8 @@ enum { OPT_MEMORY = 256, OPT_SWAP, OPT_CPUS, OPT_SHARES, OPT_PIDS, OPT_CPUSET,
 
 struct opts {
 	const char *cmd;
-	const char *group;            /* -g CONTROLLERS:PATH */
+	const char *groups[MAX_SPECS];   /* -g CONTROLLERS:PATH, each of one group */
+	size_t ngroups;
 	struct bk_cg_req req[MAX_REQS];
 	size_t nreq;
 	bool portable;                /* a portable limit option was given */
@@ -42,20 +44,23 @@ struct opts {
 
 static const char usage_text[] =
 	"Usage: cgset-lite create -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS]\n"
-	"       cgset-lite set [-r NAME=VALUE]... [LIMITS] PATH\n"
-	"       cgset-lite exec [--rm] -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS] -- COMMAND [ARG]...\n"
+	"       cgset-lite set [-r NAME=VALUE]... [LIMITS] PATH...\n"
+	"       cgset-lite exec [--rm] -g CONTROLLERS:PATH [-r NAME=VALUE]... [LIMITS] [--] COMMAND [ARG]...\n"
 	"       cgset-lite attach -g CONTROLLERS:PATH PID...\n"
 	"       cgset-lite get -r NAME PATH\n"
 	"       cgset-lite stats [--json] PATH\n"
-	"       cgset-lite delete [--kill] [-f] -g CONTROLLERS:PATH\n"
+	"       cgset-lite delete [--kill] [-f] [-g] CONTROLLERS:PATH\n"
 	"       cgset-lite freeze PATH [-- COMMAND [ARG]...]\n"
 	"       cgset-lite thaw PATH\n"
 	"\n"
 	"Control groups on cgroup v1 and v2 hosts alike: v1 names work on v2 and\n"
 	"v2 names on v1 (memory.limit_in_bytes <-> memory.max, cpu.shares <->\n"
-	"cpu.weight, cpu.cfs_quota_us <-> cpu.max, ...).\n"
+	"cpu.weight, cpu.cfs_quota_us <-> cpu.max, ...). As in cgcreate, cgset,\n"
+	"cgexec and cgdelete, PATH is below each hierarchy's root: ps_1, /ps_1 and\n"
+	"ps_1/ are one group; exec's COMMAND starts at its first non-option word.\n"
 	"\n"
-	"  -g, --group CTRL[,CTRL...]:PATH  the group and its controllers\n"
+	"  -g, --group CTRL[,CTRL...]:PATH  the group and its controllers (again\n"
+	"                            for more controllers of the same group)\n"
 	"  -r, --set NAME=VALUE      write a controller file (get: -r NAME reads it)\n"
 	"      --memory SIZE         memory limit (512M, 1G, bytes, max)\n"
 	"      --memory-swap SIZE    memory + swap limit (needs --memory on v2)\n"
@@ -129,6 +134,25 @@ static void add_req(struct opts *o, const char *name, const char *value)
 	o->req[o->nreq].name = name;
 	o->req[o->nreq].value = value;
 	o->nreq++;
+}
+
+/* -g, or a delete operand: one more CONTROLLERS:PATH of the group. */
+static void add_group(struct opts *o, const char *spec)
+{
+	if (o->ngroups >= MAX_SPECS)
+		bk_usage_error("too many -g (at most %d)", MAX_SPECS);
+	o->groups[o->ngroups++] = spec;
+}
+
+/* The group every -g names, with all their controllers. */
+static int open_group(const struct opts *o, struct bk_cgroup *g)
+{
+	if (bk_cg_open_spec(g, o->groups[0]) < 0)
+		return -1;
+	for (size_t i = 1; i < o->ngroups; i++)
+		if (bk_cg_add_spec(g, o->groups[i]) < 0)
+			return -1;
+	return 0;
 }
 
 /* -r NAME=VALUE (NAME alone for get). The string is split in place. */
@@ -207,7 +231,7 @@ static int parse(struct opts *o, int argc, char **argv)
 	optind = 1;
 	while ((c = bk_cli_next(cli, argc, argv)) != -1) {
 		switch (c) {
-		case 'g': o->group = optarg; break;
+		case 'g': add_group(o, optarg); break;
 		case 'r': add_setting(o, optarg); break;
 		case 'f': o->force = true; break;
 		case OPT_KILL: o->kill = true; break;
@@ -226,9 +250,9 @@ static int parse(struct opts *o, int argc, char **argv)
 static void check_fit(const struct opts *o, bool group, bool settings, int operands,
 		      int min, int max)
 {
-	if (group && !o->group)
+	if (group && !o->ngroups)
 		bk_usage_error("%s: -g CONTROLLERS:PATH is required", o->cmd);
-	if (!group && o->group)
+	if (!group && o->ngroups)
 		bk_usage_error("%s: takes PATH, not -g", o->cmd);
 	if (!settings && (o->nreq || o->portable || o->devices || o->device_bpf))
 		bk_usage_error("%s: takes no -r, limit or device options", o->cmd);
@@ -256,8 +280,8 @@ static size_t plan(const struct opts *o, struct bk_cgroup *g, struct bk_cg_write
 		bk_die_error(1);
 	for (int i = 0; i < n; i++)
 		if (!bk_cg_find(g, w[i].ctrl))
-			bk_usage_error("%s: controller '%s' is not in -g %s", w[i].file,
-				       w[i].ctrl, o->group);
+			bk_usage_error("%s: controller '%s' is not in -g of %s", w[i].file,
+				       w[i].ctrl, g->path);
 	return (size_t)n;
 }
 
@@ -296,7 +320,7 @@ static int cmd_create(struct opts *o, int argc, char **argv)
 
 	check_fit(o, true, true, argc, 0, 0);
 	(void)argv;
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(1);
 	n = plan(o, &g, w, false);
 	if (make_group(o, &g, w, n, true) < 0)
@@ -347,7 +371,7 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	int status;
 
 	check_fit(o, true, true, argc, 1, -1);
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	n = plan(o, &g, w, false);
 	if (make_group(o, &g, w, n, false) < 0)
@@ -377,16 +401,14 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 	bk_die_error(status);
 }
 
-static int cmd_set(struct opts *o, int argc, char **argv)
+/* set: cgset's form, one or more groups, each changed in turn. */
+static void set_one(const struct opts *o, const char *path)
 {
 	struct bk_cg_write w[MAX_REQS * 2];
 	struct bk_cgroup g;
 	size_t n;
 
-	check_fit(o, false, true, argc, 1, 1);
-	if (!o->nreq && !o->devices)
-		bk_usage_error("set: nothing to set (-r NAME=VALUE, a limit or a device option)");
-	if (bk_cg_init() < 0 || bk_cg_open(&g, argv[0]) < 0)
+	if (bk_cg_open(&g, path) < 0)
 		bk_die_error(1);
 	n = plan(o, &g, w, true);
 	if (o->devices && !o->device_bpf && bk_cg_add(&g, "devices") < 0)
@@ -398,6 +420,17 @@ static int cmd_set(struct opts *o, int argc, char **argv)
 	if (apply_all(o, &g, w, n) < 0)
 		bk_die_error(1);
 	bk_cg_close(&g);
+}
+
+static int cmd_set(struct opts *o, int argc, char **argv)
+{
+	check_fit(o, false, true, argc, 1, -1);
+	if (!o->nreq && !o->devices)
+		bk_usage_error("set: nothing to set (-r NAME=VALUE, a limit or a device option)");
+	if (bk_cg_init() < 0)
+		bk_die_error(1);
+	for (int i = 0; i < argc; i++)
+		set_one(o, argv[i]);
 	return 0;
 }
 
@@ -406,7 +439,7 @@ static int cmd_attach(struct opts *o, int argc, char **argv)
 	struct bk_cgroup g;
 
 	check_fit(o, true, false, argc, 1, -1);
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(1);
 	if (!bk_cg_exists_all(&g))
 		bk_die(1, "%s: no such group", g.path);
@@ -470,13 +503,15 @@ static int cmd_stats(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* delete: -g CONTROLLERS:PATH, or cgdelete's operand form without -g. */
 static int cmd_delete(struct opts *o, int argc, char **argv)
 {
 	struct bk_cgroup g;
 
-	check_fit(o, true, false, argc, 0, 0);
-	(void)argv;
-	if (bk_cg_init() < 0 || bk_cg_open_spec(&g, o->group) < 0)
+	for (int i = 0; i < argc; i++)
+		add_group(o, argv[i]);
+	check_fit(o, true, false, 0, 0, 0);
+	if (bk_cg_init() < 0 || open_group(o, &g) < 0)
 		bk_die_error(1);
 	if (delete_group(&g, o->kill, o->force) < 0)
 		bk_die_error(1);

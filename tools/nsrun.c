@@ -33,6 +33,10 @@ struct opts {
 	unsigned named;                       /* kinds given without =FILE */
 	unsigned target_mask;                 /* kinds named with -t */
 	pid_t target;
+	bool target_form;                     /* -t given: nsenter's -r and -w */
+	bool target_all;                      /* -a */
+	bool take_root, take_cwd;             /* -t with -r, -w */
+	const char *root_dir, *cwd_dir;       /* their =DIR; NULL: the target's */
 	bool fork, no_init, target_env, clear_env, nnp;
 	bool loopback;                        /* --loopback: lo up in a new netns */
 	bool hide;                            /* undumpable init and fork child */
@@ -59,7 +63,9 @@ static char *default_argv[] = { "/bin/sh", NULL };
 
 static const char usage_text[] =
 "Usage: nsrun [options] [--] [COMMAND [ARG...]]\n"
-"Run COMMAND (default /bin/sh) in new or existing namespaces.\n"
+"       nsrun -t PID [options] [--] [COMMAND [ARG...]]\n"
+"Run COMMAND (default /bin/sh) in new namespaces, as unshare(1) does, or\n"
+"in those of process PID, as nsenter(1) does.\n"
 "\n"
 "Namespaces (new, or joined when given =FILE or with --target):\n"
 "  -m, --mount[=FILE]    mount          -u, --uts[=FILE]     hostname\n"
@@ -67,8 +73,13 @@ static const char usage_text[] =
 "  -n, --net[=FILE]      network        -U, --user[=FILE]    user ids\n"
 "  -C, --cgroup[=FILE]   cgroup root    -T, --time[=FILE]    clocks\n"
 "  -f, --fork            fork before running COMMAND (implied by -p, -T)\n"
-"  -t, --target PID      join PID's namespaces (those named, or all that\n"
-"                        differ), its root and its cwd, like nsenter\n"
+"Joining a process, as nsenter(1):\n"
+"  -t, --target PID      join PID's namespaces: those named, else all that\n"
+"                        differ (-a, --all); root and cwd stay ours unless:\n"
+"  -r, --root[=DIR]      with -t: chroot to PID's root (or to DIR)\n"
+"  -w, --wd[=DIR]        with -t: chdir to PID's cwd (or to DIR)\n"
+"                        (with -t, -r and -w take only an attached value:\n"
+"                        -rDIR, --root=DIR)\n"
 "      --target-env      take PID's environment too\n"
 "Root and filesystems (imply -m):\n"
 "  -r, --root DIR        make DIR the root with pivot_root(2)\n"
@@ -85,11 +96,12 @@ static const char usage_text[] =
 "      --device SRC[:DST]  bind the device node SRC (default DST: SRC)\n"
 "Identity:\n"
 "      --hostname NAME   set the hostname (implies -u)\n"
-"  -w, --workdir DIR     working directory inside (default: / with --root,\n"
-"                        else unchanged)\n"
+"  -W, --workdir DIR     working directory inside (default: / with --root,\n"
+"                        else unchanged); also --wdns DIR, and without -t\n"
+"                        -w DIR, --wd DIR\n"
 "  -e, --env K=V         set an environment variable (repeatable)\n"
 "      --clear-env       start from an empty environment\n"
-"      --uid UID, --gid GID  numeric ids to run COMMAND as\n"
+"      --uid UID, --gid GID  numeric ids to run COMMAND as (-S, -G)\n"
 "      --run-as USER[:GROUP]  a name or id looked up in the new root's\n"
 "                        /etc/passwd and /etc/group (its groups too; HOME)\n"
 "      --map-root-user   with -U: map your uid and gid to 0 inside\n"
@@ -124,7 +136,10 @@ enum {
 	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP, OPT_USER, OPT_LOOPBACK,
 };
 
-static const struct option long_opts[] = {
+/* Not const: -r/--root and -w/--wd take a value of their own without
+ * --target (unshare's -R/--root and -w/--wd), an attached one with it
+ * (nsenter's -r/--root[=DIR], -w/--wd[=DIR]); see set_form(). */
+static struct option long_opts[] = {
 	{ "mount", optional_argument, NULL, 'm' },
 	{ "uts", optional_argument, NULL, 'u' },
 	{ "ipc", optional_argument, NULL, 'i' },
@@ -135,6 +150,7 @@ static const struct option long_opts[] = {
 	{ "time", optional_argument, NULL, 'T' },
 	{ "fork", no_argument, NULL, 'f' },
 	{ "target", required_argument, NULL, 't' },
+	{ "all", no_argument, NULL, 'a' },
 	{ "target-env", no_argument, NULL, OPT_TARGET_ENV },
 	{ "root", required_argument, NULL, 'r' },
 	{ "chroot", no_argument, NULL, OPT_CHROOT },
@@ -148,11 +164,15 @@ static const struct option long_opts[] = {
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-	{ "workdir", required_argument, NULL, 'w' },
+	{ "wd", required_argument, NULL, 'w' },
+	{ "workdir", required_argument, NULL, 'W' },
+	{ "wdns", required_argument, NULL, 'W' },
 	{ "env", required_argument, NULL, 'e' },
 	{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "gid", required_argument, NULL, OPT_GID },
+	{ "setuid", required_argument, NULL, 'S' },
+	{ "setgid", required_argument, NULL, 'G' },
 	{ "run-as", required_argument, NULL, OPT_USER },
 	{ "loopback", no_argument, NULL, OPT_LOOPBACK },
 	{ "map-root-user", no_argument, NULL, OPT_MAP_ROOT },
@@ -174,15 +194,26 @@ static const struct option long_opts[] = {
 /* --target joins what exists: it makes no namespace and mounts nothing.
  * --map-root-user is a uid and a gid map of its own. */
 static const bk_cli_excl_t exclusive[] = {
-	{ 't', 'r' }, { 't', OPT_MOUNT_PROC }, { 't', OPT_MOUNT_DEV }, { 't', OPT_MOUNT_SYS },
+	{ 't', OPT_MOUNT_PROC }, { 't', OPT_MOUNT_DEV }, { 't', OPT_MOUNT_SYS },
 	{ 't', OPT_MOUNT_CGROUP }, { 't', OPT_BIND }, { 't', OPT_TMPFS }, { 't', OPT_DEVICE },
 	{ 't', OPT_MASK_PROC }, { 't', OPT_CONTAINER },
 	{ OPT_MAP_ROOT, OPT_MAP_USER }, { OPT_MAP_ROOT, OPT_MAP_GROUP },
 };
 
-static const struct bk_cli cli = {
-	.shortopts = "+muipnUCTft:r:w:e:vhV", .longopts = long_opts, BK_CLI_EXCL(exclusive),
+static const struct bk_cli unshare_cli = {
+	.shortopts = "+muipnUCTfat:r:w:W:e:S:G:vhV", .longopts = long_opts, BK_CLI_EXCL(exclusive),
 };
+static const struct bk_cli target_cli = {
+	.shortopts = "+muipnUCTfat:r::w::W:e:S:G:vhV", .longopts = long_opts, BK_CLI_EXCL(exclusive),
+};
+
+/* The long options to match the form's short ones. */
+static void set_form(bool target)
+{
+	for (struct option *o = long_opts; o->name; o++)
+		if (o->val == 'r' || o->val == 'w')
+			o->has_arg = target ? optional_argument : required_argument;
+}
 
 #define MAX_ID (UINT32_MAX - 1)   /* (uid_t)-1 means "unchanged" to the kernel */
 #define MAX_PRESERVED_FDS (1u << 20)   /* the kernel's highest nr_open */
@@ -281,9 +312,21 @@ static void parse_opt(struct opts *o, int c, char *arg)
 {
 	switch (c) {
 	case 'f': o->fork = true; break;
-	case 't': o->target = (pid_t)bk_cli_number("--target", arg, 1, INT_MAX); break;
+	case 't':
+		/* only a separate value of -r or -w hid it from the look-ahead */
+		if (!o->target_form)
+			bk_usage_error("--target must come before -r DIR and -w DIR (with --target "
+				       "they take only an attached value: -rDIR, --root=DIR)");
+		o->target = (pid_t)bk_cli_number("--target", arg, 1, INT_MAX);
+		break;
+	case 'a': o->target_all = true; break;
 	case OPT_TARGET_ENV: o->target_env = true; break;
-	case 'r': o->fs.root = arg; break;
+	case 'r':
+		if (!o->target_form)
+			o->fs.root = arg;
+		o->take_root = o->target_form;
+		o->root_dir = arg;
+		break;
 	case OPT_CHROOT: o->fs.use_chroot = true; break;
 	case OPT_MOUNT_PROC: o->fs.proc = true; break;
 	case OPT_MOUNT_DEV: o->fs.dev = true; break;
@@ -297,7 +340,13 @@ static void parse_opt(struct opts *o, int c, char *arg)
 		o->preserve_fds = (unsigned)bk_cli_number("--preserve-fds", arg, 0, MAX_PRESERVED_FDS);
 		break;
 	case OPT_HOSTNAME: o->hostname = arg; break;
-	case 'w': o->workdir = arg; break;
+	case 'w':
+		if (!o->target_form)
+			o->workdir = arg;
+		o->take_cwd = o->target_form;
+		o->cwd_dir = arg;
+		break;
+	case 'W': o->workdir = arg; break;
 	case 'e':
 		if (!strchr(arg, '=') || arg[0] == '=')
 			bk_usage_error("--env '%s': expected NAME=VALUE", arg);
@@ -308,6 +357,8 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_CLEAR_ENV: o->clear_env = true; break;
 	case OPT_UID: o->uid = parse_id(arg, "--uid"); break;
 	case OPT_GID: o->gid = parse_id(arg, "--gid"); break;
+	case 'S': o->uid = parse_id(arg, "--setuid"); break;
+	case 'G': o->gid = parse_id(arg, "--setgid"); break;
 	case OPT_USER: o->user = arg; break;
 	case OPT_LOOPBACK: o->loopback = true; break;
 	case OPT_MAP_ROOT: o->map_uid = o->map_gid = 0; break;
@@ -341,7 +392,10 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->caps.keep_all = true;
 	bk_rootfs_init(&o->fs);
 	o->fs.mounts = o->mounts;
-	while ((c = bk_cli_next(&cli, argc, argv)) != -1)
+	set_form(true);
+	o->target_form = bk_cli_given(&target_cli, argc, argv, 't');
+	set_form(o->target_form);
+	while ((c = bk_cli_next(o->target_form ? &target_cli : &unshare_cli, argc, argv)) != -1)
 		parse_opt(o, c, optarg);
 	/* A bare -n means "new" alone and "join PID's" with --target, in
 	 * whatever order the two were given. */
@@ -353,6 +407,8 @@ static void parse(struct opts *o, int argc, char **argv)
 		else
 			o->new_flags |= bk_ns_flag(k);
 	}
+	if (o->target_all)
+		o->target_mask = 0;   /* every one that differs, as without names */
 	o->argv = optind < argc ? argv + optind : default_argv;
 }
 
@@ -389,6 +445,8 @@ static void validate(struct opts *o)
 		bk_usage_error("--target-env needs --target");
 	if (o->loopback && !(o->new_flags & CLONE_NEWNET))
 		bk_usage_error("--loopback needs a new network namespace (-n)");
+	if (o->target_all && !o->target)
+		bk_usage_error("--all needs --target");
 	if (o->user && (o->uid >= 0 || o->gid >= 0))
 		bk_usage_error("--run-as cannot be combined with --uid or --gid");
 	if (o->fs.use_chroot && !o->fs.root)
@@ -429,7 +487,9 @@ static void validate(struct opts *o)
 static int join_namespaces(struct opts *o, struct bk_ns_target *t)
 {
 	if (o->target) {
-		if (bk_ns_target_open(t, o->target, o->target_mask) < 0)
+		if (bk_ns_target_open(t, o->target, o->target_mask) < 0 ||
+		    (o->take_root && bk_ns_target_take_root(t, o->root_dir) < 0) ||
+		    (o->take_cwd && bk_ns_target_take_cwd(t, o->cwd_dir) < 0))
 			return -1;
 		if (o->target_env && bk_take_env_of(o->target) < 0)
 			return -1;

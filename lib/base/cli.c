@@ -163,6 +163,18 @@ int bk_cli_next(const struct bk_cli *c, int argc, char **argv)
 	return -1;
 }
 
+bool bk_cli_given(const struct bk_cli *c, int argc, char **argv, int val)
+{
+	bool seen = false;
+	int ret;
+
+	optind = 0;   /* glibc: start over, '+' included */
+	while ((ret = getopt_long(argc, argv, with_colon(c->shortopts), c->longopts, NULL)) != -1)
+		seen |= ret == val;
+	optind = 0;
+	return seen;
+}
+
 uint64_t bk_cli_number(const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
 	uint64_t v;

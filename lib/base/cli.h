@@ -15,6 +15,7 @@
 #include "base/version.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,12 @@ void bk_cli_chained(void);
  * optarg set), or -1 after the last. Handles -h, -V, -v and every error
  * itself. */
 int bk_cli_next(const struct bk_cli *c, int argc, char **argv);
+
+/* Is option val among the options of argv, as c reads them (up to the
+ * first operand)? A silent look-ahead: no message, no exit, -h and -V
+ * not acted on; getopt is left to start over with bk_cli_next(). For a
+ * tool whose options read differently once another one is given. */
+bool bk_cli_given(const struct bk_cli *c, int argc, char **argv, int val);
 
 /* "prog: fmt..." on stderr; exit 2 (125 once chained). */
 void bk_usage_error(const char *fmt, ...)

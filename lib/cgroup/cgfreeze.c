@@ -6,6 +6,7 @@
 #include "base/msg.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <mntent.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 /* Where the group's freeze switch is: the v1 freezer dir, or the group's
  * dir in the cgroup2 hierarchy. */
 struct target {
-	char dir[4096];
+	char dir[PATH_MAX];
 	bool v2;
 };
 
@@ -39,7 +40,7 @@ static int v2_mount(char *out, size_t len)
 static int find_target(const char *path, struct target *t)
 {
 	struct bk_cgroup g;
-	char mount[4096];
+	char mount[PATH_MAX];
 	int r;
 
 	if (bk_cg_open(&g, path) < 0)
@@ -51,19 +52,20 @@ static int find_target(const char *path, struct target *t)
 		bk_cg_close(&g);
 		return 0;
 	}
+	/* g.path is the group in its one form: "ps_1" and "/ps_1/" are /ps_1 */
+	r = v2_mount(mount, sizeof(mount)) == 0 &&
+	    (size_t)snprintf(t->dir, sizeof(t->dir), "%s%s", mount, g.path) < sizeof(t->dir) &&
+	    bk_is_dir(t->dir);
+	t->v2 = true;
 	bk_cg_close(&g);
-	if (v2_mount(mount, sizeof(mount)) == 0) {
-		snprintf(t->dir, sizeof(t->dir), "%s%s", mount, path);
-		t->v2 = true;
-		if (bk_is_dir(t->dir))
-			return 0;
-	}
+	if (r)
+		return 0;
 	return bk_fail("%s: no such group in the freezer hierarchy or cgroup v2", path);
 }
 
 static int write_at(const struct target *t, const char *file, const char *value)
 {
-	char p[4200];
+	char p[PATH_MAX + 32];
 
 	snprintf(p, sizeof(p), "%s/%s", t->dir, file);
 	BK_TRACE("write %s %s", p, value);
@@ -74,7 +76,7 @@ static int write_at(const struct target *t, const char *file, const char *value)
  * cgroup.events has "frozen 1". */
 static bool settled(const struct target *t)
 {
-	char p[4200];
+	char p[PATH_MAX + 32];
 	_cleanup_free_ char *s = NULL;
 
 	snprintf(p, sizeof(p), "%s/%s", t->dir, t->v2 ? "cgroup.events" : "freezer.state");

@@ -126,24 +126,37 @@ int bk_cg_host_version(const char *ctrl, void *unused)
 	return v2;
 }
 
-int bk_cg_open(struct bk_cgroup *g, const char *path)
+/* libcgroup's forms: "ps_1", "/ps_1" and "ps_1/" name one group, below
+ * the hierarchy's root; into *out as "/ps_1" (malloc'd). "." and ".."
+ * are not names: libcgroup hands them to the kernel's path walk, where
+ * ".." leaves the hierarchy. */
+static int canonical_path(const char *path, char **out)
 {
-	const char *p = path;
+	const char *p = path + (path[0] == '/');
+	size_t n = strlen(p);
 	char name[256];
 
-	memset(g, 0, sizeof(*g));
-	if (path[0] != '/' || !path[1] || strstr(path, "//") || path[strlen(path) - 1] == '/')
-		return bk_fail("cgroup path '%s': want /NAME[/NAME...] (not the root)", path);
-	while (*p) {
-		size_t n = strcspn(++p, "/");
+	n -= n > 0 && p[n - 1] == '/';
+	if (n == 0 || p[0] == '/' || memmem(p, n, "//", 2))
+		return bk_fail("cgroup path '%s': want [/]NAME[/NAME...] (not the root)", path);
+	for (size_t i = 0; i < n;) {
+		size_t len = strcspn(p + i, "/");
 
-		snprintf(name, sizeof(name), "%.*s", (int)n, p);
-		if (n >= sizeof(name) || !bk_valid_name(name, 255))
+		len = len > n - i ? n - i : len;
+		snprintf(name, sizeof(name), "%.*s", (int)len, p + i);
+		if (len >= sizeof(name) || !bk_valid_name(name, 255))
 			return bk_fail("cgroup path '%s': '%s' is not a valid name", path, name);
-		p += n;
+		i += len + 1;
 	}
-	g->path = strdup(path);
-	return g->path ? 0 : bk_fail_errno(ENOMEM, "%s", path);
+	if (asprintf(out, "/%.*s", (int)n, p) < 0)
+		return bk_fail_errno(ENOMEM, "%s", path);
+	return 0;
+}
+
+int bk_cg_open(struct bk_cgroup *g, const char *path)
+{
+	memset(g, 0, sizeof(*g));
+	return canonical_path(path, &g->path);
 }
 
 /* A host with cgroup2 alone at /sys/fs/cgroup (no v1 hierarchy). */
@@ -192,24 +205,54 @@ int bk_cg_add(struct bk_cgroup *g, const char *name)
 	return 0;
 }
 
-int bk_cg_open_spec(struct bk_cgroup *g, const char *spec)
+/* "CTRL[,CTRL...]:PATH": where PATH starts, or NULL (recorded). */
+static const char *spec_path(const char *spec)
 {
 	const char *colon = strchr(spec, ':');
-	_cleanup_free_ char *ctrls = NULL;
-	char *save = NULL;
 
-	memset(g, 0, sizeof(*g));
-	if (!colon || colon == spec)
-		return bk_fail("-g '%s': want CONTROLLER[,CONTROLLER...]:PATH", spec);
-	if (bk_cg_open(g, colon + 1) < 0)
-		return -1;
-	ctrls = strndup(spec, (size_t)(colon - spec));
+	if (!colon || colon == spec) {
+		bk_fail("-g '%s': want CONTROLLER[,CONTROLLER...]:PATH", spec);
+		return NULL;
+	}
+	return colon + 1;
+}
+
+/* The controllers before the colon, added; how many were named. */
+static int add_spec_controllers(struct bk_cgroup *g, const char *spec, const char *path)
+{
+	_cleanup_free_ char *ctrls = strndup(spec, (size_t)(path - 1 - spec));
+	char *save = NULL;
+	int named = 0;
+
 	if (!ctrls)
 		return bk_fail_errno(ENOMEM, "%s", spec);
-	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save))
+	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save), named++)
 		if (bk_cg_add(g, c) < 0)
 			return -1;
+	return named ? named : bk_fail("-g '%s': no controller named", spec);
+}
+
+int bk_cg_open_spec(struct bk_cgroup *g, const char *spec)
+{
+	const char *path = spec_path(spec);
+
+	memset(g, 0, sizeof(*g));
+	if (!path || bk_cg_open(g, path) < 0 || add_spec_controllers(g, spec, path) < 0)
+		return -1;
+	/* "devices" alone on a cgroup v2 host adds nothing (bk_cg_add) */
 	return g->n ? 0 : bk_fail("-g '%s': no controller named", spec);
+}
+
+int bk_cg_add_spec(struct bk_cgroup *g, const char *spec)
+{
+	const char *path = spec_path(spec);
+	_cleanup_free_ char *canon = NULL;
+
+	if (!path || canonical_path(path, &canon) < 0)
+		return -1;
+	if (strcmp(canon, g->path))
+		return bk_fail("-g '%s': one group per command, and this one is %s", spec, g->path);
+	return add_spec_controllers(g, spec, path) < 0 ? -1 : 0;
 }
 
 int bk_cg_add_for(struct bk_cgroup *g, const struct bk_cg_write *w, size_t n)

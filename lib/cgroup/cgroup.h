@@ -39,7 +39,9 @@ struct bk_cgroup {
  * the -vv trace instead of stdout. */
 int bk_cg_init(void);
 
-/* Start an empty group at PATH ("/a/b": absolute, plain names, not "/"). */
+/* Start an empty group at PATH, in libcgroup's forms: "a/b", "/a/b" and
+ * "a/b/" are the group /a/b (below each hierarchy's root, plain names, no
+ * "." or "..", not the root itself). */
 int bk_cg_open(struct bk_cgroup *g, const char *path);
 /* Add controller NAME (translated: cpuacct -> cpu on v2). Fails when the
  * host does not have it. Adding one twice is a no-op. */
@@ -48,6 +50,9 @@ int bk_cg_add(struct bk_cgroup *g, const char *name);
 bool bk_cg_available(const char *name);
 /* "cpu,memory:/path" (libcgroup's -g syntax): open + add each. */
 int bk_cg_open_spec(struct bk_cgroup *g, const char *spec);
+/* One more -g of the same group: its controllers are added; another
+ * group's path is an error (one group per command). */
+int bk_cg_add_spec(struct bk_cgroup *g, const char *spec);
 /* Add every controller the writes name, if the host has it. */
 int bk_cg_add_for(struct bk_cgroup *g, const struct bk_cg_write *w, size_t n);
 void bk_cg_close(struct bk_cgroup *g);

@@ -85,13 +85,26 @@ static char *bridge_dir(const char *dir, const char *bridge)
 	return bk_path_join(dir, bridge);
 }
 
+/* netns, hostif, prefix, mac and a "port SPEC" line per published port. */
+static int lease_body(const struct bk_lease *l, char *body, size_t len)
+{
+	int n = snprintf(body, len, "netns %s\nhostif %s\nprefix %u\nmac %s\n",
+			 l->netns, l->hostif, l->prefix, l->mac);
+
+	for (unsigned i = 0; i < l->nports && i < BK_LEASE_PORTS; i++) {
+		char spec[BK_PORT_STRLEN];
+		bk_port_format(&l->ports[i], spec);
+		n += snprintf(body + n, len - (size_t)n, "port %s\n", spec);
+	}
+	return n;
+}
+
 /* A complete lease file under a temp name in bdir, ready to be linked. */
 static char *write_temp(const char *bdir, const struct bk_lease *l)
 {
-	char *tmp, body[512];
+	char *tmp, body[512 + BK_LEASE_PORTS * (BK_PORT_STRLEN + 8)];
 	_cleanup_close_ int fd = -1;
-	int n = snprintf(body, sizeof(body), "netns %s\nhostif %s\nprefix %u\nmac %s\n",
-			 l->netns, l->hostif, l->prefix, l->mac);
+	int n = lease_body(l, body, sizeof(body));
 
 	if (asprintf(&tmp, "%s/.tmp.%d", bdir, (int)getpid()) < 0) {
 		bk_fail_errno(ENOMEM, "lease");
@@ -217,6 +230,36 @@ int bk_lease_release(const char *dir, const struct bk_lease *l)
 	return 0;
 }
 
+/* tmp takes path's place, only while there is a lease at path: swapped
+ * with RENAME_EXCHANGE (ENOENT once it was released), on a file system
+ * without it checked first, then renamed over. */
+static int replace_lease(const char *tmp, const char *path)
+{
+	BK_TRACE("renameat2(\"%s\", \"%s\", RENAME_EXCHANGE)", tmp, path);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	if (access(path, F_OK) < 0)
+		return -1;
+	return rename(tmp, path);
+}
+
+int bk_lease_update(const char *dir, const struct bk_lease *l)
+{
+	_cleanup_free_ char *bdir = bridge_dir(dir, l->bridge), *tmp = NULL;
+	char path[PATH_MAX];
+	int ret;
+
+	if (!bdir || bk_path_in(path, bdir, l->addr) < 0 || !(tmp = write_temp(bdir, l)))
+		return -1;
+	ret = replace_lease(tmp, path);
+	if (ret < 0)
+		bk_fail_errno(errno, "update lease %s", path);
+	unlink(tmp);   /* the old lease, after the exchange */
+	return ret;
+}
+
 int bk_lease_forget_bridge(const char *dir, const char *bridge)
 {
 	_cleanup_free_ char *bdir = bridge_dir(dir, bridge);
@@ -276,6 +319,9 @@ static void parse_line(struct bk_lease *l, char *line)
 		l->prefix = (unsigned)strtoul(val, NULL, 10) & 63;
 	else if (!strcmp(line, "mac"))
 		snprintf(l->mac, sizeof(l->mac), "%s", val);
+	else if (!strcmp(line, "port") && l->nports < BK_LEASE_PORTS &&
+		 bk_port_parse(val, &l->ports[l->nports]) == 0)
+		l->nports++;
 }
 
 /* Read lease bdir/name of bridge; 0 when it is not a lease file. */

@@ -9,7 +9,9 @@
 #include "base/msg.h"
 #include "net/nat.h"
 #include "net/netns.h"
+#include "net/nft.h"
 #include "base/path.h"
+#include "net/publish.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -300,7 +302,8 @@ struct add {
 	struct bk_inuse busy;        /* addresses in use on the bridge */
 	unsigned char mac[6];
 	struct bk_lease lease;
-	bool made_lease, made_netns, made_veth;   /* the undo list */
+	struct bk_nft *nft;          /* with -p: libnftables, loaded */
+	bool made_lease, made_netns, made_veth, made_ports;   /* the undo list */
 };
 
 static void add_free(struct add *x)
@@ -314,7 +317,15 @@ static void add_free(struct add *x)
 		close(x->nsfd);
 	if (x->lock >= 0)
 		close(x->lock);
+	bk_nft_close(x->nft);
 	free(x->nspath);
+}
+
+static struct bk_publish add_publish(const struct add *x)
+{
+	return (struct bk_publish){ .bridge = x->a->bridge, .addr = x->ip.addr,
+				    .prefix = x->ip.prefix, .ports = x->a->ports,
+				    .n = x->a->nports };
 }
 
 static void add_undo(struct add *x)
@@ -322,6 +333,10 @@ static void add_undo(struct add *x)
 	struct bk_saved_error e;
 
 	bk_error_save(&e);
+	if (x->made_ports) {
+		struct bk_publish p = add_publish(x);
+		bk_publish_del(x->nft, &p);
+	}
 	if (x->made_veth)
 		bk_link_del(&x->host, x->host_if);
 	if (x->made_netns)
@@ -479,7 +494,10 @@ static int take_lease(struct add *x)
 	snprintf(l->bridge, sizeof(l->bridge), "%s", x->a->bridge);
 	snprintf(l->netns, sizeof(l->netns), "%s", x->nspath);
 	snprintf(l->hostif, sizeof(l->hostif), "%s", x->host_if);
-	x->lock = bk_ipam_lock(IPAM_LOCK_WAIT_MS);
+	l->nports = (unsigned)x->a->nports;
+	memcpy(l->ports, x->a->ports, x->a->nports * sizeof(*l->ports));
+	if (x->lock < 0)
+		x->lock = bk_ipam_lock(IPAM_LOCK_WAIT_MS);
 	if (x->lock < 0 || bk_inuse_scan(&x->host, &x->br, &x->busy) < 0)
 		return -1;
 	if (x->auto_ip) {
@@ -619,11 +637,46 @@ static int configure_inside(struct add *x)
 
 int bk_vnet_add_check(struct bk_vnet_add *a)
 {
-	struct add x = { .a = a, .home = -1, .nsfd = -1 };
+	struct add x = { .a = a, .home = -1, .nsfd = -1, .lock = -1 };
 	int ret = check_names(&x) < 0 || parse_addresses(&x) < 0 ? -1 : 0;
+	const struct bk_port *twice = bk_port_repeated(a->ports, a->nports);
+
+	if (ret == 0 && a->nports > BK_LEASE_PORTS)
+		ret = bk_fail("-p: at most %d ports a netns", BK_LEASE_PORTS);
+	if (ret == 0 && twice)
+		ret = bk_fail("-p: host port %u/%s given twice", twice->host_port,
+			      bk_port_proto(twice));
 
 	add_free(&x);
 	return ret;
+}
+
+/* -p: refused before anything is made when a port is taken; the lock
+ * is held from here until the rules are in (publish_ports). */
+static int check_ports(struct add *x)
+{
+	struct bk_publish p = add_publish(x);
+	bool missing;
+
+	if (!x->a->nports)
+		return 0;
+	x->lock = bk_ipam_lock(IPAM_LOCK_WAIT_MS);
+	if (x->lock < 0 || !(x->nft = bk_nft_open(&missing)))
+		return -1;
+	return bk_publish_check(x->nft, &p, x->a->leases);
+}
+
+/* Last: the rules never point at an address not yet inside. */
+static int publish_ports(struct add *x)
+{
+	struct bk_publish p = add_publish(x);
+
+	if (!x->a->nports)
+		return 0;
+	if (bk_publish_add(x->nft, &p) < 0)
+		return -1;
+	x->made_ports = true;
+	return 0;
 }
 
 static int add_steps(struct add *x)
@@ -635,9 +688,10 @@ static int add_steps(struct add *x)
 	if (x->home < 0 || find_bridge(&x->host, x->a->bridge, &x->br) < 0 ||
 	    host_if_free(x) < 0)
 		return -1;
-	if (plan_addresses(x) < 0 || take_lease(x) < 0)
+	if (plan_addresses(x) < 0 || check_ports(x) < 0 || take_lease(x) < 0)
 		return -1;
-	if (open_netns(x) < 0 || make_veth(x) < 0 || configure_inside(x) < 0)
+	if (open_netns(x) < 0 || make_veth(x) < 0 || configure_inside(x) < 0 ||
+	    publish_ports(x) < 0)
 		return -1;
 	snprintf(x->a->addr, sizeof(x->a->addr), "%s", x->lease.addr);
 	return 0;
@@ -656,17 +710,37 @@ int bk_vnet_add(struct bk_vnet_add *a)
 
 /* ---- vethup del ---- */
 
+/* The ports lease l published. Without libnftables there are none. */
+static int unpublish_lease(struct bk_nft **nft, const struct bk_lease *l)
+{
+	struct bk_publish p = { .bridge = l->bridge, .prefix = l->prefix,
+				.ports = l->ports, .n = l->nports };
+	bool missing;
+
+	if (!l->nports)
+		return 0;
+	if (inet_pton(AF_INET, l->addr, &p.addr) != 1)
+		return bk_fail("lease %s/%s: not an address", l->bridge, l->addr);
+	if (!*nft && !(*nft = bk_nft_open(&missing)))
+		return missing ? 0 : -1;
+	return bk_publish_del(*nft, &p);
+}
+
 int bk_vnet_del(const char *leases, const char *netns, unsigned flags)
 {
 	_cleanup_free_ char *path = bk_netns_path(netns);
 	_cleanup_free_ struct bk_lease *l = NULL;
 	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
+	_cleanup_nft_ struct bk_nft *nft = NULL;
 	bool wait = flags & BK_VNET_DEL_WAIT;
 	size_t n, mine = 0;
 	int gone = 0;
 
 	if (!path || bk_lease_list(leases, &l, &n) < 0)
 		return -1;
+	for (size_t i = 0; i < n; i++)   /* first: the rules name its address */
+		if (!strcmp(l[i].netns, path) && unpublish_lease(&nft, &l[i]) < 0)
+			return -1;
 	for (size_t i = 0; wait && i < n; i++)
 		if (!strcmp(l[i].netns, path) && del_host_if(&r, l[i].hostif) < 0)
 			return -1;

@@ -156,17 +156,14 @@ static int open_target_fds(struct bk_ns_target *t, unsigned mask)
 		if (t->fd[k] < 0)
 			return -1;
 	}
-	t->root_fd = open_proc(t->pid, "root", O_PATH | O_DIRECTORY);
-	if (t->root_fd < 0)
-		return -1;
-	t->cwd_fd = open_proc(t->pid, "cwd", O_PATH | O_DIRECTORY);
-	return t->cwd_fd < 0 ? -1 : 0;
+	return 0;
 }
 
 void bk_ns_target_init(struct bk_ns_target *t)
 {
 	t->pid = 0;
 	t->root_fd = t->cwd_fd = -1;
+	t->root_dir = t->cwd_dir = NULL;
 	for (int k = 0; k < BK_NS_COUNT; k++)
 		t->fd[k] = -1;
 }
@@ -184,9 +181,73 @@ int bk_ns_target_open(struct bk_ns_target *t, pid_t pid, unsigned mask)
 	return 0;
 }
 
+/* PID's /proc/PID/<rel> directory, or dir as given. */
+static int open_dir(const struct bk_ns_target *t, const char *rel, const char *dir)
+{
+	int fd;
+
+	if (!dir)
+		return open_proc(t->pid, rel, O_PATH | O_DIRECTORY);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return bk_fail_errno(errno, "%s %s", rel, dir);
+	return fd;
+}
+
+int bk_ns_target_take_root(struct bk_ns_target *t, const char *dir)
+{
+	bk_closep(&t->root_fd);
+	t->root_fd = open_dir(t, "root", dir);
+	t->root_dir = dir;
+	return t->root_fd < 0 ? -1 : 0;
+}
+
+int bk_ns_target_take_cwd(struct bk_ns_target *t, const char *dir)
+{
+	bk_closep(&t->cwd_fd);
+	t->cwd_fd = open_dir(t, "cwd", dir);
+	t->cwd_dir = dir;
+	return t->cwd_fd < 0 ? -1 : 0;
+}
+
 bool bk_ns_target_has(const struct bk_ns_target *t, enum bk_ns_kind k)
 {
 	return t->fd[k] >= 0;
+}
+
+/* "/proc/PID/root" or the DIR given, for traces and messages. */
+static const char *dir_name(const struct bk_ns_target *t, const char *rel, const char *dir,
+			    char *buf, size_t len)
+{
+	if (dir)
+		return dir;
+	snprintf(buf, len, "/proc/%d/%s", (int)t->pid, rel);
+	return buf;
+}
+
+static int enter_root_cwd(const struct bk_ns_target *t)
+{
+	char name[64];
+	const char *what;
+
+	if (t->root_fd >= 0) {
+		what = dir_name(t, "root", t->root_dir, name, sizeof(name));
+		BK_TRACE("chroot(\"%s\")", what);
+		if (fchdir(t->root_fd) < 0 || chroot(".") < 0)
+			return bk_fail_errno(errno, "chroot to %s", what);
+		if (t->cwd_fd < 0) {
+			BK_TRACE("chdir(\"/\")");
+			if (chdir("/") < 0)
+				return bk_fail_errno(errno, "chdir to / of %s", what);
+		}
+	}
+	if (t->cwd_fd >= 0) {
+		what = dir_name(t, "cwd", t->cwd_dir, name, sizeof(name));
+		BK_TRACE("chdir(\"%s\")", what);
+		if (fchdir(t->cwd_fd) < 0)
+			return bk_fail_errno(errno, "chdir to %s", what);
+	}
+	return 0;
 }
 
 int bk_ns_target_enter(struct bk_ns_target *t)
@@ -200,13 +261,7 @@ int bk_ns_target_enter(struct bk_ns_target *t)
 		if (join_fd(t->fd[k], what, k) < 0)
 			return -1;
 	}
-	BK_TRACE("chroot(\"/proc/%d/root\")", (int)t->pid);
-	if (fchdir(t->root_fd) < 0 || chroot(".") < 0)
-		return bk_fail_errno(errno, "chroot to the root of %d", (int)t->pid);
-	BK_TRACE("chdir(\"/proc/%d/cwd\")", (int)t->pid);
-	if (fchdir(t->cwd_fd) < 0)
-		return bk_fail_errno(errno, "chdir to the cwd of %d", (int)t->pid);
-	return 0;
+	return enter_root_cwd(t);
 }
 
 void bk_ns_target_close(struct bk_ns_target *t)

@@ -32,20 +32,28 @@ int bk_ns_loopback_up(void);
 int bk_ns_join_path(const char *path, enum bk_ns_kind k);
 
 /* Everything needed to enter a running process, opened up front (before
- * the first setns changes what /proc/PID resolves to). */
+ * the first setns changes what /proc/PID resolves to): its namespaces
+ * and, when asked for (nsenter's -r and -w), a root and a cwd. */
 struct bk_ns_target {
 	pid_t pid;
 	int fd[BK_NS_COUNT];    /* -1 where not joined */
-	int root_fd, cwd_fd;
+	int root_fd, cwd_fd;    /* -1 where not taken */
+	const char *root_dir, *cwd_dir;   /* for traces; NULL: PID's own */
 };
 
 /* All fds -1: nothing opened yet. */
 void bk_ns_target_init(struct bk_ns_target *t);
 /* Open PID's namespaces named by the mask (bit k = kind k); a mask of 0
- * means every namespace that differs from ours. */
+ * means every namespace that differs from ours. Root and cwd stay ours. */
 int bk_ns_target_open(struct bk_ns_target *t, pid_t pid, unsigned mask);
-/* setns into each opened namespace, in order, then chroot to the target's
- * root and chdir to its cwd. */
+/* Also take a root, or a working directory: PID's own (/proc/PID/root,
+ * /proc/PID/cwd) when dir is NULL, else dir as this process sees it now. */
+int bk_ns_target_take_root(struct bk_ns_target *t, const char *dir);
+int bk_ns_target_take_cwd(struct bk_ns_target *t, const char *dir);
+/* setns into each opened namespace, in order; then chroot to the root
+ * taken, if any, and chdir to the cwd taken, or to the new root's / (a
+ * cwd left outside a new root is a way out of it). Without either, root
+ * and cwd are what the kernel leaves: a joined mount namespace's root. */
 int bk_ns_target_enter(struct bk_ns_target *t);
 bool bk_ns_target_has(const struct bk_ns_target *t, enum bk_ns_kind k);
 void bk_ns_target_close(struct bk_ns_target *t);

@@ -128,10 +128,31 @@ static void test_answers(void)
 	ok(bk_version[0] && !strchr(bk_version, ' '), "version '%s' is one word", bk_version);
 }
 
+/* The look-ahead sees options up to the first operand, says nothing and
+ * exits for nothing, and leaves getopt to start over. */
+static void test_given(void)
+{
+	char **a = ARGV("--bogus", "-f", "--group", "--a", "op", "--b");
+	int argc = 7, c, groups = 0;
+
+	bk_cli_init("tool", "Usage: tool [options]\n");
+	ok(bk_cli_given(&cli, argc, a, OPT_FORK), "given: -f after an unknown option");
+	ok(bk_cli_given(&cli, argc, a, OPT_GROUP), "given: --group");
+	ok(!bk_cli_given(&cli, argc, a, OPT_A), "given: --a is --group's value, not an option");
+	ok(!bk_cli_given(&cli, argc, a, OPT_B), "given: --b comes after the first operand");
+	ok(!bk_cli_given(&cli, argc, a, 'h'), "given: no -h");
+	a = ARGV("-g", "x", "-vf");
+	while ((c = bk_cli_next(&cli, 4, a)) != -1)
+		groups += c == OPT_GROUP;
+	ok(groups == 1 && optind == 4, "next after given: starts over (%d groups, optind %d)",
+	   groups, optind);
+}
+
 int main(void)
 {
 	test_mistakes();
 	test_values();
 	test_answers();
+	test_given();   /* last: it parses in this process */
 	return tap_done();
 }

@@ -1,6 +1,7 @@
 /* Unit tests for ipam: CIDR parsing and subnet arithmetic, and the lease
- * store (take, auto, full pool, skip list, release, sorted list); network
- * and broadcast addresses. (tap.h's ok()
+ * store (take, auto, full pool, skip list, release, sorted list, the
+ * ports a lease records and its update); network and broadcast
+ * addresses. (tap.h's ok()
  * evaluates its condition twice: every call with an effect is made
  * before it.) */
 #include "tap.h"
@@ -11,6 +12,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static void test_cidr(void)
@@ -147,6 +149,38 @@ static void test_list(const char *dir)
 	free(all);
 }
 
+/* Ports kept in the lease; an update replaces it whole, and never brings
+ * back a lease released meanwhile. */
+static void test_ports(const char *dir)
+{
+	struct bk_lease l = lease("/run/netns/p"), *all = NULL;
+	size_t n = 0;
+	int r;
+
+	snprintf(l.addr, sizeof(l.addr), "10.6.0.2");
+	r = bk_port_parse("8080:80", &l.ports[0]) | bk_port_parse("127.0.0.1:53:53/udp", &l.ports[1]);
+	l.nports = 2;
+	r |= bk_lease_take(dir, &l);
+	ok(r == 0, "a lease with two ports");
+	r = bk_lease_list(dir, &all, &n);
+	ok(r == 0 && n == 1 && all[0].nports == 2 && bk_port_equal(&all[0].ports[1], &l.ports[1]),
+	   "its ports read back");
+	free(all);
+	l.nports = 1;
+	r = bk_lease_update(dir, &l);
+	bk_lease_list(dir, &all, &n);
+	ok(r == 0 && n == 1 && all[0].nports == 1 && !strcmp(all[0].netns, "/run/netns/p"),
+	   "updated: one port, the rest kept");
+	free(all);
+	r = bk_lease_release(dir, &l);
+	ok(r == 0, "released");
+	r = bk_lease_update(dir, &l);
+	ok(r < 0, "no update of a released lease (%s)", bk_error());
+	bk_lease_list(dir, &all, &n);
+	ok(n == 0, "and none made by it");
+	free(all);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_ipam.XXXXXX", sub[64];
@@ -162,6 +196,7 @@ int main(void)
 	test_pool(dir, &gw);
 	test_list(dir);
 	test_skip(dir);
+	test_ports(dir);
 	snprintf(sub, sizeof(sub), "%s/br9", dir);
 	r = rmdir(sub) == 0 && rmdir(dir) == 0;
 	ok(r, "store empty after the releases");
