@@ -102,6 +102,19 @@ small_store() {
 
 used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
 
+# manifest_blobs ID: the hex digests of the blobs the record's manifest
+# names (the manifest itself, its config, its layers), sorted.
+manifest_blobs() {
+	python3 - "$STORE/images/$1/manifest.json" <<'PY'
+import hashlib, json, sys
+raw = open(sys.argv[1], "rb").read()
+m = json.loads(raw)
+ds = {hashlib.sha256(raw).hexdigest(), m["config"]["digest"][7:]}
+ds.update(l["digest"][7:] for l in m["layers"])
+print("\n".join(sorted(ds)))
+PY
+}
+
 @test "imgpull: -h, -V and usage errors" {
 	run imgpull -h
 	assert_success
@@ -199,6 +212,29 @@ used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
 	assert_success
 	run grep -c 'GET .*/blobs/.* -> 200' <<<"$output"
 	assert_output "0"
+}
+
+@test "imgpull: every blob the manifest names is kept as the registry sent it; a store without them gets them back" {
+	pull "$REG/test/multi:v2s2"
+	assert_success
+	id=$output
+	run diff <(ls "$STORE/blobs/sha256") <(manifest_blobs "$id")
+	assert_success
+	for hex in $(manifest_blobs "$id"); do
+		assert_equal "$(sha256sum <"$STORE/blobs/sha256/$hex" | cut -d' ' -f1)" "$hex"
+		cmp "$STORE/blobs/sha256/$hex" "$IP_WORK/reg/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+	done
+	# a store of an older imgpull (layer blobs dropped once extracted)
+	for hex in $(python3 -c 'import json,sys; print(" ".join(l["digest"][7:] for l in json.load(open(sys.argv[1]))["layers"]))' \
+		"$STORE/images/$id/manifest.json"); do
+		rm "$STORE/blobs/sha256/$hex"
+	done
+	run imgpull -v --store "$STORE" "$REG/test/multi:v2s2"
+	assert_success
+	assert_equal "$(grep -c 'GET .*/blobs/.* -> 200' <<<"$output")" 3
+	refute_output --regexp "extract .* into"
+	run diff <(ls "$STORE/blobs/sha256") <(manifest_blobs "$id")
+	assert_success
 }
 
 @test "imgpull: by digest, and a wrong digest is refused" {
@@ -388,11 +424,19 @@ tamper_last_layer() {
 	assert_equal "${#lines[@]}" 2
 	assert_equal "${lines[1]}" "$(cat "$STORE/images/$parent/layers")"
 	new=${lines[0]}
-	# The tar (whiteouts as .wh. entries, its digest the diff_id) was only
-	# scratch: the blobs kept are the two images' configs.
-	run ls "$STORE/blobs/sha256"
-	assert_equal "${#lines[@]}" 2
-	assert_line "$(sha256sum <"$STORE/images/$id/config.json" | cut -d' ' -f1)"
+	# The tar (whiteouts as .wh. entries, its digest the diff_id) is kept
+	# gzipped, the blob the manifest names on top of the parent's layers;
+	# the blobs are those the two manifests name.
+	run diff <(ls "$STORE/blobs/sha256") <(sort -u <(manifest_blobs "$parent") <(manifest_blobs "$id"))
+	assert_success
+	blob=$(python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["layers"]; print(l[-1]["mediaType"], l[-1]["digest"][7:], len(l))' \
+		"$STORE/images/$id/manifest.json")
+	read -r type hex n <<<"$blob"
+	assert_equal "$type" application/vnd.oci.image.layer.v1.tar+gzip
+	assert_equal "$n" 2
+	assert_equal "$(zcat "$STORE/blobs/sha256/$hex" | sha256sum | cut -d' ' -f1)" "$new"
+	zcat "$STORE/blobs/sha256/$hex" | tar -t | grep -qx 'etc/.wh.passwd'
+	zcat "$STORE/blobs/sha256/$hex" | tar -t | grep -qx 'opq/.wh..wh..opq'
 	# The layer dir has the whiteouts in overlay form again.
 	l=$STORE/layers/sha256/$new
 	assert_equal "$(stat -c '%F %t:%T' "$l/etc/passwd")" "character special file 0:0"
@@ -709,10 +753,11 @@ full_then_room() { # full_then_room FREE_KB WHAT
 	echo "$trace"
 	first=$(head -n 1 <<<"$trace")
 	assert_equal "${first%% *}" syncfs
-	# three layers and the config, each renamed from a temp, then their
-	# dirs synced; the record is renamed last, then images/ synced
+	# three layers, their three blobs, the config and the manifest, each
+	# renamed from a temp, then their dirs synced; the record is renamed
+	# last, then images/ synced
 	[ "$(grep -c "^rename $STORE/layers/sha256/.tmp-" <<<"$trace")" -eq 3 ]
-	[ "$(grep -c "^rename $STORE/blobs/sha256/.tmp-" <<<"$trace")" -eq 1 ]
+	[ "$(grep -c "^rename $STORE/blobs/sha256/.tmp-" <<<"$trace")" -eq 5 ]
 	run tail -n 2 <<<"$trace"
 	assert_line --index 0 --regexp "^rename $STORE/images/.tmp-"
 	assert_line --index 1 "fsync $STORE/images"
@@ -783,9 +828,9 @@ full_then_room() { # full_then_room FREE_KB WHAT
 	assert_output --partial "flock $STORE/store.lock LOCK_EX"
 	[ ! -e "$STORE/images/$single" ]
 	[ -d "$STORE/layers/sha256/$shared" ]   # multi still uses it
-	[ ! -e "$STORE/blobs/sha256/$(sha256sum <"$STORE/images/$multi/config.json" | cut -c1-64)x" ]
-	run ls "$STORE/blobs/sha256"
-	assert_output "$(sha256sum <"$STORE/images/$multi/config.json" | cut -c1-64)"
+	# the blobs left are those multi's manifest names
+	run diff <(ls "$STORE/blobs/sha256") <(manifest_blobs "$multi")
+	assert_success
 	# --gc: a layer and a blob no image names, and stale temps
 	mkdir "$STORE/layers/sha256/$(printf '%064d' 7)" "$STORE/images/.tmp-1-x"
 	: >"$STORE/blobs/sha256/$(printf '%064d' 8)"

@@ -1,8 +1,8 @@
 /* dirlayer: directory -> layer tar blob, walked by directory fds
  * (dirlayer.h). */
 #include "image/dirlayer.h"
-#include "image/blobstore.h"
 #include "base/cleanup.h"
+#include "image/gzblob.h"
 #include "image/layer.h"
 #include "base/msg.h"
 #include "image/stage.h"
@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -28,7 +29,7 @@ struct walk {
 	const char *dir;             /* as given, for messages */
 	struct archive *out;
 	struct archive_entry_linkresolver *links;
-	struct bk_blob_writer *w;
+	struct bk_gzblob *w;
 	char *buf;
 	dev_t dev;                   /* the root's file system: mounts are not entered */
 	char path[BK_TAR_PATH_MAX + 1];   /* the entry being written, relative */
@@ -36,7 +37,7 @@ struct walk {
 
 static la_ssize_t to_blob(struct archive *a, void *arg, const void *buf, size_t n)
 {
-	if (bk_blob_write(arg, buf, n) < 0) {
+	if (bk_gzblob_write(arg, buf, n) < 0) {
 		archive_set_error(a, EIO, "%s", bk_error());
 		return -1;
 	}
@@ -332,7 +333,7 @@ static int make_tar(struct walk *wk, int rootfd)
 	return 0;
 }
 
-int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, char **diffid)
+int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, struct bk_dir_blob *out)
 {
 	_cleanup_close_ int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct walk wk = { .dir = dir };
@@ -341,7 +342,8 @@ int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, char **
 	if (rootfd < 0)
 		return bk_fail_errno(errno, "dir:%s", dir);
 	BK_TRACE("walk dir:%s by directory fds (openat O_NOFOLLOW)", dir);
-	if (!(wk.w = bk_blob_writer_new(store, NULL, 0)))
+	memset(out, 0, sizeof(*out));
+	if (!(wk.w = bk_gzblob_new(store)))
 		return -1;
 	rc = make_tar(&wk, rootfd);
 	if (wk.out)
@@ -350,8 +352,8 @@ int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, char **
 		archive_entry_linkresolver_free(wk.links);
 	free(wk.buf);
 	if (rc < 0) {
-		bk_blob_abort(wk.w);
+		bk_gzblob_abort(wk.w);
 		return -1;
 	}
-	return bk_blob_stage(wk.w, s, BK_STAGE_SCRATCH, diffid);
+	return bk_gzblob_stage(wk.w, s, &out->diffid, &out->tar_size, &out->digest, &out->size);
 }

@@ -211,6 +211,20 @@ int bk_image_config(const char *store, const char *id, char **buf, size_t *len)
 	return 0;
 }
 
+int bk_image_manifest(const char *store, const char *id, char **buf, size_t *len)
+{
+	_cleanup_free_ char *path = NULL;
+
+	*buf = NULL;
+	if (!bk_image_id_valid(id))
+		return bk_fail("invalid image id '%s'", id);
+	if (asprintf(&path, "%s/images/%s/manifest.json", store, id) < 0)
+		return bk_fail("out of memory");
+	if (!(*buf = bk_read_small_len(path, BK_MANIFEST_MAX, len)))
+		return errno == ENOENT ? 1 : bk_fail_errno(errno, "read %s", path);
+	return 0;
+}
+
 /* A growing NULL-terminated vector of key, value pairs. */
 struct kv {
 	char **v;

@@ -30,6 +30,9 @@ int bk_image_write(struct bk_stage *s, const char *store, const struct bk_image_
 /* The record's layer diff_ids ("sha256:..."), top first, NULL-terminated. */
 int bk_image_layers(const char *store, const char *id, char ***diffids, size_t *n);
 int bk_image_config(const char *store, const char *id, char **buf, size_t *len);
+/* The record's manifest.json: 0, or 1 (*buf NULL) for a record made
+ * before images had one; -1 on error. */
+int bk_image_manifest(const char *store, const char *id, char **buf, size_t *len);
 
 /* Key/value pairs (key, value, key, value..., NULL) describing the image:
  * id, source, layer (one per layer, top first), env (one per entry),

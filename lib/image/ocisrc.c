@@ -117,8 +117,8 @@ static int open_blob(const char *dir, const char *digest)
 	return fd;
 }
 
-/* Stream fd into a blob writer (which checks size and digest), staged as
- * scratch. */
+/* Stream fd into a blob writer (which checks size and digest), staged to
+ * be kept. */
 static int copy_fd(int fd, struct bk_blob_writer *w, struct bk_stage *s)
 {
 	_cleanup_free_ char *buf = malloc(BUFSZ);
@@ -138,7 +138,7 @@ static int copy_fd(int fd, struct bk_blob_writer *w, struct bk_stage *s)
 			return -1;
 		}
 	}
-	return bk_blob_stage(w, s, BK_STAGE_SCRATCH, NULL);
+	return bk_blob_stage(w, s, NULL);
 }
 
 int bk_oci_blob_copy(const char *dir, const char *store, struct bk_stage *s,
@@ -319,7 +319,7 @@ static int store_layer(struct archive *a, const char *store, struct bk_stage *s,
 		bk_blob_abort(w);
 		return bk_fail("%s: %s", name, archive_error_string(a));
 	}
-	if (bk_blob_stage(w, s, BK_STAGE_SCRATCH, &digest) < 0)
+	if (bk_blob_stage(w, s, &digest) < 0)
 		return -1;
 	for (size_t i = 0; i < m->n; i++)
 		if (!strcmp(m->layers[i], name) && !out->layers[i] &&

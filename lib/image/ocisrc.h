@@ -18,14 +18,14 @@ int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out);
 int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
 		     size_t *len);
 /* Copy the blob into a temp file of STORE/blobs, checking digest and size,
- * staged as scratch in s. */
+ * staged in s to be kept. */
 int bk_oci_blob_copy(const char *dir, const char *store, struct bk_stage *s,
 		     const struct bk_desc *d);
 
 struct bk_darchive {
 	char *config;          /* the image config as stored */
 	size_t config_len;
-	char **layers;         /* blob digests (staged as scratch), bottom first */
+	char **layers;         /* blob digests (staged in s), bottom first */
 	size_t nlayers;
 	char *repotag;         /* first RepoTags entry, or NULL */
 };

@@ -16,10 +16,14 @@
 #include "image/stage.h"
 #include "image/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Where manifests and blobs come from: a registry or an OCI layout. */
 struct src {
@@ -43,6 +47,8 @@ struct pull {
 	char **blob_digests;       /* or just their digests (dir:, archive) */
 	char **parent_layers;      /* dir: with --parent: top first */
 	size_t nparent;
+	char *parent_manifest;     /* and its manifest */
+	size_t parent_manifest_len;
 };
 
 static void notify(const struct pull *p, enum bk_pull_event ev, size_t i,
@@ -61,6 +67,7 @@ static void pull_free(struct pull *p)
 	bk_strvfreep(&p->diffids);
 	bk_strvfreep(&p->blob_digests);
 	bk_strvfreep(&p->parent_layers);
+	free(p->parent_manifest);
 	bk_stage_free(p->stage);   /* removes whatever was not published */
 }
 
@@ -164,7 +171,10 @@ static size_t first_of(const struct pull *p, size_t i)
 	return i;
 }
 
-/* Fetch the blobs of layers neither extracted nor stored yet. */
+/* Fetch the blobs not stored yet. Every blob a manifest names is kept
+ * (push and save send them as they came, so the manifest's digest
+ * holds), also for a layer already extracted: a store made before blobs
+ * were kept gets them back on the next pull. */
 static int fetch_missing(struct pull *p, struct src *s)
 {
 	_cleanup_free_ struct bk_desc *want = calloc(p->n + 1, sizeof(*want));
@@ -175,9 +185,10 @@ static int fetch_missing(struct pull *p, struct src *s)
 	if (!want || !idx)
 		return bk_fail("out of memory");
 	for (size_t i = 0; i < p->n; i++) {
-		if (have_layer(p, p->diffids[i]))
+		bool blob = have_blob(p, p->blobs[i].digest);
+		if (blob && have_layer(p, p->diffids[i]))
 			notify(p, BK_EV_CACHED, i, p->diffids[i], 0, 0);
-		else if (have_blob(p, p->blobs[i].digest))
+		else if (blob)
 			notify(p, BK_EV_PRESENT, i, p->blobs[i].digest, 0, p->blobs[i].size);
 		else if (first_of(p, i) == i) {
 			want[k] = p->blobs[i];
@@ -198,19 +209,16 @@ static const char *blob_of(const struct pull *p, size_t i)
 	return p->blobs ? p->blobs[i].digest : p->blob_digests[i];
 }
 
-/* Extract each layer not there yet; a scratch blob is dropped as soon as
- * its layer is out, so a pull needs the space of one blob at a time. */
+/* Extract each layer not there yet, from its blob (staged or stored). */
 static int extract_missing(struct pull *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		_cleanup_free_ char *blob = NULL, *final = NULL;
+		_cleanup_free_ char *blob = NULL;
 		if (have_layer(p, p->diffids[i]))
 			continue;
 		if (!(blob = bk_blob_file(p->stage, p->store, blob_of(p, i))) ||
-		    !(final = bk_blob_path(p->store, blob_of(p, i))) ||
 		    bk_layer_extract(p->stage, p->store, blob, p->diffids[i]) < 0)
 			return -1;
-		bk_stage_drop(p->stage, final);
 		notify(p, BK_EV_EXTRACTED, i, p->diffids[i], 0, 0);
 	}
 	return 0;
@@ -245,6 +253,9 @@ static int write_record(struct pull *p, const char *source, char **id)
 	rec.id = img;
 	rec.diffids = top;
 	rec.ndiffids = p->n + p->nparent;
+	/* the manifest, byte-exact, is a blob as well: the layout's */
+	if (p->manifest && bk_blob_put(p->stage, p->store, p->manifest, p->manifest_len, NULL) < 0)
+		return -1;
 	if (bk_image_write(p->stage, p->store, &rec) < 0 || bk_stage_publish(p->stage) < 0)
 		return -1;
 	if (p->o->flatten && bk_flatten(p->store, top, rec.ndiffids, p->o->flatten) < 0)
@@ -341,6 +352,59 @@ static int pull_oci(struct pull *p, const char *spec, const char *source, char *
 	return r < 0 ? bk_fail_wrap("%s", source) : 0;
 }
 
+/* ---- manifests of images made here (archives, dir:) ---- */
+
+/* What a layer blob is, from its first bytes: an archive's and a dir:
+ * tar's blobs come with no media type. */
+static int sniff_layer(const char *file, bool docker, const char **type, uint64_t *size)
+{
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	unsigned char m[4] = { 0 };
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || pread(fd, m, sizeof(m), 0) < 0)
+		return bk_fail_errno(errno, "read %s", file);
+	*size = (uint64_t)st.st_size;
+	if (m[0] == 0x1f && m[1] == 0x8b)
+		*type = docker ? BK_MT_DOCKER_LAYER_GZIP : BK_MT_OCI_LAYER_GZIP;
+	else if (!docker && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+		*type = BK_MT_OCI_LAYER_ZSTD;
+	else if (!docker)
+		*type = BK_MT_OCI_LAYER;
+	else
+		return bk_fail("%s: a docker manifest cannot name this layer (not gzip)", file);
+	return 0;
+}
+
+/* The manifest of an image made here: the layers below (from the
+ * parent's manifest, bottom first), then this pull's blobs, in docker's
+ * format when the layers below are docker's. */
+static int make_manifest(struct pull *p, const struct bk_manifest *below)
+{
+	size_t nb = below ? below->nlayers : 0;
+	_cleanup_free_ struct bk_desc *l = calloc(nb + p->n + 1, sizeof(*l));
+	_cleanup_free_ char *mt = below ? bk_manifest_type(p->parent_manifest, p->parent_manifest_len) : NULL;
+	bool docker = mt && !strcmp(mt, BK_MT_DOCKER_V2);
+	struct bk_desc cfg = { .media_type = docker ? BK_MT_DOCKER_CONFIG : BK_MT_OCI_CONFIG,
+			       .digest = p->config_digest, .size = p->config_len };
+
+	if (!l)
+		return bk_fail("out of memory");
+	if (below && !mt)
+		return -1;
+	for (size_t i = 0; i < nb; i++)
+		l[i] = below->layers[i];
+	for (size_t i = 0; i < p->n; i++) {
+		_cleanup_free_ char *file = bk_blob_file(p->stage, p->store, p->blob_digests[i]);
+		const char *type = NULL;
+		if (!file || sniff_layer(file, docker, &type, &l[nb + i].size) < 0)
+			return -1;
+		l[nb + i].media_type = (char *)type;
+		l[nb + i].digest = p->blob_digests[i];
+	}
+	return bk_manifest_build(docker, &cfg, l, nb + p->n, &p->manifest, &p->manifest_len);
+}
+
 static int pull_archive(struct pull *p, const char *file, const char *source, char **id)
 {
 	struct bk_darchive a;
@@ -357,12 +421,16 @@ static int pull_archive(struct pull *p, const char *file, const char *source, ch
 	if (r == 0)
 		r = extract_missing(p);
 	if (r == 0)
+		r = make_manifest(p, NULL);
+	if (r == 0)
 		r = write_record(p, source, id);
 	bk_darchive_free(&a);
 	return r;
 }
 
-/* The config of a dir: image: the parent's plus one diff_id, or new. */
+/* The config of a dir: image: the parent's plus one diff_id, or new. Its
+ * creation time is not the parent's, and none is set: one tree on one
+ * parent gives one image id. */
 static json_t *dir_config(struct pull *p, const char *diffid)
 {
 	json_t *root, *rootfs, *ids, *hist;
@@ -378,6 +446,7 @@ static json_t *dir_config(struct pull *p, const char *diffid)
 			bk_fail("image %s: bad config.json", p->o->parent);
 			return NULL;
 		}
+		json_object_del(root, "created");
 	} else {
 		_cleanup_free_ char *plat = bk_host_platform();
 		const char *arch = plat ? strchr(plat, '/') + 1 : "amd64";
@@ -395,17 +464,26 @@ static json_t *dir_config(struct pull *p, const char *diffid)
 	return root;
 }
 
-static int pull_dir(struct pull *p, const char *dir, const char *source, char **id)
+/* The parent's layers and manifest (its layers go below ours in the
+ * new manifest). */
+static int load_parent(struct pull *p, struct bk_manifest *m)
 {
-	_cleanup_free_ char *diffid = NULL;
-	json_t *cfg;
+	const char *id = p->o->parent;
+	int r;
 
-	if (p->o->parent && bk_image_layers(p->store, p->o->parent, &p->parent_layers,
-					     &p->nparent) < 0)
+	if (bk_image_layers(p->store, id, &p->parent_layers, &p->nparent) < 0 ||
+	    (r = bk_image_manifest(p->store, id, &p->parent_manifest, &p->parent_manifest_len)) < 0)
 		return -1;
-	if (bk_dir_layer(dir, p->store, p->stage, &diffid) < 0)
-		return -1;
-	if (!(cfg = dir_config(p, diffid)))
+	if (r > 0)
+		return bk_fail("image %s has no manifest (pulled by an older imgpull): pull it again", id);
+	return bk_manifest_parse(p->parent_manifest, p->parent_manifest_len, NULL, m);
+}
+
+static int dir_record(struct pull *p, const struct bk_dir_blob *b)
+{
+	json_t *cfg = dir_config(p, b->diffid);
+
+	if (!cfg)
 		return -1;
 	p->config = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(cfg);
@@ -414,13 +492,34 @@ static int pull_dir(struct pull *p, const char *dir, const char *source, char **
 	p->config_len = strlen(p->config);
 	p->n = 1;
 	if (!(p->diffids = calloc(2, sizeof(char *))) || !(p->blob_digests = calloc(2, sizeof(char *))) ||
-	    !(p->diffids[0] = strdup(diffid)) || !(p->blob_digests[0] = strdup(diffid)))
+	    !(p->diffids[0] = strdup(b->diffid)) || !(p->blob_digests[0] = strdup(b->digest)))
 		return bk_fail("out of memory");
 	notify(p, BK_EV_START, 0, NULL, 0, 0);
-	if (bk_blob_put(p->stage, p->store, p->config, p->config_len, &p->config_digest) < 0 ||
-	    extract_missing(p) < 0)
-		return -1;
-	return write_record(p, source, id);
+	return bk_blob_put(p->stage, p->store, p->config, p->config_len, &p->config_digest);
+}
+
+static int pull_dir(struct pull *p, const char *dir, const char *source, char **id)
+{
+	struct bk_manifest below = { 0 };
+	struct bk_dir_blob b = { 0 };
+	int r = 0;
+
+	if (p->o->parent)
+		r = load_parent(p, &below);
+	if (r == 0)
+		r = bk_dir_layer(dir, p->store, p->stage, &b);
+	if (r == 0)
+		r = dir_record(p, &b);
+	if (r == 0)
+		r = extract_missing(p);
+	if (r == 0)
+		r = make_manifest(p, p->o->parent ? &below : NULL);
+	if (r == 0)
+		r = write_record(p, source, id);
+	bk_manifest_free(&below);
+	free(b.diffid);
+	free(b.digest);
+	return r;
 }
 
 int bk_pull(const char *source, const struct bk_pull_opts *o, char **id)

@@ -311,7 +311,7 @@ static int fetch_finish(struct bk_registry *r, struct fetch *f, const struct bk_
 		return bk_fail("blob %s: got %llu bytes, the manifest says %llu", d->digest,
 			       (unsigned long long)got, (unsigned long long)d->size);
 	}
-	return bk_blob_stage(w, f->stage, BK_STAGE_SCRATCH, NULL);
+	return bk_blob_stage(w, f->stage, NULL);
 }
 
 int bk_registry_fetch(struct bk_registry *r, const char *store, struct bk_stage *stage,

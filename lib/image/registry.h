@@ -31,8 +31,8 @@ int bk_registry_blob(struct bk_registry *r, const char *digest, size_t max, char
 		     size_t *len);
 
 typedef void (*bk_fetch_progress)(void *arg, size_t i, uint64_t now, uint64_t total);
-/* Download the n blobs into temp files of STORE/blobs, verified, staged as
- * scratch in stage, at most parallel at a time; progress(arg, i, ...)
+/* Download the n blobs into temp files of STORE/blobs, verified, staged
+ * in stage to be kept under their digests, at most parallel at a time; progress(arg, i, ...)
  * reports blob i. */
 int bk_registry_fetch(struct bk_registry *r, const char *store, struct bk_stage *stage,
 		      const struct bk_desc *blobs, size_t n, unsigned parallel,

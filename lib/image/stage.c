@@ -89,14 +89,6 @@ const char *bk_stage_find(const struct bk_stage *s, const char *final)
 	return e ? e->tmp : NULL;
 }
 
-void bk_stage_drop(struct bk_stage *s, const char *final)
-{
-	struct entry *e = find(s, final);
-
-	if (e && e->kind == BK_STAGE_SCRATCH)
-		remove_tmp(e);
-}
-
 static char *parent_of(const char *path)
 {
 	char *copy = strdup(path), *p;
@@ -186,9 +178,6 @@ static int rename_kind(struct bk_stage *s, enum bk_stage_kind kind)
 
 int bk_stage_publish(struct bk_stage *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->e[i].kind == BK_STAGE_SCRATCH)
-			remove_tmp(&s->e[i]);   /* before syncfs: its pages need not reach the disk */
 	if (sync_all(s) < 0 || rename_kind(s, BK_STAGE_OBJECT) < 0 ||
 	    rename_kind(s, BK_STAGE_RECORD) < 0)
 		return -1;

@@ -5,6 +5,7 @@
 #include "base/fsutil.h"
 #include "image/imgref.h"
 #include "image/imgstore.h"
+#include "image/manifest.h"
 #include "base/msg.h"
 #include "image/store.h"
 
@@ -52,7 +53,36 @@ static bool names_has(const struct names *s, const char *hex)
 	return s->n && bsearch(&hex, s->v, s->n, sizeof(*s->v), cmp_str);
 }
 
-/* What one record keeps: its layers, its config blob. */
+static int add_digest(struct names *blobs, const char *digest)
+{
+	if (!bk_digest_valid(digest))
+		return bk_fail("bad digest '%.80s'", digest ? digest : "");
+	return names_add(blobs, digest + 7);
+}
+
+/* The blobs a record's manifest names: the manifest itself, its config
+ * and its layers. A record made before images had one has none. */
+static int manifest_refs(const char *store, const char *id, struct names *blobs)
+{
+	_cleanup_free_ char *buf = NULL, *digest = NULL;
+	struct bk_manifest m;
+	size_t len;
+	int r = bk_image_manifest(store, id, &buf, &len);
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (!(digest = bk_sha256_digest(buf, len)) || add_digest(blobs, digest) < 0 ||
+	    bk_manifest_parse(buf, len, NULL, &m) < 0)
+		return -1;
+	r = m.kind == BK_MK_IMAGE ? add_digest(blobs, m.config.digest) : bk_fail("not an image manifest");
+	for (size_t i = 0; r == 0 && i < m.nlayers; i++)
+		r = add_digest(blobs, m.layers[i].digest);
+	bk_manifest_free(&m);
+	return r;
+}
+
+/* What one record keeps: its layers, its config blob, the blobs of its
+ * manifest. */
 static int record_refs(const char *store, const char *id, struct names *layers,
 		       struct names *blobs)
 {
@@ -65,9 +95,9 @@ static int record_refs(const char *store, const char *id, struct names *layers,
 	for (size_t i = 0; i < n; i++)
 		if (names_add(layers, ids[i] + 7) < 0)
 			return -1;
-	if (!(digest = bk_sha256_digest(config, len)))
+	if (!(digest = bk_sha256_digest(config, len)) || names_add(blobs, digest + 7) < 0)
 		return -1;
-	return names_add(blobs, digest + 7);
+	return manifest_refs(store, id, blobs) < 0 ? bk_fail_wrap("collect: image %s", id) : 0;
 }
 
 /* The layers and blobs every record in the store refers to. A record that

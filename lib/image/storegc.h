@@ -2,9 +2,10 @@
  * Under the exclusive store lock (store.h): each record is renamed to a
  * temp name and images/ synced before anything it used goes, so a crash
  * leaves an image whole or gone, never listed without its layers; then
- * every layer dir no remaining record lists and every blob that is no
- * record's config is renamed away (or unlinked) the same way, and the
- * temps are removed. */
+ * every layer dir no remaining record lists and every blob that is
+ * neither a record's config nor named by its manifest (the manifest
+ * itself, its layers) is renamed away the same way, and the temps are
+ * removed. */
 #ifndef BK_STOREGC_H
 #define BK_STOREGC_H
 
