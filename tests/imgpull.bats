@@ -85,11 +85,14 @@ hostile_start() {
 }
 
 # The store holds nothing but its empty layout (and its lock).
+# (An index.json that lists nothing is the layout of an empty store.)
 assert_store_empty() {
 	run find "$STORE" -mindepth 1 -not -path "$STORE/store.lock" \
 		-not -path "$STORE/blobs" -not -path "$STORE/blobs/sha256" \
-		-not -path "$STORE/layers" -not -path "$STORE/layers/sha256" -not -path "$STORE/images"
+		-not -path "$STORE/layers" -not -path "$STORE/layers/sha256" -not -path "$STORE/images" \
+		-not -path "$STORE/index.lock" -not -path "$STORE/oci-layout" -not -path "$STORE/index.json"
 	assert_output ""
+	[ ! -f "$STORE/index.json" ] || grep -q '"manifests":\[\]' "$STORE/index.json"
 }
 
 # small_store MB: STORE on a tmpfs of MB MiB of its own.
@@ -237,6 +240,196 @@ PY
 	assert_success
 }
 
+# resolved IMAGE: the id imgpull resolves IMAGE to.
+resolved() {
+	local out
+	out=$(imgpull --store "$STORE" resolve "$1") || return 1
+	echo "${out%% *}"
+}
+
+# mkdir_image DIR TEXT: a small tree of its own for a dir: image.
+mkdir_image() {
+	mkdir -p "$1/etc"
+	printf '%s\n' "$2" >"$1/etc/hi"
+}
+
+@test "imgpull: the store is an OCI image layout: skopeo, umoci and podman read every image by its name" {
+	pull "$REG/test/multi:oci"
+	assert_success
+	multi=$output
+	rootfs=$BOCKER_ROOT/rootfs
+	bk_rootfs_copy "$rootfs"
+	pull -t base "dir:$rootfs"
+	assert_success
+	base=$output
+	mkdir_image "$BOCKER_ROOT/upper" committed
+	pull --parent base -t localhost/snap:v1 "dir:$BOCKER_ROOT/upper"
+	assert_success
+	snap=$output
+	assert_equal "$(cat "$STORE/oci-layout")" '{"imageLayoutVersion":"1.0.0"}'
+	run umoci ls --layout "$STORE"
+	assert_success
+	assert_output "$(printf '%s\n' "$REG/test/multi:oci" docker.io/library/base:latest localhost/snap:v1 | sort)"
+	for pair in "$REG/test/multi:oci $multi" "docker.io/library/base:latest $base" "localhost/snap:v1 $snap"; do
+		read -r name id <<<"$pair"
+		# the manifest skopeo reads is the record's, byte for byte
+		run skopeo inspect --raw "oci:$STORE:$name"
+		assert_success
+		assert_equal "$output" "$(cat "$STORE/images/$id/manifest.json")"
+		run skopeo inspect --config "oci:$STORE:$name"
+		assert_success
+		assert_equal "sha256:$(skopeo inspect --raw --config "oci:$STORE:$name" | sha256sum | cut -c1-12)" \
+			"sha256:${id#img_}"
+		skopeo copy -q "oci:$STORE:$name" "dir:$BOCKER_ROOT/copy-${id}"
+	done
+	bk_podman_env
+	# podman names what it pulls from oci: after the path, which must be
+	# lower case
+	lower=/tmp/bockit-layout-$$-$RANDOM
+	ln -s "$STORE" "$lower"
+	bk_defer rm -f "$lower"
+	run podman pull -q "oci:$lower:localhost/snap:v1"
+	assert_success
+	assert_equal "${output:0:12}" "${snap#img_}"
+	run podman run --rm --network none "${snap#img_}" cat /etc/hi
+	assert_success
+	assert_output committed
+}
+
+@test "imgpull: names as Docker normalises them; one image per name; a re-tag moves it, the image left is <none>" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	mkdir_image "$BOCKER_ROOT/b" b
+	pull -t busybox "dir:$BOCKER_ROOT/a"
+	a=$output
+	pull "dir:$BOCKER_ROOT/b"
+	b=$output
+	for word in busybox busybox:latest library/busybox docker.io/library/busybox:latest "$a" "${a:0:8}" "${a:4:5}"; do
+		assert_equal "$(resolved "$word")" "$a"
+	done
+	run imgpull --store "$STORE" images
+	assert_success
+	assert_line --regexp "^busybox	latest	$a	[0-9.]+[kMG]?B	[0-9-]+ [0-9:]+\$"
+	assert_line --regexp "^<none>	<none>	$b	"
+	# the name moves: one image per name; the one left has none
+	imgpull --store "$STORE" tag "$b" busybox
+	assert_equal "$(resolved busybox)" "$b"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^<none>	<none>	$a	"
+	assert_line --regexp "^busybox	latest	$b	"
+	assert_equal "$(grep -o 'org.opencontainers.image.ref.name' "$STORE/index.json" | wc -l)" 1
+	# bash bocker's names are names; img_ and 12 hex digits is always an id
+	imgpull --store "$STORE" tag "$a" img_mine
+	imgpull --store "$STORE" tag "$a" ghcr.io/o/n:1.0
+	run imgpull --store "$STORE" resolve img_mine
+	assert_output "$a docker.io/library/img_mine:latest"
+	run imgpull --store "$STORE" resolve "$a"
+	assert_output "$a"
+	assert_equal "$(resolved img_mine)" "$a"
+	assert_equal "$(resolved docker.io/library/img_mine:latest)" "$a"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^ghcr.io/o/n	1.0	$a	"
+	assert_line --regexp "^img_mine	latest	$a	"
+	for bad in img_0123456789ab UPPER 'a b' 'x:' "busybox@sha256:$(printf '%064d' 0)"; do
+		run imgpull --store "$STORE" tag "$a" "$bad"
+		assert_failure 1
+		bk_assert_one_line
+		assert_output --partial "invalid name"
+	done
+	# untag takes the name, not the image
+	imgpull --store "$STORE" untag busybox
+	run imgpull --store "$STORE" resolve busybox
+	assert_failure 1
+	assert_output --partial "no such image"
+	[ -d "$STORE/images/$b" ]
+	run imgpull --store "$STORE" untag busybox
+	assert_failure 1
+	assert_output "imgpull: no image is named docker.io/library/busybox:latest"
+	# --rm takes an image's names with it
+	imgpull --store "$STORE" --rm img_mine
+	[ ! -d "$STORE/images/$a" ]
+	run grep -c 'ref.name' "$STORE/index.json"
+	assert_output 0
+	run imgpull --store "$STORE" resolve ghcr.io/o/n:1.0
+	assert_failure 1
+}
+
+@test "imgpull: a pull names the image by its reference (a digest gives none); ambiguous prefixes are refused" {
+	pull "$REG/test/single"
+	id=$output
+	assert_equal "$(resolved "$REG/test/single")" "$id"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^$REG/test/single	latest	$id	"
+	digest=sha256:$(sha256sum <"$STORE/images/$id/manifest.json" | cut -d' ' -f1)
+	imgpull --store "$STORE" untag "$REG/test/single"
+	pull "$REG/test/single@$digest"
+	assert_output "$id"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^<none>	<none>	$id	"
+	# images until two ids share their first digit: that prefix is ambiguous
+	declare -A first
+	for i in $(seq 40); do
+		mkdir_image "$BOCKER_ROOT/t$i" "$i"
+		pull "dir:$BOCKER_ROOT/t$i"
+		d=${output:4:1}
+		[ -n "${first[$d]:-}" ] && break
+		first[$d]=$output
+	done
+	run imgpull --store "$STORE" resolve "$d"
+	assert_failure 1
+	assert_output --partial "ambiguous"
+	run imgpull --store "$STORE" resolve "img_$d"
+	assert_failure 1
+	assert_output --partial "ambiguous"
+}
+
+@test "imgpull: index.json is changed atomically under the lock: 20 tags at once all land" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	pull "dir:$BOCKER_ROOT/a"
+	a=$output
+	pids=()
+	for i in $(seq 20); do
+		imgpull --store "$STORE" tag "$a" "n$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["manifests"]))' "$STORE/index.json" | grep -qx 20
+	for i in $(seq 20); do
+		assert_equal "$(resolved "n$i")" "$a"
+	done
+	assert_no_temp
+}
+
+@test "imgpull: the record's inspect file is what --inspect prints; a commit's size is its parent's and its own" {
+	pull "$REG/test/single"
+	id=$output
+	run imgpull --store "$STORE" --inspect "$id"
+	assert_equal "$output" "$(cat "$STORE/images/$id/inspect")"
+	assert_line --regexp '^created [0-9]{4}-[0-9]{2}-[0-9]{2}T'
+	# size: what the layer dirs hold (directories aside)
+	size() { find "$@" -mindepth 1 -not -type d -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
+	want=$(size "$STORE/layers/sha256/$(cat "$STORE/images/$id/layers")")
+	assert_line "size $want"
+	mkdir_image "$BOCKER_ROOT/up" "new content"
+	pull --parent "$id" "dir:$BOCKER_ROOT/up"
+	new=$output
+	assert_equal "$(imgpull --store "$STORE" --inspect "$new" --field size)" $((want + 12))
+	# an older record, without the file: worked out the same way
+	rm "$STORE/images/$new/inspect"
+	assert_equal "$(imgpull --store "$STORE" --inspect "$new" --field size)" $((want + 12))
+	# a value with a newline: no file (a shell reads it line by line), -z works
+	umoci init --layout "$BOCKER_ROOT/oci"
+	umoci new --image "$BOCKER_ROOT/oci:nl"
+	umoci config --image "$BOCKER_ROOT/oci:nl" --config.env $'A=1\n2'
+	pull "oci:$BOCKER_ROOT/oci:nl"
+	nl=$output
+	[ ! -e "$STORE/images/$nl/inspect" ]
+	run imgpull --store "$STORE" --inspect "$nl"
+	assert_failure 1
+	assert_output --partial "newline"
+	run imgpull --store "$STORE" --inspect "$nl" --field env -z
+	assert_success
+}
+
 @test "imgpull: by digest, and a wrong digest is refused" {
 	pull "$REG/test/single"
 	assert_success
@@ -286,7 +479,8 @@ PY
 	pull "oci:$LAYOUT:single"
 	assert_success
 	assert_output "$want"
-	assert_equal "$(cat "$STORE/images/$want/source")" "oci:$LAYOUT:single"
+	# a record never changes: it says where the image first came from
+	assert_equal "$(cat "$STORE/images/$want/source")" "$REG/test/single:latest"
 	skopeo copy -q "oci:$LAYOUT:single" "docker-archive:$BOCKER_ROOT/single.tar:test/single:latest"
 	rm -rf "$STORE"
 	pull "docker-archive:$BOCKER_ROOT/single.tar"
@@ -419,7 +613,8 @@ tamper_last_layer() {
 	pull --parent "$parent" --tag mycommit "dir:$d"
 	assert_success
 	id=$output
-	assert_equal "$(cat "$STORE/images/$id/source")" "mycommit"
+	assert_equal "$(cat "$STORE/images/$id/source")" "dir:$d"
+	assert_equal "$(resolved mycommit)" "$id"
 	run cat "$STORE/images/$id/layers"
 	assert_equal "${#lines[@]}" 2
 	assert_equal "${lines[1]}" "$(cat "$STORE/images/$parent/layers")"
@@ -755,12 +950,17 @@ full_then_room() { # full_then_room FREE_KB WHAT
 	assert_equal "${first%% *}" syncfs
 	# three layers, their three blobs, the config and the manifest, each
 	# renamed from a temp, then their dirs synced; the record is renamed
-	# last, then images/ synced
+	# last, then images/ synced; then oci-layout and index.json, each a
+	# temp renamed and the store synced
 	[ "$(grep -c "^rename $STORE/layers/sha256/.tmp-" <<<"$trace")" -eq 3 ]
 	[ "$(grep -c "^rename $STORE/blobs/sha256/.tmp-" <<<"$trace")" -eq 5 ]
-	run tail -n 2 <<<"$trace"
-	assert_line --index 0 --regexp "^rename $STORE/images/.tmp-"
+	run awk -v r="rename $STORE/images/" 'index($0, r) == 1 { on = 1 } on' <<<"$trace"
+	assert_equal "${#lines[@]}" 6
 	assert_line --index 1 "fsync $STORE/images"
+	for i in 2 4; do
+		assert_line --index $i --regexp "^rename $STORE/.tmp-"
+		assert_line --index $((i + 1)) "fsync $STORE"
+	done
 	rec=$(grep -n "^rename $STORE/images/" <<<"$trace" | cut -d: -f1)
 	for d in layers/sha256 blobs/sha256; do
 		n=$(grep -n "^fsync $STORE/$d$" <<<"$trace" | cut -d: -f1)

@@ -149,6 +149,26 @@ void bk_undo_rm_rf(const char *path)
 	bk_error_restore(&first);
 }
 
+static __thread uint64_t tree_bytes;
+
+static int add_size(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (flag != FTW_D && flag != FTW_DP && flag != FTW_DNR)
+		tree_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+int bk_tree_size(const char *path, uint64_t *bytes)
+{
+	tree_bytes = 0;
+	if (nftw(path, add_size, 32, FTW_PHYS | FTW_MOUNT) != 0)
+		return bk_fail_errno(errno, "walk %s", path);
+	*bytes = tree_bytes;
+	return 0;
+}
+
 int bk_fsync_dir(const char *path)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

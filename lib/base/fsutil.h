@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 int bk_mkdir_p(const char *path, mode_t mode);
@@ -27,6 +28,10 @@ int bk_rm_rf(const char *path);
 /* The same while undoing a failure: the error already recorded (the
  * cause) is kept; one of the removal is only traced. */
 void bk_undo_rm_rf(const char *path);
+/* The apparent size of a tree: the sum of st_size of everything in it but
+ * directories, without following symlinks or crossing mounts (du -sb
+ * --apparent-size, less the directories). */
+int bk_tree_size(const char *path, uint64_t *bytes);
 /* fsync(2) the directory path (after a rename or unlink in it). */
 int bk_fsync_dir(const char *path);
 

@@ -7,9 +7,14 @@
 #include "image/http.h"
 #include "image/imgref.h"
 #include "image/imgstore.h"
+#include "image/inspect.h"
 #include "image/layer.h"
+#include "image/layout.h"
 #include "image/manifest.h"
+#include "image/names.h"
+#include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/size.h"
 #include "image/ocisrc.h"
 #include "image/regauth.h"
 #include "image/registry.h"
@@ -49,6 +54,7 @@ struct pull {
 	size_t nparent;
 	char *parent_manifest;     /* and its manifest */
 	size_t parent_manifest_len;
+	char *name;                /* the name the source gives, or NULL */
 };
 
 static void notify(const struct pull *p, enum bk_pull_event ev, size_t i,
@@ -68,6 +74,7 @@ static void pull_free(struct pull *p)
 	bk_strvfreep(&p->blob_digests);
 	bk_strvfreep(&p->parent_layers);
 	free(p->parent_manifest);
+	free(p->name);
 	bk_stage_free(p->stage);   /* removes whatever was not published */
 }
 
@@ -234,12 +241,62 @@ static int load_diffids(struct pull *p, size_t expect)
 	return 0;
 }
 
+/* The content of the image's layers (top first): walked where this
+ * pull extracted them or the store has them; the parent's as its record
+ * says (a commit costs what changed). */
+static int layers_size(const struct pull *p, char *const *top, uint64_t *size)
+{
+	_cleanup_strv_ char **parent = NULL;
+	const char *v;
+
+	*size = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		_cleanup_free_ char *final = bk_layer_path(p->store, top[i]);
+		const char *tmp = final ? bk_stage_find(p->stage, final) : NULL;
+		uint64_t b;
+		if (!final || bk_tree_size(tmp ? tmp : final, &b) < 0)
+			return -1;
+		*size += b;
+	}
+	if (!p->o->parent)
+		return 0;
+	uint64_t b = 0;
+	if (!(parent = bk_image_inspect(p->store, p->o->parent)) ||
+	    !(v = bk_inspect_get(parent, "size")) || bk_parse_u64(v, &b) < 0)
+		return bk_fail_wrap("image %s: size", p->o->parent);
+	*size += b;
+	return 0;
+}
+
+/* The inspect file of the record (NULL: none, a value holds a newline). */
+static int inspect_text(const struct pull *p, const struct bk_image_rec *rec, char **text)
+{
+	struct bk_image_info info = { .id = rec->id, .source = rec->source, .layers = rec->diffids,
+				      .nlayers = rec->ndiffids, .config = p->config,
+				      .config_len = p->config_len };
+	_cleanup_strv_ char **kv = NULL;
+
+	*text = NULL;
+	if (layers_size(p, rec->diffids, &info.size) < 0 || !(kv = bk_inspect_pairs(p->store, &info)))
+		return -1;
+	*text = bk_inspect_text(kv);
+	return 0;
+}
+
+/* The image's name in index.json: --tag's, else the source's own. */
+static int name_image(const struct pull *p, const char *id)
+{
+	struct bk_name_change c = { .name = p->o->tag ? p->o->tag : p->name, .id = id };
+
+	return bk_layout_update(p->store, &c, c.name ? 1 : 0);
+}
+
 static int write_record(struct pull *p, const char *source, char **id)
 {
 	_cleanup_free_ char **top = calloc(p->n + p->nparent + 1, sizeof(*top));
-	_cleanup_free_ char *img = bk_image_id(p->config_digest);
+	_cleanup_free_ char *img = bk_image_id(p->config_digest), *inspect = NULL;
 	struct bk_image_rec rec = {
-		.source = p->o->tag ? p->o->tag : source,
+		.source = source,
 		.config = p->config, .config_len = p->config_len,
 		.manifest = p->manifest, .manifest_len = p->manifest_len,
 	};
@@ -253,12 +310,17 @@ static int write_record(struct pull *p, const char *source, char **id)
 	rec.id = img;
 	rec.diffids = top;
 	rec.ndiffids = p->n + p->nparent;
+	if (inspect_text(p, &rec, &inspect) < 0)
+		return -1;
+	rec.inspect = inspect;
 	/* the manifest, byte-exact, is a blob as well: the layout's */
 	if (p->manifest && bk_blob_put(p->stage, p->store, p->manifest, p->manifest_len, NULL) < 0)
 		return -1;
 	if (bk_image_write(p->stage, p->store, &rec) < 0 || bk_stage_publish(p->stage) < 0)
 		return -1;
 	if (p->o->flatten && bk_flatten(p->store, top, rec.ndiffids, p->o->flatten) < 0)
+		return -1;
+	if (name_image(p, img) < 0)
 		return -1;
 	*id = bk_steal_ptr(img);
 	return 0;
@@ -330,7 +392,11 @@ static int pull_registry(struct pull *p, const char *name, char **id)
 	    (s.reg = bk_registry_new(http, &ref, &creds, insecure)) &&
 	    bk_registry_ping(s.reg) == 0) {
 		s.lookup = bk_imgref_lookup(&ref);
-		r = pull_manifested(p, &s, norm, id);
+		/* named as Docker does: by the tag it was pulled by, not a digest */
+		if (ref.tag && !ref.digest && !(p->name = strdup(norm)))
+			r = bk_fail("out of memory");
+		else
+			r = pull_manifested(p, &s, norm, id);
 	}
 	bk_registry_free(s.reg);
 	bk_http_free(http);
@@ -382,16 +448,16 @@ static int sniff_layer(const char *file, bool docker, const char **type, uint64_
 static int make_manifest(struct pull *p, const struct bk_manifest *below)
 {
 	size_t nb = below ? below->nlayers : 0;
-	_cleanup_free_ struct bk_desc *l = calloc(nb + p->n + 1, sizeof(*l));
 	_cleanup_free_ char *mt = below ? bk_manifest_type(p->parent_manifest, p->parent_manifest_len) : NULL;
+	_cleanup_free_ struct bk_desc *l = NULL;
 	bool docker = mt && !strcmp(mt, BK_MT_DOCKER_V2);
 	struct bk_desc cfg = { .media_type = docker ? BK_MT_DOCKER_CONFIG : BK_MT_OCI_CONFIG,
 			       .digest = p->config_digest, .size = p->config_len };
 
-	if (!l)
-		return bk_fail("out of memory");
 	if (below && !mt)
 		return -1;
+	if (!(l = calloc(nb + p->n + 1, sizeof(*l))))
+		return bk_fail("out of memory");
 	for (size_t i = 0; i < nb; i++)
 		l[i] = below->layers[i];
 	for (size_t i = 0; i < p->n; i++) {
@@ -415,6 +481,9 @@ static int pull_archive(struct pull *p, const char *file, const char *source, ch
 	p->config = bk_steal_ptr(a.config);
 	p->config_len = a.config_len;
 	p->blob_digests = bk_steal_ptr(a.layers);
+	/* its RepoTags name it, when that is a name */
+	if (a.repotag && !(p->name = bk_name_normalise(a.repotag)))
+		BK_TRACE("%s: not naming the image: %s", file, bk_error());
 	r = bk_blob_put(p->stage, p->store, p->config, p->config_len, &p->config_digest);
 	if (r == 0)
 		r = load_diffids(p, a.nlayers);

@@ -5,6 +5,7 @@
 #include "base/fsutil.h"
 #include "image/imgref.h"
 #include "image/imgstore.h"
+#include "image/layout.h"
 #include "image/manifest.h"
 #include "base/msg.h"
 #include "image/store.h"
@@ -224,6 +225,9 @@ static int run(const char *path, char *const *ids, size_t n)
 	if (bk_store_open(&s, path, false, BK_STORE_EXCLUSIVE) < 0)
 		return -1;
 	r = n ? rm_records(s.path, ids, n, &gone) : 0;
+	/* index.json names no image gone before what it used goes */
+	if (r == 0)
+		r = bk_layout_update(s.path, NULL, 0);
 	if (r == 0)
 		r = collect(s.path, &gone);
 	if (r == 0)
