@@ -668,7 +668,7 @@ exchange_img() {
 # images_whole: every image bocker lists has all its layers and runs.
 images_whole() {
 	local img l
-	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+	for img in $(bocker images -q); do
 		while read -r l; do
 			[ -d "$BOCKER_ROOT/layers/sha256/$l" ] || { echo "$img: layer $l missing"; return 1; }
 		done <"$BOCKER_ROOT/images/$img/layers"
