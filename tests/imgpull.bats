@@ -90,7 +90,8 @@ assert_store_empty() {
 	run find "$STORE" -mindepth 1 -not -path "$STORE/store.lock" \
 		-not -path "$STORE/blobs" -not -path "$STORE/blobs/sha256" \
 		-not -path "$STORE/layers" -not -path "$STORE/layers/sha256" -not -path "$STORE/images" \
-		-not -path "$STORE/index.lock" -not -path "$STORE/oci-layout" -not -path "$STORE/index.json"
+		-not -path "$STORE/index.lock" -not -path "$STORE/oci-layout" -not -path "$STORE/index.json" \
+		-not -path "$STORE/uploads"
 	assert_output ""
 	[ ! -f "$STORE/index.json" ] || grep -q '"manifests":\[\]' "$STORE/index.json"
 }
@@ -428,6 +429,149 @@ mkdir_image() {
 	assert_output --partial "newline"
 	run imgpull --store "$STORE" --inspect "$nl" --field env -z
 	assert_success
+}
+
+# ---- push ----
+
+@test "imgpull push: a pulled image keeps its manifest digest; skopeo inspects it, podman pulls and runs it, imgpull pulls it back" {
+	pull "$REG/test/multi:v2s2"
+	id=$output
+	want=sha256:$(sha256sum <"$STORE/images/$id/manifest.json" | cut -d' ' -f1)
+	run --separate-stderr imgpull --store "$STORE" push "$REG/test/multi:v2s2" "$REG/pushed/multi:v1"
+	assert_success
+	assert_output "$want"
+	run skopeo inspect --tls-verify=false "docker://$REG/pushed/multi:v1"
+	assert_success
+	assert_output --partial "\"Digest\": \"$want\""
+	run skopeo inspect --raw --tls-verify=false "docker://$REG/pushed/multi:v1"
+	assert_equal "$output" "$(cat "$STORE/images/$id/manifest.json")"
+	bk_podman_env
+	run podman pull -q --tls-verify=false "$REG/pushed/multi:v1"
+	assert_success
+	run podman run --rm --network none "$REG/pushed/multi:v1" cat /opq/new
+	assert_success
+	rm -rf "$STORE"
+	pull "$REG/pushed/multi:v1"
+	assert_output "$id"
+}
+
+@test "imgpull push: init'd and committed images, pushed, run by podman and pulled back to their ids" {
+	rootfs=$BOCKER_ROOT/rootfs
+	bk_rootfs_copy "$rootfs"
+	pull -t base "dir:$rootfs"
+	base=$output
+	mkdir_image "$BOCKER_ROOT/upper" committed
+	pull --parent base -t snap "dir:$BOCKER_ROOT/upper"
+	snap=$output
+	run --separate-stderr imgpull -q --store "$STORE" push base "$REG/made/base:v1"
+	assert_success
+	run --separate-stderr imgpull -q --store "$STORE" push snap "$REG/made/snap:v1"
+	assert_success
+	bk_podman_env
+	run podman run -q --rm --network none --tls-verify=false "$REG/made/snap:v1" cat /etc/hi
+	assert_success
+	assert_output committed
+	run podman run -q --rm --network none --tls-verify=false "$REG/made/base:v1" /bin/echo from-base
+	assert_output from-base
+	rm -rf "$STORE"
+	pull "$REG/made/snap:v1"
+	assert_output "$snap"
+	pull "$REG/made/base:v1"
+	assert_output "$base"
+}
+
+@test "imgpull push: a blob the registry has is not sent again; one of another repository is mounted" {
+	pull "$REG/test/single"
+	id=$output
+	imgpull -q --store "$STORE" push "$id" "$REG/again/single:v1" >/dev/null
+	run imgpull -v -q --store "$STORE" push "$id" "$REG/again/single:v1"
+	assert_success
+	assert_equal "$(grep -c '^imgpull: HEAD .*/blobs/.* -> 200' <<<"$output")" 2
+	refute_output --partial "POST"
+	refute_output --regexp "(PATCH|PUT) .*/blobs/"
+	# pulled from test/single on this registry: mounted, not sent
+	run imgpull -v -q --store "$STORE" push "$id" "$REG/mounted/single:v1"
+	assert_success
+	assert_equal "$(grep -c "POST .*/blobs/uploads/?mount=sha256:[0-9a-f]*&from=test/single -> 201" <<<"$output")" 2
+	refute_output --regexp "(PATCH|PUT) .*/blobs/"
+	skopeo inspect --tls-verify=false "docker://$REG/mounted/single:v1" >/dev/null
+}
+
+@test "imgpull push: large blobs go in chunks; a push killed halfway resumes where the registry is" {
+	pull "$REG/test/fat"
+	id=$output
+	dir=$BOCKER_ROOT/proxy
+	mkdir "$dir"
+	python3 "$FIX/imgpull-holdproxy.py" "$dir" "${REG##*:}" 2 2>"$dir/log" &
+	bk_defer kill "$!"
+	for _ in $(seq 100); do [ -f "$dir/port" ] && break; sleep 0.05; done
+	proxy=127.0.0.1:$(cat "$dir/port")
+	imgpull -q --store "$STORE" -j 1 push --chunk-size 1M "$id" "$proxy/resumed/fat:v1" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do [ -f "$dir/held" ] && break; sleep 0.05; done
+	[ -f "$dir/held" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	run ls "$STORE/uploads"
+	assert_equal "${#lines[@]}" 1   # the upload's Location, kept to resume from
+	touch "$dir/release"
+	run imgpull -v -q --store "$STORE" -j 1 push --chunk-size 1M "$id" "$proxy/resumed/fat:v1"
+	assert_success
+	assert_output --regexp "the registry holds [1-9][0-9]* bytes of sha256:"
+	# no new upload for the layer (one POST: the config's); its PATCHes go
+	# on from 2M
+	assert_equal "$(grep -c '^imgpull: POST .*/blobs/uploads/ (0 bytes)$' <<<"$output")" 1
+	assert_output --regexp "PATCH .*\(1048576 bytes\)"
+	run ls "$STORE/uploads"
+	assert_output ""
+	rm -rf "$STORE"
+	pull "$REG/resumed/fat:v1"
+	assert_output "$id"
+}
+
+@test "imgpull push: with the token server, a token with push scope; refused without credentials" {
+	dir=$BOCKER_ROOT/reg-token
+	mkdir "$dir"
+	port=$("$FIX/imgpull-registry.sh" start "$dir" token alice:s3cret)
+	bk_defer "$FIX/imgpull-registry.sh" stop "$dir"
+	mkdir_image "$BOCKER_ROOT/a" token
+	pull -t mine "dir:$BOCKER_ROOT/a"
+	id=$output
+	run imgpull -q --store "$STORE" push mine "127.0.0.1:$port/alice/mine:v1"
+	assert_failure 1
+	bk_assert_one_line
+	run --separate-stderr imgpull -q --store "$STORE" --creds alice:s3cret push mine "127.0.0.1:$port/alice/mine:v1"
+	assert_success
+	grep -q 'scope=repository%3Aalice%2Fmine%3Apull%2Cpush\|scope=repository:alice/mine:pull,push' "$dir/token.log"
+	rm -rf "$STORE"
+	run --separate-stderr imgpull -q --store "$STORE" --creds alice:s3cret "127.0.0.1:$port/alice/mine:v1"
+	assert_success
+	assert_output "$id"
+}
+
+@test "imgpull push: usage and refusals: one line each" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	pull -t mine "dir:$BOCKER_ROOT/a"
+	run imgpull --store "$STORE" push mine
+	assert_failure 2
+	run imgpull --store "$STORE" push --flatten x mine "$REG/x/y"
+	assert_failure 2
+	run imgpull --store "$STORE" --chunk-size 1M mine
+	assert_failure 2
+	run imgpull --store "$STORE" push mine "$REG/x/y@sha256:$(printf '%064d' 0)"
+	assert_failure 1
+	assert_output --partial "push to a tag"
+	run imgpull --store "$STORE" push nosuch "$REG/x/y"
+	assert_failure 1
+	assert_output --partial "no such image"
+	# a layer blob missing from the store (an older imgpull dropped it)
+	blob=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"][7:])' \
+		"$STORE/images/$(resolved mine)/manifest.json")
+	rm "$STORE/blobs/sha256/$blob"
+	run imgpull --store "$STORE" push mine "$REG/x/y"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "pull the image again"
 }
 
 @test "imgpull: by digest, and a wrong digest is refused" {
@@ -1035,7 +1179,10 @@ full_then_room() { # full_then_room FREE_KB WHAT
 	mkdir "$STORE/layers/sha256/$(printf '%064d' 7)" "$STORE/images/.tmp-1-x"
 	: >"$STORE/blobs/sha256/$(printf '%064d' 8)"
 	: >"$STORE/blobs/sha256/.tmp-1-y"
+	echo http://127.0.0.1:1/v2/x/blobs/uploads/u >"$STORE/uploads/0123456789abcdef-$(printf '%064d' 9)"
 	imgpull --store "$STORE" --gc
+	run ls "$STORE/uploads"
+	assert_output ""   # a killed push's upload, forgotten
 	[ ! -e "$STORE/layers/sha256/$(printf '%064d' 7)" ]
 	[ ! -e "$STORE/blobs/sha256/$(printf '%064d' 8)" ]
 	assert_no_temp

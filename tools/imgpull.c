@@ -12,6 +12,7 @@
 #include "image/names.h"
 #include "image/progress.h"
 #include "image/pull.h"
+#include "image/push.h"
 #include "image/storegc.h"
 
 #include <limits.h>
@@ -30,6 +31,7 @@ static const char usage_text[] =
 	"       imgpull [--store DIR] untag NAME...\n"
 	"       imgpull [--store DIR] resolve IMAGE\n"
 	"       imgpull [--store DIR] images\n"
+	"       imgpull [options] push IMAGE REF\n"
 	"       imgpull [--store DIR] --inspect IMAGE [--field NAME] [-z]\n"
 	"       imgpull [--store DIR] --rm IMAGE...\n"
 	"       imgpull [--store DIR] --gc\n"
@@ -46,7 +48,9 @@ static const char usage_text[] =
 	"      --ca FILE          extra CA certificates for TLS\n"
 	"      --insecure REG     allow plain http / unverified TLS for REG only\n"
 	"      --timeout SEC      connect and stall timeout (default 30)\n"
-	"  -j, --jobs N           parallel layer downloads (default 4)\n"
+	"  -j, --jobs N           parallel layer downloads or uploads (default 4)\n"
+	"      --chunk-size SIZE  push: upload blobs larger than this in PATCHes\n"
+	"                         of this size (default 16M)\n"
 	"      --flatten DIR      also merge the layers into DIR\n"
 	"      --parent IMAGE     dir: only: put the new layer on top of IMAGE\n"
 	"  -t, --tag NAME         name the image NAME (instead of the reference\n"
@@ -68,10 +72,11 @@ static const char usage_text[] =
 	"resolve prints the id IMAGE stands for (and the name, when it was one);\n"
 	"images prints a line per name\n"
 	"(and per image without one): REPOSITORY, TAG, IMAGE ID, SIZE, CREATED,\n"
-	"tab-separated.\n";
+	"tab-separated. push sends IMAGE to the registry reference REF\n"
+	"([REGISTRY/]NAME[:TAG]) and prints its manifest digest.\n";
 
 enum { O_CREDS = 256, O_CA, O_INSECURE, O_TIMEOUT, O_FLATTEN, O_PARENT, O_INSPECT, O_FIELD,
-       O_RM, O_GC };
+       O_RM, O_GC, O_CHUNK };
 
 static const struct option long_opts[] = {
 	{ "store", required_argument, NULL, 's' },
@@ -81,6 +86,7 @@ static const struct option long_opts[] = {
 	{ "insecure", required_argument, NULL, O_INSECURE },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "jobs", required_argument, NULL, 'j' },
+	{ "chunk-size", required_argument, NULL, O_CHUNK },
 	{ "flatten", required_argument, NULL, O_FLATTEN },
 	{ "parent", required_argument, NULL, O_PARENT },
 	{ "tag", required_argument, NULL, 't' },
@@ -102,7 +108,7 @@ static const struct option long_opts[] = {
 static const bk_cli_excl_t exclusive[] = {
 	STORE_ONLY('p'), STORE_ONLY(O_CREDS), STORE_ONLY(O_CA), STORE_ONLY(O_INSECURE),
 	STORE_ONLY(O_TIMEOUT), STORE_ONLY('j'), STORE_ONLY(O_FLATTEN), STORE_ONLY(O_PARENT),
-	STORE_ONLY('t'),
+	STORE_ONLY('t'), STORE_ONLY(O_CHUNK),
 };
 
 static const struct bk_cli cli = {
@@ -115,14 +121,18 @@ static const struct command {
 	int min, max;
 } commands[] = {
 	{ "pull", 1, 1 }, { "tag", 2, 2 }, { "untag", 1, -1 }, { "resolve", 1, 1 }, { "images", 0, 0 },
+	{ "push", 2, 2 },
 };
 
-/* Options that only a pull takes (a subcommand other than pull refuses them). */
-static const int pull_only[] = { 'p', O_CREDS, O_CA, O_INSECURE, O_TIMEOUT, 'j', O_FLATTEN,
-				 O_PARENT, 't', O_INSPECT, O_RM, O_GC, O_FIELD, 'z' };
+/* Options that only a pull takes, and those a push takes too; any other
+ * subcommand refuses both. */
+static const int pull_only[] = { 'p', O_FLATTEN, O_PARENT, 't', O_INSPECT, O_RM, O_GC, O_FIELD,
+				 'z' };
+static const int reach[] = { O_CREDS, O_CA, O_INSECURE, O_TIMEOUT, 'j' };
 
 struct args {
 	struct bk_pull_opts pull;
+	uint64_t chunk;
 	const struct command *cmd;   /* NULL: a pull without the word, or an option's job */
 	const char *inspect, *field;
 	int null, quiet, rm, gc;
@@ -162,6 +172,7 @@ static void take(struct args *a, int c)
 	case O_INSECURE: a->pull.insecure = optarg; break;
 	case O_TIMEOUT: a->pull.timeout = (long)bk_cli_number("--timeout", optarg, 1, 3600); break;
 	case 'j': a->pull.parallel = (unsigned)bk_cli_number("--jobs", optarg, 1, 32); break;
+	case O_CHUNK: a->chunk = bk_cli_size("--chunk-size", optarg); break;
 	case O_FLATTEN: a->pull.flatten = optarg; break;
 	case O_PARENT: a->pull.parent = optarg; break;
 	case 't': a->pull.tag = optarg; break;
@@ -197,11 +208,18 @@ static void parse_command(int argc, char **argv, struct args *a)
 		bk_usage_error("%s: %s operand%s expected, got %d (see imgpull --help)", cmd->name,
 			       cmd->min == cmd->max ? (cmd->min ? (cmd->min == 1 ? "one" : "two") : "no") :
 			       "one or more", cmd->max == 1 ? "" : "s", a->nops);
-	if (strcmp(cmd->name, "pull"))
-		for (size_t i = 0; i < ARRAY_SIZE(pull_only); i++)
-			if (was_given(a, pull_only[i]))
-				bk_usage_error("%s takes no option of a pull (see imgpull --help)",
-					       cmd->name);
+	bool is_pull = !strcmp(cmd->name, "pull"), is_push = !strcmp(cmd->name, "push");
+	for (size_t i = 0; !is_pull && i < ARRAY_SIZE(pull_only); i++)
+		if (was_given(a, pull_only[i]))
+			bk_usage_error("%s takes no option of a pull (see imgpull --help)", cmd->name);
+	for (size_t i = 0; !is_pull && !is_push && i < ARRAY_SIZE(reach); i++)
+		if (was_given(a, reach[i]))
+			bk_usage_error("%s talks to no registry: no --creds, --ca, --insecure, "
+				       "--timeout or --jobs", cmd->name);
+	if (!is_push && was_given(a, O_CHUNK))
+		bk_usage_error("--chunk-size goes with push");
+	if (is_push && a->chunk < 4096)
+		bk_usage_error("--chunk-size: at least 4K");
 }
 
 static void check_pull(int argc, struct args *a)
@@ -230,6 +248,8 @@ static void parse(int argc, char **argv, struct args *a)
 	a->nops = argc - optind;
 	if (a->nops && !a->inspect && !a->rm && !a->gc && (a->cmd = find_command(a->ops[0])))
 		parse_command(a->nops, a->ops, a);
+	if (!a->cmd && was_given(a, O_CHUNK))
+		bk_usage_error("--chunk-size goes with push");
 	if (!a->cmd || !strcmp(a->cmd->name, "pull"))
 		check_pull(argc, a);
 	if (a->pull.tag && !(a->pull.tag = a->tag = bk_name_normalise(a->pull.tag)))
@@ -313,6 +333,30 @@ static int list_images(const char *store)
 	return 0;
 }
 
+static struct bk_progress *progress(const struct args *a)
+{
+	return bk_progress_new(STDERR_FILENO, a->quiet ? BK_PROGRESS_QUIET :
+					      isatty(STDERR_FILENO) ? BK_PROGRESS_BARS :
+					      BK_PROGRESS_LINES);
+}
+
+static int push(const struct args *a, const char *store)
+{
+	struct bk_push_opts o = { .store = store, .creds = a->pull.creds, .insecure = a->pull.insecure,
+				  .ca_file = a->pull.ca_file, .timeout = a->pull.timeout,
+				  .parallel = a->pull.parallel, .chunk = a->chunk,
+				  .notify = bk_progress_event };
+	_cleanup_free_ char *digest = NULL;
+	int r;
+
+	o.notify_arg = progress(a);
+	r = bk_push(a->ops[0], a->ops[1], &o, &digest);
+	bk_progress_free(o.notify_arg);
+	if (r == 0)
+		printf("%s\n", digest);
+	return r;
+}
+
 static int run_command(const struct args *a, const char *store)
 {
 	const char *cmd = a->cmd->name;
@@ -324,6 +368,8 @@ static int run_command(const struct args *a, const char *store)
 		return bk_image_untag(store, a->ops, (size_t)a->nops);
 	if (!strcmp(cmd, "images"))
 		return list_images(store);
+	if (!strcmp(cmd, "push"))
+		return push(a, store);
 	if (bk_image_resolve(store, a->ops[0], &id, &name) < 0)   /* resolve */
 		return -1;
 	printf("%s%s%s\n", id, name ? " " : "", name ? name : "");
@@ -339,9 +385,7 @@ static int pull(struct args *a, const char *store, const char *source)
 	if (a->pull.parent)
 		a->pull.parent = a->parent = resolve(store, a->pull.parent);
 	a->pull.store = store;
-	prog = bk_progress_new(STDERR_FILENO, a->quiet ? BK_PROGRESS_QUIET :
-					       isatty(STDERR_FILENO) ? BK_PROGRESS_BARS :
-					       BK_PROGRESS_LINES);
+	prog = progress(a);
 	a->pull.notify = bk_progress_event;
 	a->pull.notify_arg = prog;
 	r = bk_pull(source, &a->pull, &id);
@@ -354,7 +398,7 @@ static int pull(struct args *a, const char *store, const char *source)
 
 int main(int argc, char **argv)
 {
-	struct args a = { .pull = { .parallel = 4, .timeout = 30 } };
+	struct args a = { .pull = { .parallel = 4, .timeout = 30 }, .chunk = 16u << 20 };
 	const char *store;
 	int r;
 

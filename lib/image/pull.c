@@ -349,36 +349,11 @@ static int pull_manifested(struct pull *p, struct src *s, const char *source, ch
 	return r;
 }
 
-static struct bk_http *http_client(const struct bk_pull_opts *o)
-{
-	struct bk_http_opts ho = { .ca_file = o->ca_file, .timeout = o->timeout };
-
-	return bk_http_new(&ho);
-}
-
-static int get_creds(const struct bk_pull_opts *o, const char *registry, struct bk_creds *c)
-{
-	if (o->creds)
-		return bk_creds_parse(o->creds, c);
-	return bk_creds_from_docker_config(registry, c) < 0 ? -1 : 0;
-}
-
-/* Like Docker: loopback registries may speak plain http, others only
- * when named with --insecure. */
-static bool insecure_ok(const struct bk_pull_opts *o, const char *registry)
-{
-	size_t n = strcspn(registry, ":");
-
-	if (o->insecure && !strcmp(o->insecure, registry))
-		return true;
-	return (n == 9 && !strncmp(registry, "localhost", 9)) || !strncmp(registry, "127.", 4) ||
-	       !strncmp(registry, "[::1]", 5);
-}
-
 static int pull_registry(struct pull *p, const char *name, char **id)
 {
+	const struct bk_reach reach = { .creds = p->o->creds, .insecure = p->o->insecure,
+					.ca_file = p->o->ca_file, .timeout = p->o->timeout };
 	struct bk_imgref ref;
-	struct bk_creds creds = { 0 };
 	struct bk_http *http = NULL;
 	struct src s = { 0 };
 	_cleanup_free_ char *norm = NULL;
@@ -386,11 +361,8 @@ static int pull_registry(struct pull *p, const char *name, char **id)
 
 	if (bk_imgref_parse(name, &ref) < 0)
 		return -1;
-	bool insecure = insecure_ok(p->o, ref.registry);
-	if ((norm = bk_imgref_string(&ref)) && get_creds(p->o, ref.registry, &creds) == 0 &&
-	    (http = http_client(p->o)) &&
-	    (s.reg = bk_registry_new(http, &ref, &creds, insecure)) &&
-	    bk_registry_ping(s.reg) == 0) {
+	if ((norm = bk_imgref_string(&ref)) &&
+	    bk_registry_open(&reach, &ref, false, NULL, &http, &s.reg) == 0) {
 		s.lookup = bk_imgref_lookup(&ref);
 		/* named as Docker does: by the tag it was pulled by, not a digest */
 		if (ref.tag && !ref.digest && !(p->name = strdup(norm)))
@@ -400,7 +372,6 @@ static int pull_registry(struct pull *p, const char *name, char **id)
 	}
 	bk_registry_free(s.reg);
 	bk_http_free(http);
-	bk_creds_free(&creds);
 	bk_imgref_free(&ref);
 	return r;
 }

@@ -17,6 +17,11 @@ enum bk_pull_event {
 	BK_EV_BYTES,      /* blob of layer i: now of total bytes */
 	BK_EV_FETCHED,    /* blob of layer i downloaded and verified */
 	BK_EV_EXTRACTED,  /* layer i extracted */
+	/* a push's */
+	BK_EV_EXISTS,     /* the registry has blob i already */
+	BK_EV_MOUNTED,    /* blob i mounted from another repository */
+	BK_EV_SENDING,    /* blob i: now of total bytes sent */
+	BK_EV_PUSHED,     /* blob i uploaded */
 };
 
 typedef void (*bk_pull_notify)(void *arg, enum bk_pull_event ev, size_t i, size_t n,

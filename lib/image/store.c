@@ -17,7 +17,7 @@
 #define TMP_PREFIX ".tmp-"
 
 static const char *const layout[] = { "blobs", "blobs/sha256", "layers", "layers/sha256",
-				      "images" };
+				      "images", "uploads" };
 
 char *bk_store_tmpname(const char *store, const char *dir)
 {
@@ -146,7 +146,7 @@ static int sweep_dir(const char *store, const char *dir)
 
 int bk_store_sweep(const struct bk_store *s)
 {
-	static const char *const dirs[] = { "", "blobs/sha256", "layers/sha256", "images" };
+	static const char *const dirs[] = { "", "blobs/sha256", "layers/sha256", "images", "uploads" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (sweep_dir(s->path, dirs[i]) < 0)

@@ -1,6 +1,7 @@
 /* store: the store directory as a whole — its layout (blobs/sha256,
- * layers/sha256, images; oci-layout and index.json are layout.h's), its
- * locks, and the sweep of what a killed imgpull left under a temp name.
+ * layers/sha256, images, uploads: where a push keeps what it needs to
+ * resume; oci-layout and index.json are layout.h's), its locks, and the
+ * sweep of what a killed imgpull left under a temp name.
  *
  * The lock is flock(2) on STORE/store.lock: a pull (any source) holds it
  * shared for its whole run, so pulls run side by side and each sees the

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A sorted set of 64-hex names. */
 struct names {
@@ -192,6 +193,30 @@ static int collect(const char *store, struct names *gone)
 	return r;
 }
 
+/* What killed pushes kept to resume from: no push runs beside --gc. */
+static int forget_uploads(const char *store)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (asprintf(&dir, "%s/uploads", store) < 0)
+		return bk_fail("out of memory");
+	if (!(d = opendir(dir)))
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "open %s", dir);
+	while ((errno = 0, de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+			return bk_fail("out of memory");
+		BK_TRACE("remove %s", p);
+		if (unlink(p) < 0 && errno != ENOENT)
+			return bk_fail_errno(errno, "remove %s", p);
+	}
+	return errno ? bk_fail_errno(errno, "read %s", dir) : 0;
+}
+
 static int rm_records(const char *store, char *const *ids, size_t n, struct names *gone)
 {
 	_cleanup_free_ char *images = NULL;
@@ -232,6 +257,8 @@ static int run(const char *path, char *const *ids, size_t n)
 		r = collect(s.path, &gone);
 	if (r == 0)
 		r = remove_all(&gone);
+	if (r == 0 && !n)
+		r = forget_uploads(s.path);
 	names_free(&gone);
 	bk_store_close(&s);
 	return r;

@@ -14,7 +14,8 @@
 
 /* Remove images ids[0..n) (all must exist), then collect. */
 int bk_image_rm(const char *store, char *const *ids, size_t n);
-/* Collect: stale temps, unused layers and blobs. */
+/* Collect: stale temps, unused layers and blobs, the uploads killed
+ * pushes left (STORE/uploads). */
 int bk_store_gc(const char *store);
 
 #endif
