@@ -574,6 +574,98 @@ mkdir_image() {
 	assert_output --partial "pull the image again"
 }
 
+# ---- save and load ----
+
+@test "imgpull save: docker and OCI archives that podman loads and runs and skopeo reads; load gives the same images and names" {
+	pull "$REG/test/multi:v2s2"
+	multi=$output
+	mkdir_image "$BOCKER_ROOT/a" saved
+	pull --parent "$multi" -t localhost/app:v1 "dir:$BOCKER_ROOT/a"
+	app=$output
+	imgpull --store "$STORE" save "$REG/test/multi:v2s2" localhost/app:v1 -o "$BOCKER_ROOT/d.tar"
+	imgpull --store "$STORE" save --format oci localhost/app:v1 >"$BOCKER_ROOT/o.tar"
+	run tar -tf "$BOCKER_ROOT/o.tar"
+	refute_line manifest.json
+	assert_line index.json
+	run skopeo inspect --raw "oci-archive:$BOCKER_ROOT/o.tar:localhost/app:v1"
+	assert_equal "$output" "$(cat "$STORE/images/$app/manifest.json")"
+	run skopeo inspect --raw "docker-archive:$BOCKER_ROOT/d.tar:localhost/app:v1"
+	assert_success
+	bk_podman_env
+	run podman load -q -i "$BOCKER_ROOT/d.tar"
+	assert_success
+	assert_line "Loaded image: localhost/app:v1"
+	run podman run --rm --network none localhost/app:v1 cat /etc/hi /opq/new
+	assert_success
+	assert_line --index 0 saved
+	podman rmi -a -f >/dev/null
+	run podman load -q -i "$BOCKER_ROOT/o.tar"
+	assert_success
+	run podman run --rm --network none localhost/app:v1 cat /etc/hi
+	assert_output saved
+	# back into an empty store: the same ids, names and manifests
+	for f in d.tar o.tar; do
+		s=$BOCKER_ROOT/back-$f
+		run --separate-stderr imgpull -q --store "$s" load "$BOCKER_ROOT/$f"
+		assert_success
+		assert_line "$app"
+		cmp "$s/images/$app/manifest.json" "$STORE/images/$app/manifest.json"
+		run imgpull --store "$s" resolve localhost/app:v1
+		assert_output "$app localhost/app:v1"
+	done
+	# from a pipe, and the archive docker save wrote before Docker 25
+	run --separate-stderr sh -c "imgpull -q --store '$BOCKER_ROOT/pipe' load <'$BOCKER_ROOT/d.tar'"
+	assert_success
+	assert_equal "${lines[1]}" "$app"
+	skopeo copy -q "oci:$LAYOUT:single" "docker-archive:$BOCKER_ROOT/legacy.tar:test/single:latest"
+	run --separate-stderr imgpull -q --store "$BOCKER_ROOT/legacy" load "$BOCKER_ROOT/legacy.tar"
+	assert_success
+	assert_equal "$(imgpull --store "$BOCKER_ROOT/legacy" resolve test/single)" \
+		"$output docker.io/test/single:latest"
+	run find "$BOCKER_ROOT/pipe" "$BOCKER_ROOT/legacy" -name '.tmp-*'
+	assert_output ""
+}
+
+@test "imgpull load: hostile archives: nothing outside the store, a lying blob refused, nothing kept" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	pull -t mine "dir:$BOCKER_ROOT/a"
+	imgpull --store "$STORE" save --format oci mine -o "$BOCKER_ROOT/o.tar"
+	x=$BOCKER_ROOT/x
+	mkdir -p "$x/blobs/sha256"
+	tar -C "$x" -xf "$BOCKER_ROOT/o.tar"
+	# a member climbing out, one through a symlink, and a blob whose
+	# content is not its name
+	ln -s "$BOCKER_ROOT/outside" "$x/blobs/sha256/link"
+	blob=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"][7:])' \
+		"$STORE/images/$(resolved mine)/manifest.json")
+	printf 'not the layer' >"$x/blobs/sha256/$blob"
+	python3 - "$x" "$BOCKER_ROOT/hostile.tar" <<'PY'
+import io, os, sys, tarfile
+src, out = sys.argv[1:3]
+with tarfile.open(out, "w") as t:
+    for root, _, files in os.walk(src):
+        for f in files:
+            p = os.path.join(root, f)
+            t.add(p, os.path.relpath(p, src))
+    data = b"escaped"
+    i = tarfile.TarInfo("../../escaped"); i.size = len(data); t.addfile(i, io.BytesIO(data))
+PY
+	s=$BOCKER_ROOT/s2
+	run imgpull -q --store "$s" load "$BOCKER_ROOT/hostile.tar"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "digest mismatch"
+	[ ! -e "$BOCKER_ROOT/outside" ]
+	[ ! -e "$BOCKER_ROOT/escaped" ] && [ ! -e /tmp/escaped ]
+	run find "$s" -name '.tmp-*'
+	assert_output ""
+	run find "$s/images" "$s/layers/sha256" -mindepth 1
+	assert_output ""
+	run imgpull -q --store "$s" load /dev/null
+	assert_failure 1
+	bk_assert_one_line
+}
+
 @test "imgpull: by digest, and a wrong digest is refused" {
 	pull "$REG/test/single"
 	assert_success
@@ -1033,7 +1125,7 @@ tamper_last_layer() {
 # there is room, files equal to the registry's layer.
 full_then_room() { # full_then_room FREE_KB WHAT
 	local before used filler=$BOCKER_ROOT/small/filler
-	mkdir -p "$STORE/blobs/sha256" "$STORE/layers/sha256" "$STORE/images"
+	mkdir -p "$STORE/blobs/sha256" "$STORE/layers/sha256" "$STORE/images" "$STORE/uploads"
 	imgpull --store "$STORE" --gc
 	before=$(find "$STORE" | sort)
 	used=$(used_kb "$BOCKER_ROOT/small")

@@ -296,7 +296,7 @@ static int write_record(struct pull *p, const char *source, char **id)
 	_cleanup_free_ char **top = calloc(p->n + p->nparent + 1, sizeof(*top));
 	_cleanup_free_ char *img = bk_image_id(p->config_digest), *inspect = NULL;
 	struct bk_image_rec rec = {
-		.source = source,
+		.source = p->o->origin ? p->o->origin : source,
 		.config = p->config, .config_len = p->config_len,
 		.manifest = p->manifest, .manifest_len = p->manifest_len,
 	};
@@ -393,7 +393,7 @@ static int pull_oci(struct pull *p, const char *spec, const char *source, char *
 
 /* What a layer blob is, from its first bytes: an archive's and a dir:
  * tar's blobs come with no media type. */
-static int sniff_layer(const char *file, bool docker, const char **type, uint64_t *size)
+static int sniff_layer(const char *file, const char **type, uint64_t *size)
 {
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
 	unsigned char m[4] = { 0 };
@@ -403,43 +403,50 @@ static int sniff_layer(const char *file, bool docker, const char **type, uint64_
 		return bk_fail_errno(errno, "read %s", file);
 	*size = (uint64_t)st.st_size;
 	if (m[0] == 0x1f && m[1] == 0x8b)
-		*type = docker ? BK_MT_DOCKER_LAYER_GZIP : BK_MT_OCI_LAYER_GZIP;
-	else if (!docker && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+		*type = BK_MT_OCI_LAYER_GZIP;
+	else if (m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
 		*type = BK_MT_OCI_LAYER_ZSTD;
-	else if (!docker)
-		*type = BK_MT_OCI_LAYER;
 	else
-		return bk_fail("%s: a docker manifest cannot name this layer (not gzip)", file);
+		*type = BK_MT_OCI_LAYER;
 	return 0;
 }
 
-/* The manifest of an image made here: the layers below (from the
- * parent's manifest, bottom first), then this pull's blobs, in docker's
- * format when the layers below are docker's. */
+/* A layer's OCI media type: docker's schema 2 types name the same bytes. */
+static char *oci_type(const char *mt)
+{
+	if (strncmp(mt, "application/vnd.docker.image.rootfs.", 36))
+		return (char *)mt;
+	if (strstr(mt, "foreign"))
+		return "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+	return strstr(mt, "gzip") ? BK_MT_OCI_LAYER_GZIP : BK_MT_OCI_LAYER;
+}
+
+/* The manifest of an image made here, always OCI (skopeo and podman read
+ * only OCI manifests from a layout): the layers below (from the parent's
+ * manifest, bottom first, docker's types named as OCI's), then this
+ * pull's blobs. */
 static int make_manifest(struct pull *p, const struct bk_manifest *below)
 {
 	size_t nb = below ? below->nlayers : 0;
-	_cleanup_free_ char *mt = below ? bk_manifest_type(p->parent_manifest, p->parent_manifest_len) : NULL;
 	_cleanup_free_ struct bk_desc *l = NULL;
-	bool docker = mt && !strcmp(mt, BK_MT_DOCKER_V2);
-	struct bk_desc cfg = { .media_type = docker ? BK_MT_DOCKER_CONFIG : BK_MT_OCI_CONFIG,
-			       .digest = p->config_digest, .size = p->config_len };
+	struct bk_desc cfg = { .media_type = BK_MT_OCI_CONFIG, .digest = p->config_digest,
+			       .size = p->config_len };
 
-	if (below && !mt)
-		return -1;
 	if (!(l = calloc(nb + p->n + 1, sizeof(*l))))
 		return bk_fail("out of memory");
-	for (size_t i = 0; i < nb; i++)
+	for (size_t i = 0; i < nb; i++) {
 		l[i] = below->layers[i];
+		l[i].media_type = oci_type(l[i].media_type);
+	}
 	for (size_t i = 0; i < p->n; i++) {
 		_cleanup_free_ char *file = bk_blob_file(p->stage, p->store, p->blob_digests[i]);
 		const char *type = NULL;
-		if (!file || sniff_layer(file, docker, &type, &l[nb + i].size) < 0)
+		if (!file || sniff_layer(file, &type, &l[nb + i].size) < 0)
 			return -1;
 		l[nb + i].media_type = (char *)type;
 		l[nb + i].digest = p->blob_digests[i];
 	}
-	return bk_manifest_build(docker, &cfg, l, nb + p->n, &p->manifest, &p->manifest_len);
+	return bk_manifest_build(false, &cfg, l, nb + p->n, &p->manifest, &p->manifest_len);
 }
 
 static int pull_archive(struct pull *p, const char *file, const char *source, char **id)
@@ -447,7 +454,18 @@ static int pull_archive(struct pull *p, const char *file, const char *source, ch
 	struct bk_darchive a;
 	int r;
 
-	if (bk_darchive_load(file, p->store, p->stage, &a) < 0)
+	const char *at = strrchr(file, '@');
+	_cleanup_free_ char *path = NULL;
+	size_t index = 0;
+
+	/* FILE:@N, the archive's image N (as in containers/image) */
+	if (at && at > file && at[-1] == ':' && at[1] && strspn(at + 1, "0123456789") == strlen(at + 1)) {
+		index = strtoul(at + 1, NULL, 10);
+		if (!(path = strndup(file, (size_t)(at - 1 - file))))
+			return bk_fail("out of memory");
+		file = path;
+	}
+	if (bk_darchive_load(file, index, p->store, p->stage, &a) < 0)
 		return -1;
 	p->config = bk_steal_ptr(a.config);
 	p->config_len = a.config_len;

@@ -30,7 +30,8 @@ typedef void (*bk_pull_notify)(void *arg, enum bk_pull_event ev, size_t i, size_
 struct bk_pull_opts {
 	const char *store;      /* created if missing (its parent must exist) */
 	const char *platform;   /* "os/arch[/variant]" or NULL for the host's */
-	const char *tag;        /* record this as the source instead */
+	const char *tag;        /* name the image this (normalised) */
+	const char *origin;     /* record this as where it came from, not the source */
 	const char *parent;     /* dir: only: image the new layer goes on top of */
 	const char *flatten;    /* also merge the layers into this dir */
 	const char *creds;      /* "user:pass" or NULL */
