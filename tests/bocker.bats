@@ -11,7 +11,7 @@ teardown() { bocker_teardown; }
 @test "help lists every command; no command or an unknown one is a usage error" {
 	run bocker help
 	assert_success
-	for c in init pull images tag ps run exec port logs start stop restart commit rm gc help; do
+	for c in init pull images tag push save load ps run exec port logs start stop restart commit rm gc help; do
 		assert_line --regexp "^  $c "
 	done
 	run bocker
@@ -245,6 +245,44 @@ teardown() { bocker_teardown; }
 	run bocker run --rm --network none no-such-name true
 	assert_failure 1
 	assert_output --partial "no such image"
+}
+
+@test "images out: push to a registry and pull back; save, rm, load and run again (docker and OCI archives)" {
+	reg=$BOCKER_ROOT/reg
+	mkdir "$reg"
+	port=$("$BOCKIT_TOP/tests/fixtures/imgpull-registry.sh" start "$reg")
+	bk_defer "$BOCKIT_TOP/tests/fixtures/imgpull-registry.sh" stop "$reg"
+	bocker tag "$IMG" base
+	bocker run --network none base 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	snap=$(bocker commit "$c" snap | sed 's/Created: //')
+	bocker rm "$c" >/dev/null
+	run --separate-stderr bocker push snap "127.0.0.1:$port/out/snap:v1"
+	assert_success
+	assert_output --regexp '^sha256:[0-9a-f]{64}$'
+	run env BOCKER_ROOT="$BOCKER_ROOT/other" bocker pull "127.0.0.1:$port/out/snap:v1"
+	assert_success
+	assert_line "Created: $snap"
+	# save, remove, load: the same image, named again, runs
+	bocker save snap >"$BOCKER_ROOT/snap.tar"
+	bocker save --format oci -o "$BOCKER_ROOT/snap-oci.tar" snap
+	bocker rm snap >/dev/null
+	[ ! -d "$BOCKER_ROOT/images/$snap" ]
+	run bocker load <"$BOCKER_ROOT/snap.tar"
+	assert_success
+	assert_output "Loaded image: $snap"
+	run bocker run --rm --network none snap 'cat /etc/motd'
+	assert_output changed
+	bocker rm snap >/dev/null
+	run bocker load -i "$BOCKER_ROOT/snap-oci.tar"
+	assert_output "Loaded image: $snap"
+	run bocker save no-such-image
+	assert_failure 1
+	assert_output --partial "no such image"
+	run bocker save --format zip snap
+	assert_failure 2
+	run bocker push snap
+	assert_failure 2
 }
 
 @test "rm NAME takes the name, and the image once no name and no container is left on it" {
