@@ -100,6 +100,46 @@ teardown() { bocker_teardown; }
 	assert_failure 137
 }
 
+@test "stdout and stderr stay apart: in run, run -d, logs, logs -f and logs --tail, under dash and busybox ash" {
+	local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err sh
+	local script='echo out1; echo err1 >&2; printf "prompt> "; sleep 0.2; echo out2; echo err2 >&2'
+	for sh in dash "busybox ash"; do
+		$sh "$BOCKIT_TOP/scripts/bocker" run --network none "$IMG" "$script" >"$out" 2>"$err"
+		[ "$(cat "$out")" = "$(printf 'out1\nprompt> out2')" ]
+		[ "$(cat "$err")" = "$(printf 'err1\nerr2')" ]
+	done
+	c=$(ls -t "$BOCKER_ROOT/containers" | head -1)
+	bocker logs "$c" >"$out" 2>"$err"
+	[ "$(cat "$out")" = "$(printf 'out1\nprompt> out2')" ]
+	[ "$(cat "$err")" = "$(printf 'err1\nerr2')" ]
+	# the records: a line each, with its stream; the prompt without its newline
+	run cat "$BOCKER_ROOT/containers/$c/log"
+	assert_line --index 0 --regexp '^[12] (out1|err1)$'
+	assert_line "1+prompt> "
+	assert_line "1 out2"
+	assert_line "2 err2"
+	d=$(bocker run -d --network none "$IMG" "$script")
+	timeout 10 bocker logs -f "$d" >"$out" 2>"$err"
+	[ "$(cat "$out")" = "$(printf 'out1\nprompt> out2')" ]
+	[ "$(cat "$err")" = "$(printf 'err1\nerr2')" ]
+	bocker logs --tail 1 "$d" >"$out" 2>"$err"
+	[ "$(cat "$out" "$err")" = "err2" ] || [ "$(cat "$out" "$err")" = "out2" ]
+	# a log line that is not a record (a tool's error) goes to stderr
+	echo "nsrun: something" >>"$BOCKER_ROOT/containers/$d/log"
+	bocker logs "$d" >"$out" 2>"$err"
+	grep -qx "nsrun: something" "$err"
+	! grep -q "nsrun" "$out"
+}
+
+@test "run | head: the reader gone, the container ends by SIGPIPE as on a plain pipe" {
+	run sh -c 'bocker run --network none "$1" yes | head -2; echo "status ${?}"' sh "$IMG"
+	assert_line --index 0 y
+	assert_line --index 1 y
+	c=$(ls "$BOCKER_ROOT/containers")
+	run timeout 10 sh -c 'while [ ! -s "$1" ]; do sleep 0.1; done; cat "$1"' sh "$BOCKER_ROOT/containers/$c/exit"
+	assert_output 141
+}
+
 @test "one CMD word goes to sh -c inside; several are argv, never re-parsed" {
 	run bocker run --network none "$IMG" 'x; touch /tmp/pwned-$$; echo ran inside'
 	assert_output --partial "ran inside"

@@ -209,6 +209,34 @@ rootfs_copy() {
 	[ "$status" -eq 137 ]
 }
 
+@test "--log: stdout and stderr reach ours apart and the log as records; a gone reader; a bad log path" {
+	local log=$BATS_TEST_TMPDIR/log out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err
+	run_rc() { local rc=0; "$@" || rc=$?; echo "$rc" >"$BATS_TEST_TMPDIR/rc"; }
+	run_rc nsrun --container --root "$ROOTFS" --log "$log" -- \
+		sh -c 'echo o; echo e >&2; printf "p> "; exit 3' >"$out" 2>"$err"
+	[ "$(cat "$BATS_TEST_TMPDIR/rc")" = 3 ]
+	[ "$(cat "$out")" = "$(printf 'o\np> ')" ]
+	[ "$(cat "$err")" = e ]
+	run cat "$log"
+	assert_line "1 o"
+	assert_line "2 e"
+	assert_line "1+p> "
+	[ "${#lines[@]}" -eq 3 ]
+	# stderr is the log itself: one record, no second copy
+	: >"$log"
+	nsrun --log "$log" -- sh -c 'echo only >&2' 2>>"$log"
+	run cat "$log"
+	assert_output "2 only"
+	# the reader gone: the command ends by SIGPIPE, nsrun with 141
+	run sh -c 'nsrun --log "$1" -p -- yes | head -1; echo "status $?"' sh "$log"
+	assert_line --index 0 y
+	run bash -c 'nsrun --log "$1" -p -- yes | head -1 >/dev/null; echo "${PIPESTATUS[0]}"' sh "$log"
+	assert_output 141
+	run nsrun --log /nonexistent/dir/log -- true
+	assert_failure 125
+	assert_output "nsrun: --log /nonexistent/dir/log: No such file or directory"
+}
+
 @test "--pidfile holds the host PID of PID 1 while it runs, and is removed after" {
 	pf=$BOCKER_ROOT/pid
 	nsrun --container --root "$ROOTFS" --pidfile "$pf" -- sleep 30 3>&- &

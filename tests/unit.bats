@@ -58,6 +58,10 @@ run_unit() {
 	run_unit test_supervise
 }
 
+@test "unit: relay (log records; stdout and stderr through the supervisor, a gone reader)" {
+	run_unit test_relay
+}
+
 @test "unit: overlay (the option string) under ASan+UBSan" {
 	run_unit test_overlay
 }

@@ -8,6 +8,7 @@
 #include "base/cli.h"
 #include "base/fsutil.h"
 #include "ns/idmap.h"
+#include "base/relay.h"
 #include "base/supervise.h"
 #include "base/msg.h"
 #include "ns/ns.h"
@@ -45,6 +46,8 @@ struct opts {
 	struct bk_rootfs fs;
 	struct bk_mountreq mounts[64];
 	const char *hostname, *workdir, *pidfile;
+	const char *log;                      /* --log FILE: output relayed and recorded */
+	struct bk_relay relay;
 	const char *env[256];
 	size_t nenv;
 	long uid, gid;                        /* -1: unchanged */
@@ -122,6 +125,10 @@ static const char usage_text[] =
 "      --pidfile FILE    write the host PID of the first process inside\n"
 "      --preserve-fds N  pass fds 3..3+N-1 to COMMAND (every other fd above 2\n"
 "                        is closed before it runs)\n"
+"      --log FILE        COMMAND's stdout and stderr pass through nsrun to\n"
+"                        its own and are appended to FILE, a line a record:\n"
+"                        \"1 text\" (stdout), \"2 text\" (stderr), \"1+text\"\n"
+"                        (no newline followed); implies -f\n"
 "  -v, --verbose         trace every kernel-level step on stderr\n"
 "  -h, --help            this help      -V, --version\n"
 "\n"
@@ -134,6 +141,7 @@ enum {
 	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
 	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE, OPT_MOUNT_CGROUP,
 	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP, OPT_USER, OPT_LOOPBACK,
+	OPT_LOG,
 };
 
 /* Not const: -r/--root and -w/--wd take a value of their own without
@@ -185,6 +193,7 @@ static struct option long_opts[] = {
 	{ "container", no_argument, NULL, OPT_CONTAINER },
 	{ "no-init", no_argument, NULL, OPT_NO_INIT },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "log", required_argument, NULL, OPT_LOG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -377,6 +386,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_CONTAINER: set_container(o); break;
 	case OPT_NO_INIT: o->no_init = true; break;
 	case OPT_PIDFILE: o->pidfile = arg; break;
+	case OPT_LOG: o->log = arg; break;
 	default:
 		if (ns_kind_of_opt(c) >= 0)
 			parse_ns_opt(o, c, arg);
@@ -658,6 +668,7 @@ static int fork_and_supervise(struct opts *o)
 	struct bk_spawn s = {
 		.argv = o->argv, .die_with_parent = true, .pidfile = o->pidfile, .init = init,
 		.hooks = { prepare_child, exec_final, init ? hide_init : NULL, o },
+		.relay = o->log ? &o->relay : NULL,
 	};
 
 	return bk_spawn_supervise(&s);
@@ -676,7 +687,7 @@ static void __attribute__((noreturn)) run_here(struct opts *o)
 
 static bool needs_fork(const struct opts *o, const struct bk_ns_target *t)
 {
-	return o->fork || (o->new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) ||
+	return o->fork || o->log || (o->new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) ||
 	       o->join[BK_NS_PID] || o->join[BK_NS_TIME] ||
 	       (o->target && (bk_ns_target_has(t, BK_NS_PID) || bk_ns_target_has(t, BK_NS_TIME)));
 }
@@ -697,6 +708,9 @@ int main(int argc, char **argv)
 	 * are the caller's own anyway, and must stay joinable by it. */
 	o.hide = o.outer_uid == 0;
 	if (bk_fds_check_open(o.preserve_fds) < 0 || bk_fds_cloexec_from(3 + o.preserve_fds) < 0)
+		bk_die_error(BK_EXIT_FAILED);
+	/* before any namespace: the log is the caller's file */
+	if (o.log && bk_relay_open(&o.relay, o.log) < 0)
 		bk_die_error(BK_EXIT_FAILED);
 	if (o.seccomp && bk_seccomp_compile(o.seccomp, bk_caps_mask(&o.caps), &o.filter) < 0)
 		bk_die(BK_EXIT_FAILED, "--seccomp: %s", bk_error());

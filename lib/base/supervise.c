@@ -4,11 +4,13 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -21,6 +23,7 @@ struct supervisor {
 	pid_t child;
 	int ready_fd;          /* read end; a byte arrives when the child is set up, or -1 */
 	const char *pidfile;   /* written once ready, removed at exit; or NULL */
+	struct bk_relay *relay; /* the command's output through us; or NULL */
 };
 
 /* Synchronous signals (a fault in the loop itself) and terminal stops of a
@@ -102,6 +105,9 @@ static void forward(const struct signalfd_siginfo *si, pid_t child)
 	 * foreground process group, the child included: do not double them. */
 	if (si->ssi_code == SI_KERNEL)
 		return;
+	/* a relay's write to a reader that is gone: not the command's signal */
+	if (si->ssi_signo == SIGPIPE && si->ssi_pid == (uint32_t)getpid())
+		return;
 	BK_TRACE("kill(%d, SIG%s)", (int)child, sigabbrev_np(si->ssi_signo) ?: "?");
 	kill(child, si->ssi_signo);
 }
@@ -129,7 +135,7 @@ static bool check_ready(struct pollfd *p, const struct supervisor *s)
 
 static int loop(const struct supervisor *s, int sfd, bool *wrote)
 {
-	struct pollfd p[2] = {
+	struct pollfd p[4] = {
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = s->ready_fd, .events = POLLIN },
 	};
@@ -137,13 +143,16 @@ static int loop(const struct supervisor *s, int sfd, bool *wrote)
 	int status = 0;
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		int nrelay = s->relay ? bk_relay_pollfds(s->relay, p + 2) : 0;
+		if (poll(p, 2 + (nfds_t)nrelay, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return bk_fail_errno(errno, "poll");
 		}
 		if (p[1].fd >= 0 && check_ready(&p[1], s))
 			*wrote = true;
+		if (nrelay)
+			bk_relay_ready(s->relay, p + 2, nrelay);
 		if (!(p[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -223,7 +232,8 @@ child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd
 
 	if (ready_fd >= 0)
 		exec_fd = ready_fd;
-	if ((s->die_with_parent && die_with(parent) < 0) ||
+	if ((s->relay && bk_relay_child(s->relay) < 0) ||
+	    (s->die_with_parent && die_with(parent) < 0) ||
 	    (h->prepare && h->prepare(h->arg) < 0)) {
 		bk_warn("%s", bk_error());
 		report_failure();
@@ -246,7 +256,7 @@ child(const struct bk_spawn *s, const sigset_t *mask, pid_t parent, int ready_fd
  * only for a forked hook, which the command's exec waits for. */
 static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 {
-	struct supervisor sv = { .ready_fd = -1, .pidfile = s->pidfile };
+	struct supervisor sv = { .ready_fd = -1, .pidfile = s->pidfile, .relay = as_init ? NULL : s->relay };
 	int ready[2] = { -1, -1 }, gate[2] = { -1, -1 }, status;
 	bool gated = !s->init && s->hooks.forked;
 	pid_t parent = getpid();
@@ -257,6 +267,13 @@ static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 		bk_closep(&ready[1]);
 		return bk_fail_errno(err, "pipe");
 	}
+	if (sv.relay && bk_relay_pipes(sv.relay) < 0) {
+		bk_closep(&ready[0]);
+		bk_closep(&ready[1]);
+		bk_closep(&gate[0]);
+		bk_closep(&gate[1]);
+		return -1;
+	}
 	if (!as_init)
 		BK_TRACE("fork()");
 	sv.child = fork();
@@ -266,6 +283,8 @@ static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 		bk_closep(&ready[1]);
 		bk_closep(&gate[0]);
 		bk_closep(&gate[1]);
+		if (sv.relay)
+			bk_relay_close(sv.relay);
 		return bk_fail_errno(err, "fork%s", err == EAGAIN ? " (the cgroup's pids limit?)" : "");
 	}
 	if (sv.child == 0) {
@@ -280,6 +299,8 @@ static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 	}
 	bk_closep(&ready[1]);
 	sv.ready_fd = ready[0];
+	if (sv.relay)
+		bk_relay_forked(sv.relay);
 	bk_closep(&gate[0]);
 	if (gated && s->hooks.forked(s->hooks.arg) < 0)
 		bk_warn("%s%s", as_init ? "init: " : "", bk_error());
@@ -288,6 +309,8 @@ static int spawn(const struct bk_spawn *s, const sigset_t *mask, bool as_init)
 	bk_closep(&gate[1]);
 	status = supervise(&sv);
 	bk_closep(&ready[0]);
+	if (sv.relay)
+		bk_relay_finish(sv.relay);
 	return status < 0 ? -1 : bk_exit_code(status);
 }
 

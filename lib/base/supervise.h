@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct bk_relay;
+
 /* Block every signal the loop forwards or handles (and SIGCHLD); *old gets
  * the previous mask for the child to restore before exec. */
 int bk_signals_block(sigset_t *old);
@@ -50,6 +52,9 @@ struct bk_spawn {
 	bool init;                   /* after prepare the child is an init: it forks
 	                              * the command and supervises it (bk_init_run) */
 	struct bk_exec_hooks hooks;  /* with init, exec and forked are the init's */
+	struct bk_relay *relay;      /* opened (base/relay.h): the child's stdout and
+	                              * stderr become pipes this process copies to
+	                              * its own and to the log; NULL: inherited */
 };
 
 /* Fork, set the child up, supervise it until it exits. Returns the exit
