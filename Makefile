@@ -40,7 +40,7 @@ vethup_LIBS     := net base
 vethup_PKGS     := libmnl
 vethup_DLOPEN   := libnftables
 imgpull_LIBS    := image base
-imgpull_PKGS    := libcurl libarchive jansson libcrypto zlib
+imgpull_PKGS    := libcurl libarchive jansson libcrypto
 
 # Generated objects that belong to a domain's archive.
 ns_GEN := $(BUILD)/gen/seccomp-default.o
@@ -150,7 +150,7 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-FUZZ_PKGS := libcurl libarchive jansson libcrypto zlib
+FUZZ_PKGS := libcurl libarchive jansson libcrypto
 
 fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=clang SAN="$(FUZZ_FLAGS)" CFLAGS="-O1 -g" fuzz-bins

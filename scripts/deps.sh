@@ -6,7 +6,7 @@ set -eu
 
 build="make gcc libc6-dev pkg-config libmount-dev libcgroup-dev libmnl-dev
 libcurl4-openssl-dev libarchive-dev libjansson-dev libssl-dev libcap-dev
-libnftables-dev libseccomp-dev zlib1g-dev"
+libnftables-dev libseccomp-dev"
 test="bats bats-support bats-assert busybox-static iproute2 util-linux
 cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
 iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd

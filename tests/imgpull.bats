@@ -855,19 +855,19 @@ tamper_last_layer() {
 	assert_equal "${#lines[@]}" 2
 	assert_equal "${lines[1]}" "$(cat "$STORE/images/$parent/layers")"
 	new=${lines[0]}
-	# The tar (whiteouts as .wh. entries, its digest the diff_id) is kept
-	# gzipped, the blob the manifest names on top of the parent's layers;
-	# the blobs are those the two manifests name.
+	# The tar (whiteouts as .wh. entries, its digest the diff_id) is kept,
+	# the blob the manifest names on top of the parent's layers; the
+	# blobs are those the two manifests name.
 	run diff <(ls "$STORE/blobs/sha256") <(sort -u <(manifest_blobs "$parent") <(manifest_blobs "$id"))
 	assert_success
 	blob=$(python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["layers"]; print(l[-1]["mediaType"], l[-1]["digest"][7:], len(l))' \
 		"$STORE/images/$id/manifest.json")
 	read -r type hex n <<<"$blob"
-	assert_equal "$type" application/vnd.oci.image.layer.v1.tar+gzip
+	assert_equal "$type" application/vnd.oci.image.layer.v1.tar
 	assert_equal "$n" 2
-	assert_equal "$(zcat "$STORE/blobs/sha256/$hex" | sha256sum | cut -d' ' -f1)" "$new"
-	zcat "$STORE/blobs/sha256/$hex" | tar -t | grep -qx 'etc/.wh.passwd'
-	zcat "$STORE/blobs/sha256/$hex" | tar -t | grep -qx 'opq/.wh..wh..opq'
+	assert_equal "$hex" "$new"
+	tar -tf "$STORE/blobs/sha256/$hex" | grep -qx 'etc/.wh.passwd'
+	tar -tf "$STORE/blobs/sha256/$hex" | grep -qx 'opq/.wh..wh..opq'
 	# The layer dir has the whiteouts in overlay form again.
 	l=$STORE/layers/sha256/$new
 	assert_equal "$(stat -c '%F %t:%T' "$l/etc/passwd")" "character special file 0:0"

@@ -2,7 +2,7 @@
  * (dirlayer.h). */
 #include "image/dirlayer.h"
 #include "base/cleanup.h"
-#include "image/gzblob.h"
+#include "image/blobstore.h"
 #include "image/layer.h"
 #include "base/msg.h"
 #include "image/stage.h"
@@ -29,7 +29,7 @@ struct walk {
 	const char *dir;             /* as given, for messages */
 	struct archive *out;
 	struct archive_entry_linkresolver *links;
-	struct bk_gzblob *w;
+	struct bk_blob_writer *w;
 	char *buf;
 	dev_t dev;                   /* the root's file system: mounts are not entered */
 	char path[BK_TAR_PATH_MAX + 1];   /* the entry being written, relative */
@@ -37,7 +37,7 @@ struct walk {
 
 static la_ssize_t to_blob(struct archive *a, void *arg, const void *buf, size_t n)
 {
-	if (bk_gzblob_write(arg, buf, n) < 0) {
+	if (bk_blob_write(arg, buf, n) < 0) {
 		archive_set_error(a, EIO, "%s", bk_error());
 		return -1;
 	}
@@ -343,7 +343,7 @@ int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, struct 
 		return bk_fail_errno(errno, "dir:%s", dir);
 	BK_TRACE("walk dir:%s by directory fds (openat O_NOFOLLOW)", dir);
 	memset(out, 0, sizeof(*out));
-	if (!(wk.w = bk_gzblob_new(store)))
+	if (!(wk.w = bk_blob_writer_new(store, NULL, 0)))
 		return -1;
 	rc = make_tar(&wk, rootfd);
 	if (wk.out)
@@ -352,8 +352,13 @@ int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, struct 
 		archive_entry_linkresolver_free(wk.links);
 	free(wk.buf);
 	if (rc < 0) {
-		bk_gzblob_abort(wk.w);
+		bk_blob_abort(wk.w);
 		return -1;
 	}
-	return bk_gzblob_stage(wk.w, s, &out->diffid, &out->tar_size, &out->digest, &out->size);
+	out->size = bk_blob_written(wk.w);
+	if (bk_blob_stage(wk.w, s, &out->digest) < 0)
+		return -1;
+	if (!(out->diffid = strdup(out->digest)))
+		return bk_fail("out of memory");
+	return 0;
 }
