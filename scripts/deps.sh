@@ -10,11 +10,12 @@ libnftables-dev libseccomp-dev"
 test="bats bats-support bats-assert busybox-static iproute2 util-linux
 cgroup-tools docker-registry skopeo umoci python3 python3-jwt nftables
 iputils-ping shellcheck cppcheck dash procps man-db kmod apache2-utils attr zstd
-python3-cryptography openssl clang libclang-rt-14-dev podman conmon containerd
+python3-cryptography openssl clang libclang-rt-14-dev podman conmon containerd runc
 bash mount mawk bsdutils"
 # The last line is for tests/migrate.bats, which runs the bash bocker: bash,
 # mount/umount, awk and ps (procps) beside ip, cg* (cgroup-tools), unshare
-# and nsenter (util-linux); script(1) gives its ps a terminal. Its pull
+# and nsenter (util-linux); script(1) gives its ps a terminal. podman and
+# runc read, pull and run what imgpull pushes and the store holds. Its pull
 # (uuidgen, jq, download-frozen-image-v2) needs the internet, and is not run.
 # podman, conmon and containerd: tests/engines.bats drives ocirun with them.
 demo="busybox-static iproute2 util-linux"

@@ -11,7 +11,7 @@ teardown() { bocker_teardown; }
 @test "help lists every command; no command or an unknown one is a usage error" {
 	run bocker help
 	assert_success
-	for c in init pull images ps run exec port logs start stop restart commit rm gc help; do
+	for c in init pull images tag push save load ps run exec port logs start stop restart commit rm gc help; do
 		assert_line --regexp "^  $c "
 	done
 	run bocker
@@ -49,8 +49,8 @@ teardown() { bocker_teardown; }
 	[ "$(stat -c '%u:%g %a' "$layer/d/file")" = "1234:5678 4751" ]
 	[ "$(getfattr --only-values -n user.bockit "$layer/d/file")" = yes ]
 	run bocker images
-	assert_line --index 0 --regexp '^IMAGE_ID'
-	assert_output --partial "$img"
+	assert_line --index 0 --regexp '^REPOSITORY +TAG +IMAGE ID +SIZE +CREATED$'
+	assert_line --regexp "^<none> +<none> +$img +[0-9.]+[kM]?B +[0-9-]+ [0-9:]+$"
 	run bocker init "$BOCKER_ROOT/nonexistent"
 	assert_failure
 	assert_output "bocker: no directory named '$BOCKER_ROOT/nonexistent'"
@@ -294,6 +294,128 @@ ptydrive() {
 	[ ! -e "$BOCKER_ROOT/layers/sha256/$layer" ]
 	run bocker images
 	refute_output --partial "$IMG"
+}
+
+@test "images have names: init, commit and tag give them, run takes a name or an id prefix, a re-tag moves it" {
+	run bocker init "$ROOTFS" base
+	assert_success
+	base=${output#Created: }
+	assert_equal "$base" "$IMG"   # the same tree: the same image, now named
+	run bocker images
+	assert_success
+	assert_line --index 0 --regexp '^REPOSITORY +TAG +IMAGE ID +SIZE +CREATED$'
+	assert_line --index 1 --regexp "^base +latest +$base +[0-9.]+MB +[0-9-]+ [0-9:]+$"
+	# aligned: each column starts where its title does
+	col=$(sed -n 1p <<<"$output" | awk '{ print index($0, "IMAGE ID") }')
+	[ "$(sed -n 2p <<<"$output" | awk -v id="$base" '{ print index($0, id) }')" -eq "$col" ]
+	run bocker run --rm --network none base 'echo by-name'
+	assert_output by-name
+	run bocker run --rm --network none docker.io/library/base:latest 'echo by-full-name'
+	assert_output by-full-name
+	run bocker run --rm --network none "${base:0:8}" 'echo by-prefix'
+	assert_output by-prefix
+	run bocker run --rm --network none "${base:4:6}" 'echo by-hex'
+	assert_output by-hex
+	# bash bocker's commit CONTAINER img_NAME: runnable under that word
+	bocker run --network none base 'echo one >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	run bocker commit "$c" img_mine
+	assert_success
+	first=${output#Created: }
+	run bocker run --rm --network none img_mine 'cat /etc/motd'
+	assert_output one
+	bocker rm "$c" >/dev/null
+	# committing again under the name moves it; the first image is <none>
+	bocker run --network none base 'echo two >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	second=$(bocker commit "$c" img_mine | sed 's/Created: //')
+	bocker rm "$c" >/dev/null
+	[ "$first" != "$second" ]
+	run bocker run --rm --network none img_mine 'cat /etc/motd'
+	assert_output two
+	run bocker images
+	assert_line --regexp "^<none> +<none> +$first "
+	assert_line --regexp "^img_mine +latest +$second "
+	# tag SRC NAME, by any of the image's words
+	bocker tag img_mine localhost:5000/app:v1
+	bocker tag "$first" app
+	run bocker images
+	assert_line --regexp "^localhost:5000/app +v1 +$second "
+	assert_line --regexp "^app +latest +$first "
+	run bocker images -q
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' "$first" "$second" "$base" | sort)"
+	# img_ and 12 hex digits is an id, never a name
+	run bocker tag base img_0123456789ab
+	assert_failure 1
+	assert_output --partial "invalid name"
+	run bocker run --rm --network none no-such-name true
+	assert_failure 1
+	assert_output --partial "no such image"
+}
+
+@test "images out: push to a registry and pull back; save, rm, load and run again (docker and OCI archives)" {
+	reg=$BOCKER_ROOT/reg
+	mkdir "$reg"
+	port=$("$BOCKIT_TOP/tests/fixtures/imgpull-registry.sh" start "$reg")
+	bk_defer "$BOCKIT_TOP/tests/fixtures/imgpull-registry.sh" stop "$reg"
+	bocker tag "$IMG" base
+	bocker run --network none base 'echo changed >/etc/motd'
+	c=$(ls "$BOCKER_ROOT/containers")
+	snap=$(bocker commit "$c" snap | sed 's/Created: //')
+	bocker rm "$c" >/dev/null
+	run --separate-stderr bocker push snap "127.0.0.1:$port/out/snap:v1"
+	assert_success
+	assert_output --regexp '^sha256:[0-9a-f]{64}$'
+	run env BOCKER_ROOT="$BOCKER_ROOT/other" bocker pull "127.0.0.1:$port/out/snap:v1"
+	assert_success
+	assert_line "Created: $snap"
+	# save, remove, load: the same image, named again, runs
+	bocker save snap >"$BOCKER_ROOT/snap.tar"
+	bocker save --format oci -o "$BOCKER_ROOT/snap-oci.tar" snap
+	bocker rm snap >/dev/null
+	[ ! -d "$BOCKER_ROOT/images/$snap" ]
+	run bocker load <"$BOCKER_ROOT/snap.tar"
+	assert_success
+	assert_output "Loaded image: $snap"
+	run bocker run --rm --network none snap 'cat /etc/motd'
+	assert_output changed
+	bocker rm snap >/dev/null
+	run bocker load -i "$BOCKER_ROOT/snap-oci.tar"
+	assert_output "Loaded image: $snap"
+	run bocker save no-such-image
+	assert_failure 1
+	assert_output --partial "no such image"
+	run bocker save --format zip snap
+	assert_failure 2
+	run bocker push snap
+	assert_failure 2
+}
+
+@test "rm NAME takes the name, and the image once no name and no container is left on it" {
+	bocker tag "$IMG" one
+	bocker tag "$IMG" two
+	run bocker rm one
+	assert_success
+	assert_output "Untagged: docker.io/library/one:latest"
+	[ -d "$BOCKER_ROOT/images/$IMG" ]
+	# a container on it keeps the image when its last name goes
+	bocker run --network none two true
+	c=$(ls "$BOCKER_ROOT/containers")
+	run bocker rm two
+	assert_success
+	assert_output "Untagged: docker.io/library/two:latest"
+	run bocker images
+	assert_line --regexp "^<none> +<none> +$IMG "
+	bocker rm "$c" >/dev/null
+	bocker tag "$IMG" three
+	run bocker rm three
+	assert_success
+	assert_line --index 0 "Untagged: docker.io/library/three:latest"
+	assert_line --index 1 "Removed: $IMG"
+	[ ! -e "$BOCKER_ROOT/images/$IMG" ]
+	run bocker rm three
+	assert_failure 1
+	assert_output --partial "no such image"
 }
 
 @test "bocker's global options before the command: --cpu-share and --mem-limit" {
@@ -701,7 +823,7 @@ exchange_img() {
 # images_whole: every image bocker lists has all its layers and runs.
 images_whole() {
 	local img l
-	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+	for img in $(bocker images -q); do
 		while read -r l; do
 			[ -d "$BOCKER_ROOT/layers/sha256/$l" ] || { echo "$img: layer $l missing"; return 1; }
 		done <"$BOCKER_ROOT/images/$img/layers"
@@ -744,8 +866,8 @@ images_whole() {
 	bocker rm "$c" >/dev/null
 	# and what an older store kept: a layer blob no image names
 	: >"$BOCKER_ROOT/blobs/sha256/$(printf '%064d' 1)"
-	[ "$(bocker images | wc -l)" -eq 4 ]
-	for img in $(bocker images | awk 'NR > 1 { print $1 }'); do
+	[ "$(bocker images -q | wc -l)" -eq 3 ]
+	for img in $(bocker images -q); do
 		bocker rm "$img" >/dev/null
 	done
 	bocker gc

@@ -79,3 +79,26 @@ bk_assert_version() {
 bk_mounts_under() {
 	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
 }
+
+# bk_podman_env — a podman of this test's own: its storage and run dirs
+# under BOCKER_ROOT (vfs: no mounts), runc with the cgroupfs manager and
+# the ulimits this host allows (root lacks CAP_SYS_RESOURCE; see
+# ../shared/oci-notes.md). Sets CONTAINERS_CONF and
+# CONTAINERS_STORAGE_CONF for the rest of the test.
+bk_podman_env() {
+	local d=$BOCKER_ROOT/podman
+	mkdir -p "$d"
+	cat >"$d/containers.conf" <<PODMAN
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+[engine.runtimes]
+runc = ["/usr/sbin/runc"]
+PODMAN
+	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/graph"\nrunroot = "%s/run"\n' \
+		"$d" "$d" >"$d/storage.conf"
+	export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf
+}

@@ -85,11 +85,15 @@ hostile_start() {
 }
 
 # The store holds nothing but its empty layout (and its lock).
+# (An index.json that lists nothing is the layout of an empty store.)
 assert_store_empty() {
 	run find "$STORE" -mindepth 1 -not -path "$STORE/store.lock" \
 		-not -path "$STORE/blobs" -not -path "$STORE/blobs/sha256" \
-		-not -path "$STORE/layers" -not -path "$STORE/layers/sha256" -not -path "$STORE/images"
+		-not -path "$STORE/layers" -not -path "$STORE/layers/sha256" -not -path "$STORE/images" \
+		-not -path "$STORE/index.lock" -not -path "$STORE/oci-layout" -not -path "$STORE/index.json" \
+		-not -path "$STORE/uploads"
 	assert_output ""
+	[ ! -f "$STORE/index.json" ] || grep -q '"manifests":\[\]' "$STORE/index.json"
 }
 
 # small_store MB: STORE on a tmpfs of MB MiB of its own.
@@ -101,6 +105,19 @@ small_store() {
 }
 
 used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
+
+# manifest_blobs ID: the hex digests of the blobs the record's manifest
+# names (the manifest itself, its config, its layers), sorted.
+manifest_blobs() {
+	python3 - "$STORE/images/$1/manifest.json" <<'PY'
+import hashlib, json, sys
+raw = open(sys.argv[1], "rb").read()
+m = json.loads(raw)
+ds = {hashlib.sha256(raw).hexdigest(), m["config"]["digest"][7:]}
+ds.update(l["digest"][7:] for l in m["layers"])
+print("\n".join(sorted(ds)))
+PY
+}
 
 @test "imgpull: -h, -V and usage errors" {
 	run imgpull -h
@@ -201,6 +218,454 @@ used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
 	assert_output "0"
 }
 
+@test "imgpull: every blob the manifest names is kept as the registry sent it; a store without them gets them back" {
+	pull "$REG/test/multi:v2s2"
+	assert_success
+	id=$output
+	run diff <(ls "$STORE/blobs/sha256") <(manifest_blobs "$id")
+	assert_success
+	for hex in $(manifest_blobs "$id"); do
+		assert_equal "$(sha256sum <"$STORE/blobs/sha256/$hex" | cut -d' ' -f1)" "$hex"
+		cmp "$STORE/blobs/sha256/$hex" "$IP_WORK/reg/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+	done
+	# a store of an older imgpull (layer blobs dropped once extracted)
+	for hex in $(python3 -c 'import json,sys; print(" ".join(l["digest"][7:] for l in json.load(open(sys.argv[1]))["layers"]))' \
+		"$STORE/images/$id/manifest.json"); do
+		rm "$STORE/blobs/sha256/$hex"
+	done
+	run imgpull -v --store "$STORE" "$REG/test/multi:v2s2"
+	assert_success
+	assert_equal "$(grep -c 'GET .*/blobs/.* -> 200' <<<"$output")" 3
+	refute_output --regexp "extract .* into"
+	run diff <(ls "$STORE/blobs/sha256") <(manifest_blobs "$id")
+	assert_success
+}
+
+# resolved IMAGE: the id imgpull resolves IMAGE to.
+resolved() {
+	local out
+	out=$(imgpull --store "$STORE" resolve "$1") || return 1
+	echo "${out%% *}"
+}
+
+# mkdir_image DIR TEXT: a small tree of its own for a dir: image.
+mkdir_image() {
+	mkdir -p "$1/etc"
+	printf '%s\n' "$2" >"$1/etc/hi"
+}
+
+@test "imgpull: the store is an OCI image layout: skopeo, umoci and podman read every image by its name" {
+	pull "$REG/test/multi:oci"
+	assert_success
+	multi=$output
+	rootfs=$BOCKER_ROOT/rootfs
+	bk_rootfs_copy "$rootfs"
+	pull -t base "dir:$rootfs"
+	assert_success
+	base=$output
+	mkdir_image "$BOCKER_ROOT/upper" committed
+	pull --parent base -t localhost/snap:v1 "dir:$BOCKER_ROOT/upper"
+	assert_success
+	snap=$output
+	assert_equal "$(cat "$STORE/oci-layout")" '{"imageLayoutVersion":"1.0.0"}'
+	run umoci ls --layout "$STORE"
+	assert_success
+	assert_output "$(printf '%s\n' "$REG/test/multi:oci" docker.io/library/base:latest localhost/snap:v1 | sort)"
+	for pair in "$REG/test/multi:oci $multi" "docker.io/library/base:latest $base" "localhost/snap:v1 $snap"; do
+		read -r name id <<<"$pair"
+		# the manifest skopeo reads is the record's, byte for byte
+		run skopeo inspect --raw "oci:$STORE:$name"
+		assert_success
+		assert_equal "$output" "$(cat "$STORE/images/$id/manifest.json")"
+		run skopeo inspect --config "oci:$STORE:$name"
+		assert_success
+		assert_equal "sha256:$(skopeo inspect --raw --config "oci:$STORE:$name" | sha256sum | cut -c1-12)" \
+			"sha256:${id#img_}"
+		skopeo copy -q "oci:$STORE:$name" "dir:$BOCKER_ROOT/copy-${id}"
+	done
+	bk_podman_env
+	# podman names what it pulls from oci: after the path, which must be
+	# lower case
+	lower=/tmp/bockit-layout-$$-$RANDOM
+	ln -s "$STORE" "$lower"
+	bk_defer rm -f "$lower"
+	run podman pull -q "oci:$lower:localhost/snap:v1"
+	assert_success
+	assert_equal "${output:0:12}" "${snap#img_}"
+	run podman run --rm --network none "${snap#img_}" cat /etc/hi
+	assert_success
+	assert_output committed
+}
+
+@test "imgpull: names as Docker normalises them; one image per name; a re-tag moves it, the image left is <none>" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	mkdir_image "$BOCKER_ROOT/b" b
+	pull -t busybox "dir:$BOCKER_ROOT/a"
+	a=$output
+	pull "dir:$BOCKER_ROOT/b"
+	b=$output
+	for word in busybox busybox:latest library/busybox docker.io/library/busybox:latest "$a" "${a:0:8}" "${a:4:5}"; do
+		assert_equal "$(resolved "$word")" "$a"
+	done
+	run imgpull --store "$STORE" images
+	assert_success
+	assert_line --regexp "^busybox	latest	$a	[0-9.]+[kMG]?B	[0-9-]+ [0-9:]+\$"
+	assert_line --regexp "^<none>	<none>	$b	"
+	# the name moves: one image per name; the one left has none
+	imgpull --store "$STORE" tag "$b" busybox
+	assert_equal "$(resolved busybox)" "$b"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^<none>	<none>	$a	"
+	assert_line --regexp "^busybox	latest	$b	"
+	assert_equal "$(grep -o 'org.opencontainers.image.ref.name' "$STORE/index.json" | wc -l)" 1
+	# bash bocker's names are names; img_ and 12 hex digits is always an id
+	imgpull --store "$STORE" tag "$a" img_mine
+	imgpull --store "$STORE" tag "$a" ghcr.io/o/n:1.0
+	run imgpull --store "$STORE" resolve img_mine
+	assert_output "$a docker.io/library/img_mine:latest"
+	run imgpull --store "$STORE" resolve "$a"
+	assert_output "$a"
+	assert_equal "$(resolved img_mine)" "$a"
+	assert_equal "$(resolved docker.io/library/img_mine:latest)" "$a"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^ghcr.io/o/n	1.0	$a	"
+	assert_line --regexp "^img_mine	latest	$a	"
+	for bad in img_0123456789ab UPPER 'a b' 'x:' "busybox@sha256:$(printf '%064d' 0)"; do
+		run imgpull --store "$STORE" tag "$a" "$bad"
+		assert_failure 1
+		bk_assert_one_line
+		assert_output --partial "invalid name"
+	done
+	# untag takes the name, not the image
+	imgpull --store "$STORE" untag busybox
+	run imgpull --store "$STORE" resolve busybox
+	assert_failure 1
+	assert_output --partial "no such image"
+	[ -d "$STORE/images/$b" ]
+	run imgpull --store "$STORE" untag busybox
+	assert_failure 1
+	assert_output "imgpull: no image is named docker.io/library/busybox:latest"
+	# --rm takes an image's names with it
+	imgpull --store "$STORE" --rm img_mine
+	[ ! -d "$STORE/images/$a" ]
+	run grep -c 'ref.name' "$STORE/index.json"
+	assert_output 0
+	run imgpull --store "$STORE" resolve ghcr.io/o/n:1.0
+	assert_failure 1
+}
+
+@test "imgpull: a pull names the image by its reference (a digest gives none); ambiguous prefixes are refused" {
+	pull "$REG/test/single"
+	id=$output
+	assert_equal "$(resolved "$REG/test/single")" "$id"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^$REG/test/single	latest	$id	"
+	digest=sha256:$(sha256sum <"$STORE/images/$id/manifest.json" | cut -d' ' -f1)
+	imgpull --store "$STORE" untag "$REG/test/single"
+	pull "$REG/test/single@$digest"
+	assert_output "$id"
+	run imgpull --store "$STORE" images
+	assert_line --regexp "^<none>	<none>	$id	"
+	# images until two ids share their first digit: that prefix is ambiguous
+	declare -A first
+	for i in $(seq 40); do
+		mkdir_image "$BOCKER_ROOT/t$i" "$i"
+		pull "dir:$BOCKER_ROOT/t$i"
+		d=${output:4:1}
+		[ -n "${first[$d]:-}" ] && break
+		first[$d]=$output
+	done
+	run imgpull --store "$STORE" resolve "$d"
+	assert_failure 1
+	assert_output --partial "ambiguous"
+	run imgpull --store "$STORE" resolve "img_$d"
+	assert_failure 1
+	assert_output --partial "ambiguous"
+}
+
+@test "imgpull: index.json is changed atomically under the lock: 20 tags at once all land" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	pull "dir:$BOCKER_ROOT/a"
+	a=$output
+	pids=()
+	for i in $(seq 20); do
+		imgpull --store "$STORE" tag "$a" "n$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["manifests"]))' "$STORE/index.json" | grep -qx 20
+	for i in $(seq 20); do
+		assert_equal "$(resolved "n$i")" "$a"
+	done
+	assert_no_temp
+}
+
+@test "imgpull: the record's inspect file is what --inspect prints; a commit's size is its parent's and its own" {
+	pull "$REG/test/single"
+	id=$output
+	run imgpull --store "$STORE" --inspect "$id"
+	assert_equal "$output" "$(cat "$STORE/images/$id/inspect")"
+	assert_line --regexp '^created [0-9]{4}-[0-9]{2}-[0-9]{2}T'
+	# size: what the layer dirs hold (directories aside)
+	size() { find "$@" -mindepth 1 -not -type d -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
+	want=$(size "$STORE/layers/sha256/$(cat "$STORE/images/$id/layers")")
+	assert_line "size $want"
+	mkdir_image "$BOCKER_ROOT/up" "new content"
+	pull --parent "$id" "dir:$BOCKER_ROOT/up"
+	new=$output
+	assert_equal "$(imgpull --store "$STORE" --inspect "$new" --field size)" $((want + 12))
+	# an older record, without the file: worked out the same way
+	rm "$STORE/images/$new/inspect"
+	assert_equal "$(imgpull --store "$STORE" --inspect "$new" --field size)" $((want + 12))
+	# a value with a newline: no file (a shell reads it line by line), -z works
+	umoci init --layout "$BOCKER_ROOT/oci"
+	umoci new --image "$BOCKER_ROOT/oci:nl"
+	umoci config --image "$BOCKER_ROOT/oci:nl" --config.env $'A=1\n2'
+	pull "oci:$BOCKER_ROOT/oci:nl"
+	nl=$output
+	[ ! -e "$STORE/images/$nl/inspect" ]
+	run imgpull --store "$STORE" --inspect "$nl"
+	assert_failure 1
+	assert_output --partial "newline"
+	run imgpull --store "$STORE" --inspect "$nl" --field env -z
+	assert_success
+}
+
+# ---- push ----
+
+@test "imgpull push: a pulled image keeps its manifest digest; skopeo inspects it, podman pulls and runs it, imgpull pulls it back" {
+	pull "$REG/test/multi:v2s2"
+	id=$output
+	want=sha256:$(sha256sum <"$STORE/images/$id/manifest.json" | cut -d' ' -f1)
+	run --separate-stderr imgpull --store "$STORE" push "$REG/test/multi:v2s2" "$REG/pushed/multi:v1"
+	assert_success
+	assert_output "$want"
+	run skopeo inspect --tls-verify=false "docker://$REG/pushed/multi:v1"
+	assert_success
+	assert_output --partial "\"Digest\": \"$want\""
+	run skopeo inspect --raw --tls-verify=false "docker://$REG/pushed/multi:v1"
+	assert_equal "$output" "$(cat "$STORE/images/$id/manifest.json")"
+	bk_podman_env
+	run podman pull -q --tls-verify=false "$REG/pushed/multi:v1"
+	assert_success
+	run podman run --rm --network none "$REG/pushed/multi:v1" cat /opq/new
+	assert_success
+	rm -rf "$STORE"
+	pull "$REG/pushed/multi:v1"
+	assert_output "$id"
+}
+
+@test "imgpull push: init'd and committed images, pushed, run by podman and pulled back to their ids" {
+	rootfs=$BOCKER_ROOT/rootfs
+	bk_rootfs_copy "$rootfs"
+	pull -t base "dir:$rootfs"
+	base=$output
+	mkdir_image "$BOCKER_ROOT/upper" committed
+	pull --parent base -t snap "dir:$BOCKER_ROOT/upper"
+	snap=$output
+	run --separate-stderr imgpull -q --store "$STORE" push base "$REG/made/base:v1"
+	assert_success
+	run --separate-stderr imgpull -q --store "$STORE" push snap "$REG/made/snap:v1"
+	assert_success
+	bk_podman_env
+	run podman run -q --rm --network none --tls-verify=false "$REG/made/snap:v1" cat /etc/hi
+	assert_success
+	assert_output committed
+	run podman run -q --rm --network none --tls-verify=false "$REG/made/base:v1" /bin/echo from-base
+	assert_output from-base
+	rm -rf "$STORE"
+	pull "$REG/made/snap:v1"
+	assert_output "$snap"
+	pull "$REG/made/base:v1"
+	assert_output "$base"
+}
+
+@test "imgpull push: a blob the registry has is not sent again; one of another repository is mounted" {
+	pull "$REG/test/single"
+	id=$output
+	imgpull -q --store "$STORE" push "$id" "$REG/again/single:v1" >/dev/null
+	run imgpull -v -q --store "$STORE" push "$id" "$REG/again/single:v1"
+	assert_success
+	assert_equal "$(grep -c '^imgpull: HEAD .*/blobs/.* -> 200' <<<"$output")" 2
+	refute_output --partial "POST"
+	refute_output --regexp "(PATCH|PUT) .*/blobs/"
+	# pulled from test/single on this registry: mounted, not sent
+	run imgpull -v -q --store "$STORE" push "$id" "$REG/mounted/single:v1"
+	assert_success
+	assert_equal "$(grep -c "POST .*/blobs/uploads/?mount=sha256:[0-9a-f]*&from=test/single -> 201" <<<"$output")" 2
+	refute_output --regexp "(PATCH|PUT) .*/blobs/"
+	skopeo inspect --tls-verify=false "docker://$REG/mounted/single:v1" >/dev/null
+}
+
+@test "imgpull push: large blobs go in chunks; a push killed halfway resumes where the registry is" {
+	pull "$REG/test/fat"
+	id=$output
+	dir=$BOCKER_ROOT/proxy
+	mkdir "$dir"
+	python3 "$FIX/imgpull-holdproxy.py" "$dir" "${REG##*:}" 2 2>"$dir/log" &
+	bk_defer kill "$!"
+	for _ in $(seq 100); do [ -f "$dir/port" ] && break; sleep 0.05; done
+	proxy=127.0.0.1:$(cat "$dir/port")
+	imgpull -q --store "$STORE" -j 1 push --chunk-size 1M "$id" "$proxy/resumed/fat:v1" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do [ -f "$dir/held" ] && break; sleep 0.05; done
+	[ -f "$dir/held" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	run ls "$STORE/uploads"
+	assert_equal "${#lines[@]}" 1   # the upload's Location, kept to resume from
+	touch "$dir/release"
+	run imgpull -v -q --store "$STORE" -j 1 push --chunk-size 1M "$id" "$proxy/resumed/fat:v1"
+	assert_success
+	assert_output --regexp "the registry holds [1-9][0-9]* bytes of sha256:"
+	# no new upload for the layer (one POST: the config's); its PATCHes go
+	# on from 2M
+	assert_equal "$(grep -c '^imgpull: POST .*/blobs/uploads/ (0 bytes)$' <<<"$output")" 1
+	assert_output --regexp "PATCH .*\(1048576 bytes\)"
+	run ls "$STORE/uploads"
+	assert_output ""
+	rm -rf "$STORE"
+	pull "$REG/resumed/fat:v1"
+	assert_output "$id"
+}
+
+@test "imgpull push: with the token server, a token with push scope; refused without credentials" {
+	dir=$BOCKER_ROOT/reg-token
+	mkdir "$dir"
+	port=$("$FIX/imgpull-registry.sh" start "$dir" token alice:s3cret)
+	bk_defer "$FIX/imgpull-registry.sh" stop "$dir"
+	mkdir_image "$BOCKER_ROOT/a" token
+	pull -t mine "dir:$BOCKER_ROOT/a"
+	id=$output
+	run imgpull -q --store "$STORE" push mine "127.0.0.1:$port/alice/mine:v1"
+	assert_failure 1
+	bk_assert_one_line
+	run --separate-stderr imgpull -q --store "$STORE" --creds alice:s3cret push mine "127.0.0.1:$port/alice/mine:v1"
+	assert_success
+	grep -q 'scope=repository%3Aalice%2Fmine%3Apull%2Cpush\|scope=repository:alice/mine:pull,push' "$dir/token.log"
+	rm -rf "$STORE"
+	run --separate-stderr imgpull -q --store "$STORE" --creds alice:s3cret "127.0.0.1:$port/alice/mine:v1"
+	assert_success
+	assert_output "$id"
+}
+
+@test "imgpull push: usage and refusals: one line each" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	pull -t mine "dir:$BOCKER_ROOT/a"
+	run imgpull --store "$STORE" push mine
+	assert_failure 2
+	run imgpull --store "$STORE" push --flatten x mine "$REG/x/y"
+	assert_failure 2
+	run imgpull --store "$STORE" --chunk-size 1M mine
+	assert_failure 2
+	run imgpull --store "$STORE" push mine "$REG/x/y@sha256:$(printf '%064d' 0)"
+	assert_failure 1
+	assert_output --partial "push to a tag"
+	run imgpull --store "$STORE" push nosuch "$REG/x/y"
+	assert_failure 1
+	assert_output --partial "no such image"
+	# a layer blob missing from the store (an older imgpull dropped it)
+	blob=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"][7:])' \
+		"$STORE/images/$(resolved mine)/manifest.json")
+	rm "$STORE/blobs/sha256/$blob"
+	run imgpull --store "$STORE" push mine "$REG/x/y"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "pull the image again"
+}
+
+# ---- save and load ----
+
+@test "imgpull save: docker and OCI archives that podman loads and runs and skopeo reads; load gives the same images and names" {
+	pull "$REG/test/multi:v2s2"
+	multi=$output
+	mkdir_image "$BOCKER_ROOT/a" saved
+	pull --parent "$multi" -t localhost/app:v1 "dir:$BOCKER_ROOT/a"
+	app=$output
+	imgpull --store "$STORE" save "$REG/test/multi:v2s2" localhost/app:v1 -o "$BOCKER_ROOT/d.tar"
+	imgpull --store "$STORE" save --format oci localhost/app:v1 >"$BOCKER_ROOT/o.tar"
+	run tar -tf "$BOCKER_ROOT/o.tar"
+	refute_line manifest.json
+	assert_line index.json
+	run skopeo inspect --raw "oci-archive:$BOCKER_ROOT/o.tar:localhost/app:v1"
+	assert_equal "$output" "$(cat "$STORE/images/$app/manifest.json")"
+	run skopeo inspect --raw "docker-archive:$BOCKER_ROOT/d.tar:localhost/app:v1"
+	assert_success
+	bk_podman_env
+	run podman load -q -i "$BOCKER_ROOT/d.tar"
+	assert_success
+	assert_line "Loaded image: localhost/app:v1"
+	run podman run --rm --network none localhost/app:v1 cat /etc/hi /opq/new
+	assert_success
+	assert_line --index 0 saved
+	podman rmi -a -f >/dev/null
+	run podman load -q -i "$BOCKER_ROOT/o.tar"
+	assert_success
+	run podman run --rm --network none localhost/app:v1 cat /etc/hi
+	assert_output saved
+	# back into an empty store: the same ids, names and manifests
+	for f in d.tar o.tar; do
+		s=$BOCKER_ROOT/back-$f
+		run --separate-stderr imgpull -q --store "$s" load "$BOCKER_ROOT/$f"
+		assert_success
+		assert_line "$app"
+		cmp "$s/images/$app/manifest.json" "$STORE/images/$app/manifest.json"
+		run imgpull --store "$s" resolve localhost/app:v1
+		assert_output "$app localhost/app:v1"
+	done
+	# from a pipe, and the archive docker save wrote before Docker 25
+	run --separate-stderr sh -c "imgpull -q --store '$BOCKER_ROOT/pipe' load <'$BOCKER_ROOT/d.tar'"
+	assert_success
+	assert_equal "${lines[1]}" "$app"
+	skopeo copy -q "oci:$LAYOUT:single" "docker-archive:$BOCKER_ROOT/legacy.tar:test/single:latest"
+	run --separate-stderr imgpull -q --store "$BOCKER_ROOT/legacy" load "$BOCKER_ROOT/legacy.tar"
+	assert_success
+	assert_equal "$(imgpull --store "$BOCKER_ROOT/legacy" resolve test/single)" \
+		"$output docker.io/test/single:latest"
+	run find "$BOCKER_ROOT/pipe" "$BOCKER_ROOT/legacy" -name '.tmp-*'
+	assert_output ""
+}
+
+@test "imgpull load: hostile archives: nothing outside the store, a lying blob refused, nothing kept" {
+	mkdir_image "$BOCKER_ROOT/a" a
+	pull -t mine "dir:$BOCKER_ROOT/a"
+	imgpull --store "$STORE" save --format oci mine -o "$BOCKER_ROOT/o.tar"
+	x=$BOCKER_ROOT/x
+	mkdir -p "$x/blobs/sha256"
+	tar -C "$x" -xf "$BOCKER_ROOT/o.tar"
+	# a member climbing out, one through a symlink, and a blob whose
+	# content is not its name
+	ln -s "$BOCKER_ROOT/outside" "$x/blobs/sha256/link"
+	blob=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"][7:])' \
+		"$STORE/images/$(resolved mine)/manifest.json")
+	printf 'not the layer' >"$x/blobs/sha256/$blob"
+	python3 - "$x" "$BOCKER_ROOT/hostile.tar" <<'PY'
+import io, os, sys, tarfile
+src, out = sys.argv[1:3]
+with tarfile.open(out, "w") as t:
+    for root, _, files in os.walk(src):
+        for f in files:
+            p = os.path.join(root, f)
+            t.add(p, os.path.relpath(p, src))
+    data = b"escaped"
+    i = tarfile.TarInfo("../../escaped"); i.size = len(data); t.addfile(i, io.BytesIO(data))
+PY
+	s=$BOCKER_ROOT/s2
+	run imgpull -q --store "$s" load "$BOCKER_ROOT/hostile.tar"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "digest mismatch"
+	[ ! -e "$BOCKER_ROOT/outside" ]
+	[ ! -e "$BOCKER_ROOT/escaped" ] && [ ! -e /tmp/escaped ]
+	run find "$s" -name '.tmp-*'
+	assert_output ""
+	run find "$s/images" "$s/layers/sha256" -mindepth 1
+	assert_output ""
+	run imgpull -q --store "$s" load /dev/null
+	assert_failure 1
+	bk_assert_one_line
+}
+
 @test "imgpull: by digest, and a wrong digest is refused" {
 	pull "$REG/test/single"
 	assert_success
@@ -250,7 +715,8 @@ used_kb() { df --output=used -k "$1" | tail -n 1 | tr -d ' '; }
 	pull "oci:$LAYOUT:single"
 	assert_success
 	assert_output "$want"
-	assert_equal "$(cat "$STORE/images/$want/source")" "oci:$LAYOUT:single"
+	# a record never changes: it says where the image first came from
+	assert_equal "$(cat "$STORE/images/$want/source")" "$REG/test/single:latest"
 	skopeo copy -q "oci:$LAYOUT:single" "docker-archive:$BOCKER_ROOT/single.tar:test/single:latest"
 	rm -rf "$STORE"
 	pull "docker-archive:$BOCKER_ROOT/single.tar"
@@ -383,16 +849,25 @@ tamper_last_layer() {
 	pull --parent "$parent" --tag mycommit "dir:$d"
 	assert_success
 	id=$output
-	assert_equal "$(cat "$STORE/images/$id/source")" "mycommit"
+	assert_equal "$(cat "$STORE/images/$id/source")" "dir:$d"
+	assert_equal "$(resolved mycommit)" "$id"
 	run cat "$STORE/images/$id/layers"
 	assert_equal "${#lines[@]}" 2
 	assert_equal "${lines[1]}" "$(cat "$STORE/images/$parent/layers")"
 	new=${lines[0]}
-	# The tar (whiteouts as .wh. entries, its digest the diff_id) was only
-	# scratch: the blobs kept are the two images' configs.
-	run ls "$STORE/blobs/sha256"
-	assert_equal "${#lines[@]}" 2
-	assert_line "$(sha256sum <"$STORE/images/$id/config.json" | cut -d' ' -f1)"
+	# The tar (whiteouts as .wh. entries, its digest the diff_id) is kept,
+	# the blob the manifest names on top of the parent's layers; the
+	# blobs are those the two manifests name.
+	run diff <(ls "$STORE/blobs/sha256") <(sort -u <(manifest_blobs "$parent") <(manifest_blobs "$id"))
+	assert_success
+	blob=$(python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["layers"]; print(l[-1]["mediaType"], l[-1]["digest"][7:], len(l))' \
+		"$STORE/images/$id/manifest.json")
+	read -r type hex n <<<"$blob"
+	assert_equal "$type" application/vnd.oci.image.layer.v1.tar
+	assert_equal "$n" 2
+	assert_equal "$hex" "$new"
+	tar -tf "$STORE/blobs/sha256/$hex" | grep -qx 'etc/.wh.passwd'
+	tar -tf "$STORE/blobs/sha256/$hex" | grep -qx 'opq/.wh..wh..opq'
 	# The layer dir has the whiteouts in overlay form again.
 	l=$STORE/layers/sha256/$new
 	assert_equal "$(stat -c '%F %t:%T' "$l/etc/passwd")" "character special file 0:0"
@@ -650,7 +1125,7 @@ tamper_last_layer() {
 # there is room, files equal to the registry's layer.
 full_then_room() { # full_then_room FREE_KB WHAT
 	local before used filler=$BOCKER_ROOT/small/filler
-	mkdir -p "$STORE/blobs/sha256" "$STORE/layers/sha256" "$STORE/images"
+	mkdir -p "$STORE/blobs/sha256" "$STORE/layers/sha256" "$STORE/images" "$STORE/uploads"
 	imgpull --store "$STORE" --gc
 	before=$(find "$STORE" | sort)
 	used=$(used_kb "$BOCKER_ROOT/small")
@@ -709,13 +1184,19 @@ full_then_room() { # full_then_room FREE_KB WHAT
 	echo "$trace"
 	first=$(head -n 1 <<<"$trace")
 	assert_equal "${first%% *}" syncfs
-	# three layers and the config, each renamed from a temp, then their
-	# dirs synced; the record is renamed last, then images/ synced
+	# three layers, their three blobs, the config and the manifest, each
+	# renamed from a temp, then their dirs synced; the record is renamed
+	# last, then images/ synced; then oci-layout and index.json, each a
+	# temp renamed and the store synced
 	[ "$(grep -c "^rename $STORE/layers/sha256/.tmp-" <<<"$trace")" -eq 3 ]
-	[ "$(grep -c "^rename $STORE/blobs/sha256/.tmp-" <<<"$trace")" -eq 1 ]
-	run tail -n 2 <<<"$trace"
-	assert_line --index 0 --regexp "^rename $STORE/images/.tmp-"
+	[ "$(grep -c "^rename $STORE/blobs/sha256/.tmp-" <<<"$trace")" -eq 5 ]
+	run awk -v r="rename $STORE/images/" 'index($0, r) == 1 { on = 1 } on' <<<"$trace"
+	assert_equal "${#lines[@]}" 6
 	assert_line --index 1 "fsync $STORE/images"
+	for i in 2 4; do
+		assert_line --index $i --regexp "^rename $STORE/.tmp-"
+		assert_line --index $((i + 1)) "fsync $STORE"
+	done
 	rec=$(grep -n "^rename $STORE/images/" <<<"$trace" | cut -d: -f1)
 	for d in layers/sha256 blobs/sha256; do
 		n=$(grep -n "^fsync $STORE/$d$" <<<"$trace" | cut -d: -f1)
@@ -783,14 +1264,17 @@ full_then_room() { # full_then_room FREE_KB WHAT
 	assert_output --partial "flock $STORE/store.lock LOCK_EX"
 	[ ! -e "$STORE/images/$single" ]
 	[ -d "$STORE/layers/sha256/$shared" ]   # multi still uses it
-	[ ! -e "$STORE/blobs/sha256/$(sha256sum <"$STORE/images/$multi/config.json" | cut -c1-64)x" ]
-	run ls "$STORE/blobs/sha256"
-	assert_output "$(sha256sum <"$STORE/images/$multi/config.json" | cut -c1-64)"
+	# the blobs left are those multi's manifest names
+	run diff <(ls "$STORE/blobs/sha256") <(manifest_blobs "$multi")
+	assert_success
 	# --gc: a layer and a blob no image names, and stale temps
 	mkdir "$STORE/layers/sha256/$(printf '%064d' 7)" "$STORE/images/.tmp-1-x"
 	: >"$STORE/blobs/sha256/$(printf '%064d' 8)"
 	: >"$STORE/blobs/sha256/.tmp-1-y"
+	echo http://127.0.0.1:1/v2/x/blobs/uploads/u >"$STORE/uploads/0123456789abcdef-$(printf '%064d' 9)"
 	imgpull --store "$STORE" --gc
+	run ls "$STORE/uploads"
+	assert_output ""   # a killed push's upload, forgotten
 	[ ! -e "$STORE/layers/sha256/$(printf '%064d' 7)" ]
 	[ ! -e "$STORE/blobs/sha256/$(printf '%064d' 8)" ]
 	assert_no_temp

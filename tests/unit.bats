@@ -42,6 +42,14 @@ run_unit() {
 	run_unit test_msg
 }
 
+@test "unit: names (Docker's normalisation, ids refused as names, the columns) under ASan+UBSan" {
+	run_unit test_names
+}
+
+@test "unit: fsutil (rm -rf names the first failure; undo keeps the cause) under ASan+UBSan" {
+	run_unit test_fsutil
+}
+
 @test "unit: cli (usage errors, numbers, sizes, exclusive options, -h, -V) under ASan+UBSan" {
 	run_unit test_cli
 }

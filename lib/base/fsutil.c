@@ -112,19 +112,60 @@ int bk_write_atomic(const char *path, const char *s, mode_t mode)
 	return 0;
 }
 
+static __thread bool rm_failed;   /* rm_one recorded why */
+
+/* One entry of the tree, deepest first; the first failure stops the walk
+ * and is what bk_rm_rf reports, naming that entry. */
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	int r;
+
 	(void)st;
 	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	r = flag == FTW_DP ? rmdir(path) : unlink(path);
+	if (r < 0 && errno != ENOENT) {
+		bk_fail_errno(errno, "remove %s", path);
+		rm_failed = true;
+		return -1;
+	}
+	return 0;
 }
 
 int bk_rm_rf(const char *path)
 {
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		return bk_fail_errno(errno, "remove %s", path);
+	rm_failed = false;
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0 && errno != ENOENT)
+		return rm_failed ? -1 : bk_fail_errno(errno, "remove %s", path);
+	return 0;
+}
+
+void bk_undo_rm_rf(const char *path)
+{
+	struct bk_saved_error first;
+
+	bk_error_save(&first);
+	if (bk_rm_rf(path) < 0)
+		BK_TRACE("%s (left for the next sweep)", bk_error());
+	bk_error_restore(&first);
+}
+
+static __thread uint64_t tree_bytes;
+
+static int add_size(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (flag != FTW_D && flag != FTW_DP && flag != FTW_DNR)
+		tree_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+int bk_tree_size(const char *path, uint64_t *bytes)
+{
+	tree_bytes = 0;
+	if (nftw(path, add_size, 32, FTW_PHYS | FTW_MOUNT) != 0)
+		return bk_fail_errno(errno, "walk %s", path);
+	*bytes = tree_bytes;
 	return 0;
 }
 

@@ -1,9 +1,11 @@
 /* size: human size parsing (size.h). */
 #include "base/size.h"
+#include "base/array.h"
 #include "base/msg.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,4 +94,18 @@ int bk_parse_size(const char *s, uint64_t *bytes)
 		return bk_fail("'%s' is too large", s);
 	*bytes = ((uint64_t)whole << shift) + (uint64_t)(frac * (double)(1ULL << shift));
 	return 0;
+}
+
+const char *bk_size_human(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 999.5 && u + 1 < ARRAY_SIZE(unit)) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, "%.3g%s", v, unit[u]);
+	return buf;
 }

@@ -201,8 +201,7 @@ int bk_blob_rewind(struct bk_blob_writer *w)
 	return 0;
 }
 
-int bk_blob_stage(struct bk_blob_writer *w, struct bk_stage *s, enum bk_stage_kind kind,
-		  char **digest)
+int bk_blob_stage(struct bk_blob_writer *w, struct bk_stage *s, char **digest)
 {
 	_cleanup_free_ char *got = bk_sha256_final(w->hash);
 	_cleanup_free_ char *path = NULL;
@@ -228,7 +227,7 @@ int bk_blob_stage(struct bk_blob_writer *w, struct bk_stage *s, enum bk_stage_ki
 		bk_blob_abort(w);
 		return -1;
 	}
-	int r = bk_stage_add(s, bk_steal_ptr(w->tmp), path, kind);
+	int r = bk_stage_add(s, bk_steal_ptr(w->tmp), path, BK_STAGE_OBJECT);
 	writer_free(w);
 	if (r == 0 && digest)
 		*digest = bk_steal_ptr(got);
@@ -305,5 +304,5 @@ int bk_blob_put(struct bk_stage *s, const char *store, const void *buf, size_t l
 		bk_blob_abort(w);
 		return -1;
 	}
-	return bk_blob_stage(w, s, BK_STAGE_OBJECT, digest);
+	return bk_blob_stage(w, s, digest);
 }

@@ -1,9 +1,9 @@
 /* blobstore: the content-addressed blob directory STORE/blobs/sha256/<hex>.
  * Every blob is written to a temp file, its SHA-256 checked (libcrypto EVP)
  * while it streams in, then staged (stage.h): published under its digest's
- * name with the rest of the image, or kept as scratch for this pull only
- * (a layer blob is extracted, then dropped). A name in the store always
- * means verified content, on disk. */
+ * name with the rest of the image. Every blob a record's manifest names
+ * is kept (push and save send them as they are). A name in the store
+ * always means verified content, on disk. */
 #ifndef BK_BLOBSTORE_H
 #define BK_BLOBSTORE_H
 
@@ -33,12 +33,10 @@ int bk_blob_write(struct bk_blob_writer *w, const void *buf, size_t n);
 uint64_t bk_blob_written(const struct bk_blob_writer *w);
 /* Start over (a retried download): truncate and reset the digest. */
 int bk_blob_rewind(struct bk_blob_writer *w);
-/* Verify the digest and close; stage the temp file in s as kind (OBJECT:
- * published under its digest; SCRATCH: read by this pull, then removed).
- * *digest (optional) gets the digest. Frees w in every case; on failure
- * the temp file is gone. */
-int bk_blob_stage(struct bk_blob_writer *w, struct bk_stage *s, enum bk_stage_kind kind,
-		  char **digest);
+/* Verify the digest and close; stage the temp file in s, to be published
+ * under its digest. *digest (optional) gets the digest. Frees w in every
+ * case; on failure the temp file is gone. */
+int bk_blob_stage(struct bk_blob_writer *w, struct bk_stage *s, char **digest);
 /* Where blob digest is for this pull: its staged temp, else its place in
  * the store. malloc'd. */
 char *bk_blob_file(const struct bk_stage *s, const char *store, const char *digest);

@@ -1,8 +1,8 @@
 /* dirlayer: directory -> layer tar blob, walked by directory fds
  * (dirlayer.h). */
 #include "image/dirlayer.h"
-#include "image/blobstore.h"
 #include "base/cleanup.h"
+#include "image/blobstore.h"
 #include "image/layer.h"
 #include "base/msg.h"
 #include "image/stage.h"
@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -151,7 +152,7 @@ static int write_entry(struct walk *wk, struct archive_entry *e, int fd)
 	struct archive_entry *spare = NULL;
 	int opaque = bk_entry_take_overlay_xattrs(e);
 	struct stat st = *archive_entry_stat(e);
-	char name[BK_TAR_PATH_MAX + 16];
+	char name[sizeof(wk->path) + sizeof("/.wh..wh..opq")];
 
 	archive_entry_set_pathname(e, wk->path);
 	archive_entry_linkify(wk->links, &e, &spare);
@@ -199,7 +200,7 @@ static int one(struct walk *wk, int dfd, const char *name, size_t plen, unsigned
 	if (S_ISSOCK(seen.st_mode))
 		return 0;   /* tar cannot carry sockets */
 	if (S_ISCHR(seen.st_mode) && seen.st_rdev == 0) {   /* an overlay whiteout */
-		char marker[BK_TAR_PATH_MAX + 8];
+		char marker[sizeof(wk->path) + sizeof(".wh.")];   /* DIR/.wh.NAME for DIR/NAME */
 		const char *slash = strrchr(wk->path, '/');
 		snprintf(marker, sizeof(marker), "%.*s%s.wh.%s", slash ? (int)(slash - wk->path) : 0,
 			 wk->path, slash ? "/" : "", name);
@@ -332,7 +333,7 @@ static int make_tar(struct walk *wk, int rootfd)
 	return 0;
 }
 
-int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, char **diffid)
+int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, struct bk_dir_blob *out)
 {
 	_cleanup_close_ int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct walk wk = { .dir = dir };
@@ -341,6 +342,7 @@ int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, char **
 	if (rootfd < 0)
 		return bk_fail_errno(errno, "dir:%s", dir);
 	BK_TRACE("walk dir:%s by directory fds (openat O_NOFOLLOW)", dir);
+	memset(out, 0, sizeof(*out));
 	if (!(wk.w = bk_blob_writer_new(store, NULL, 0)))
 		return -1;
 	rc = make_tar(&wk, rootfd);
@@ -353,5 +355,10 @@ int bk_dir_layer(const char *dir, const char *store, struct bk_stage *s, char **
 		bk_blob_abort(wk.w);
 		return -1;
 	}
-	return bk_blob_stage(wk.w, s, BK_STAGE_SCRATCH, diffid);
+	out->size = bk_blob_written(wk.w);
+	if (bk_blob_stage(wk.w, s, &out->digest) < 0)
+		return -1;
+	if (!(out->diffid = strdup(out->digest)))
+		return bk_fail("out of memory");
+	return 0;
 }

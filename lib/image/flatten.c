@@ -10,6 +10,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,7 +58,7 @@ static int remove_at(int at, const char *name)
 static int open_parent(struct merge *m, const char *path, const char **base)
 {
 	const char *slash = strrchr(path, '/');
-	char dir[4096];
+	char dir[PATH_MAX];
 
 	*base = slash ? slash + 1 : path;
 	if (!slash)
@@ -220,6 +221,6 @@ int bk_flatten(const char *store, char *const *top, size_t n, const char *dest)
 	if (rc == 0 && rename(tmp, dest) < 0)
 		rc = bk_fail_errno(errno, "flatten: rename %s", dest);
 	if (rc < 0)
-		bk_rm_rf(tmp);
+		bk_undo_rm_rf(tmp);
 	return rc;
 }

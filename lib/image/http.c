@@ -1,14 +1,18 @@
-/* http: libcurl multi wrapper with limits, timeouts and traces (http.h). */
+/* http: libcurl multi wrapper with limits, timeouts, bodies, chained
+ * requests and traces (http.h). */
 #include "image/http.h"
 #include "base/array.h"
 #include "base/msg.h"
 #include "base/version.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct bk_http {
 	CURLM *multi;
@@ -22,8 +26,14 @@ struct xfer {
 	CURL *easy;
 	struct curl_slist *headers;
 	size_t got;
+	uint64_t sent;               /* of the request body */
 	struct bk_saved_error why;   /* why a callback aborted the transfer */
 };
+
+static const char *method_of(const struct bk_http_req *r)
+{
+	return r->method ? r->method : "GET";
+}
 
 struct bk_http *bk_http_new(const struct bk_http_opts *opts)
 {
@@ -60,12 +70,21 @@ void bk_http_free(struct bk_http *c)
 	free(c);
 }
 
+static void clear_headers(struct bk_http_req *r)
+{
+	free(r->content_type);
+	free(r->www_authenticate);
+	free(r->location);
+	free(r->range);
+	free(r->content_digest);
+	r->content_type = r->www_authenticate = r->location = r->range = r->content_digest = NULL;
+}
+
 void bk_http_req_clear(struct bk_http_req *r)
 {
 	free(r->body);
-	free(r->content_type);
-	free(r->www_authenticate);
-	r->body = r->content_type = r->www_authenticate = NULL;
+	r->body = NULL;
+	clear_headers(r);
 	r->len = 0;
 	r->status = 0;
 	r->error[0] = '\0';
@@ -148,14 +167,55 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *arg)
 	struct bk_http_req *r = ((struct xfer *)arg)->req;
 	size_t n = size * nmemb;
 
-	if (n > 5 && !strncmp(buf, "HTTP/", 5)) {   /* a new response (redirect) */
-		free(r->content_type);
-		free(r->www_authenticate);
-		r->content_type = r->www_authenticate = NULL;
-	}
+	if (n > 5 && !strncmp(buf, "HTTP/", 5))   /* a new response (redirect) */
+		clear_headers(r);
 	set_header(&r->content_type, header_value(buf, n, "Content-Type"));
 	set_header(&r->www_authenticate, header_value(buf, n, "WWW-Authenticate"));
+	set_header(&r->location, header_value(buf, n, "Location"));
+	set_header(&r->range, header_value(buf, n, "Range"));
+	set_header(&r->content_digest, header_value(buf, n, "Docker-Content-Digest"));
 	return n;
+}
+
+/* The request body, from memory or pread from its file. */
+static size_t on_read(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	const struct bk_http_body *b = x->req->send;
+	uint64_t left = b ? b->len - x->sent : 0;
+	size_t n = size * nmemb < left ? size * nmemb : (size_t)left;
+	ssize_t got;
+
+	if (n == 0)
+		return 0;
+	if (b->mem) {
+		memcpy(buf, b->mem + x->sent, n);
+		got = (ssize_t)n;
+	} else {
+		while ((got = pread(b->fd, buf, n, (off_t)(b->off + x->sent))) < 0 && errno == EINTR)
+			;
+		if (got <= 0) {
+			bk_fail_errno(got < 0 ? errno : EIO, "read the body of %s %s", method_of(x->req),
+				      x->req->url);
+			bk_error_save(&x->why);
+			return CURL_READFUNC_ABORT;
+		}
+	}
+	x->sent += (uint64_t)got;
+	return (size_t)got;
+}
+
+/* curl rewinds the body to send it again (an auth retry, a redirect). */
+static int on_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct xfer *x = arg;
+
+	uint64_t len = x->req->send ? x->req->send->len : 0;
+
+	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->sent = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
 }
 
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
@@ -163,9 +223,44 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 {
 	struct bk_http_req *r = arg;
 
-	(void)ultotal;
-	(void)ulnow;
-	r->progress(r->progress_arg, (uint64_t)dlnow, (uint64_t)dltotal);
+	if (r->send)
+		r->progress(r->progress_arg, (uint64_t)ulnow, (uint64_t)ultotal);
+	else
+		r->progress(r->progress_arg, (uint64_t)dlnow, (uint64_t)dltotal);
+	return 0;
+}
+
+static int add_header(struct xfer *x, const char *h)
+{
+	struct curl_slist *l = curl_slist_append(x->headers, h);
+
+	if (!l)
+		return bk_fail("out of memory");
+	x->headers = l;
+	return 0;
+}
+
+/* The method and what it sends. Only GET and HEAD follow redirects: a
+ * registry answers uploads with a Location that is not one. */
+static int setup_method(CURL *e, struct xfer *x)
+{
+	struct bk_http_req *r = x->req;
+	const char *m = method_of(r);
+
+	if (!strcmp(m, "HEAD"))
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	if (strcmp(m, "GET") && strcmp(m, "HEAD")) {
+		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);   /* a body, maybe empty */
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(r->send ? r->send->len : 0));
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(e, CURLOPT_READDATA, x);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
+		/* no "Expect: 100-continue" round trip before each body */
+		if (add_header(x, "Expect:") < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -176,12 +271,11 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 
 	if (!e)
 		return bk_fail("libcurl: cannot create a handle");
-	for (unsigned i = 0; i < ARRAY_SIZE(r->headers) && r->headers[i]; i++) {
-		struct curl_slist *l = curl_slist_append(x->headers, r->headers[i]);
-		if (!l)
-			return bk_fail("out of memory");
-		x->headers = l;
-	}
+	for (unsigned i = 0; i < ARRAY_SIZE(r->headers) && r->headers[i]; i++)
+		if (add_header(x, r->headers[i]) < 0)
+			return -1;
+	if ((r->auth && add_header(x, r->auth) < 0) || setup_method(e, x) < 0)
+		return -1;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -190,7 +284,8 @@ static int setup_easy(struct bk_http *c, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	if (!r->method || !strcmp(r->method, "HEAD"))
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* A redirect may not take an https request down to plain http. (The
@@ -236,8 +331,13 @@ static int start(struct bk_http *c, struct xfer *x)
 {
 	bk_http_req_clear(x->req);
 	x->got = 0;
+	x->sent = 0;
 	x->why.msg[0] = '\0';
-	BK_TRACE("GET %s", x->req->url);
+	if (x->req->send)
+		BK_TRACE("%s %s (%llu bytes)", method_of(x->req), x->req->url,
+			 (unsigned long long)x->req->send->len);
+	else
+		BK_TRACE("%s %s", method_of(x->req), x->req->url);
 	if (setup_easy(c, x) < 0)
 		return -1;
 	if (curl_multi_add_handle(c->multi, x->easy) != CURLM_OK)
@@ -251,7 +351,7 @@ static void finish(struct xfer *x, CURLcode code)
 
 	if (code == CURLE_OK) {
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r->status);
-		BK_TRACE("GET %s -> %ld (%zu bytes)", r->url, r->status,
+		BK_TRACE("%s %s -> %ld (%zu bytes)", method_of(r), r->url, r->status,
 			 r->sink && r->status / 100 == 2 ? x->got : r->len);
 		return;
 	}
@@ -262,7 +362,21 @@ static void finish(struct xfer *x, CURLcode code)
 		snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(r->error) - 1, x->why.msg);
 	else if (!r->error[0])
 		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(code));
-	BK_TRACE("GET %s -> failed: %s", r->url, r->error);
+	BK_TRACE("%s %s -> failed: %s", method_of(r), r->url, r->error);
+}
+
+/* A finished transfer: its next request, if it chains one (1: run
+ * again, 0: done, -1: stop everything). */
+static int chain(struct bk_http *c, struct xfer *x)
+{
+	int r;
+
+	if (x->req->status == 0 || !x->req->next)
+		return 0;
+	if ((r = x->req->next(x->req)) <= 0)
+		return r;
+	xfer_release(c, x);
+	return start(c, x) < 0 ? -1 : 1;
 }
 
 /* Drive the multi handle until every transfer finished. */
@@ -283,10 +397,15 @@ static int run_loop(struct bk_http *c, struct xfer *xs, size_t n, unsigned paral
 			return bk_fail("libcurl: transfer loop failed");
 		while ((m = curl_multi_info_read(c->multi, &left))) {
 			struct xfer *x = NULL;
+			int r;
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			finish(x, m->data.result);
+			if ((r = chain(c, x)) < 0)
+				return -1;
+			if (r > 0)
+				continue;
 			xfer_release(c, x);
 			active--;
 			done++;
@@ -315,6 +434,25 @@ int bk_http_run(struct bk_http *c, struct bk_http_req **reqs, size_t n,
 		if (reqs[i]->status == 0 && reqs[i]->sink_failed)
 			r = bk_fail("%s", reqs[i]->error);   /* the store's own error */
 		else if (reqs[i]->status == 0)
-			r = bk_fail("GET %s: %s", reqs[i]->url, reqs[i]->error);
+			r = bk_fail("%s %s: %s", method_of(reqs[i]), reqs[i]->url, reqs[i]->error);
 	return r;
+}
+
+char *bk_url_authority(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *out = NULL;
+
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_PORT, &port, 0);   /* absent: no port */
+		if (asprintf(&out, "%s%s%s", host, port ? ":" : "", port ? port : "") < 0)
+			out = NULL;
+		for (char *p = out; p && *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
 }

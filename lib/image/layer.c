@@ -314,7 +314,7 @@ int bk_layer_extract(struct bk_stage *s, const char *store, const char *blob,
 		bk_fail_errno(errno, "chmod %s", tmp);
 	else if (extract_into(tmp, blob, diffid) == 0)
 		return bk_stage_add(s, tmp, final, BK_STAGE_OBJECT);
-	bk_rm_rf(tmp);   /* the space it took is given back at once */
+	bk_undo_rm_rf(tmp);   /* the space it took is given back at once */
 	free(tmp);
 	return -1;
 }

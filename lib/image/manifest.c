@@ -1,5 +1,6 @@
-/* manifest: manifest, index and config parsing (manifest.h). */
+/* manifest: manifest, index and config parsing and building (manifest.h). */
 #include "image/manifest.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "image/imgref.h"
 #include "base/msg.h"
@@ -144,7 +145,7 @@ static const char *goarch(const char *machine, const char **variant)
 	};
 
 	*variant = NULL;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (!strcmp(machine, map[i][0])) {
 			*variant = map[i][2];
 			return map[i][1];
@@ -172,12 +173,11 @@ static int platform_match(json_t *plat, const char *want)
 	const char *os = json_string_value(json_object_get(plat, "os"));
 	const char *arch = json_string_value(json_object_get(plat, "architecture"));
 	const char *var = json_string_value(json_object_get(plat, "variant"));
-	char buf[128];
+	_cleanup_free_ char *buf = strdup(want);
 	char *wos, *warch, *wvar, *save = NULL;
 
-	if (!os || !arch || strlen(want) >= sizeof(buf))
+	if (!os || !arch || !buf)
 		return 0;
-	strcpy(buf, want);
 	wos = strtok_r(buf, "/", &save);
 	warch = strtok_r(NULL, "/", &save);
 	wvar = strtok_r(NULL, "/", &save);
@@ -239,5 +239,50 @@ int bk_config_diffids(const char *buf, size_t len, char ***ids, size_t *n)
 	*n = json_array_size(list);
 	json_decref(root);
 	*ids = bk_steal_ptr(v);
+	return 0;
+}
+
+char *bk_manifest_type(const char *buf, size_t len)
+{
+	json_t *root = load(buf, len, "manifest");
+	const char *mt = root ? media_type_of(root, NULL) : NULL;
+	char *out = NULL;
+
+	if (mt && (!strcmp(mt, BK_MT_OCI_MANIFEST) || !strcmp(mt, BK_MT_DOCKER_V2)) &&
+	    !(out = strdup(mt)))
+		bk_fail("out of memory");
+	else if (mt && !out)
+		bk_fail("not an image manifest (media type '%.100s')", mt);
+	json_decref(root);
+	return out;
+}
+
+static json_t *desc_json(const struct bk_desc *d)
+{
+	return json_pack("{s:s, s:s, s:I}", "mediaType", d->media_type, "digest", d->digest,
+			 "size", (json_int_t)d->size);
+}
+
+int bk_manifest_build(bool docker, const struct bk_desc *config, const struct bk_desc *layers,
+		      size_t n, char **out, size_t *len)
+{
+	json_t *ls = json_array(), *root;
+	int oom = !ls;
+
+	for (size_t i = 0; !oom && i < n; i++)
+		oom = json_array_append_new(ls, desc_json(&layers[i])) < 0;
+	root = oom ? NULL : json_pack("{s:i, s:s, s:o, s:o}", "schemaVersion", 2, "mediaType",
+				      docker ? BK_MT_DOCKER_V2 : BK_MT_OCI_MANIFEST, "config",
+				      desc_json(config), "layers", ls);
+	if (!root) {
+		if (oom)
+			json_decref(ls);
+		return bk_fail("out of memory");
+	}
+	*out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!*out)
+		return bk_fail("out of memory");
+	*len = strlen(*out);
 	return 0;
 }

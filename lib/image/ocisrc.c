@@ -92,6 +92,8 @@ int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out)
 		if (tag ? (name && !strcmp(name, tag)) : json_array_size(list) == 1)
 			pick = e;
 	}
+	if (tag && tag[0] == '@' && strspn(tag + 1, "0123456789") == strlen(tag + 1) && tag[1])
+		pick = json_array_get(list, strtoul(tag + 1, NULL, 10));   /* by position */
 	if (pick)
 		r = desc_from(pick, out);
 	else if (tag)
@@ -117,8 +119,8 @@ static int open_blob(const char *dir, const char *digest)
 	return fd;
 }
 
-/* Stream fd into a blob writer (which checks size and digest), staged as
- * scratch. */
+/* Stream fd into a blob writer (which checks size and digest), staged to
+ * be kept. */
 static int copy_fd(int fd, struct bk_blob_writer *w, struct bk_stage *s)
 {
 	_cleanup_free_ char *buf = malloc(BUFSZ);
@@ -138,7 +140,7 @@ static int copy_fd(int fd, struct bk_blob_writer *w, struct bk_stage *s)
 			return -1;
 		}
 	}
-	return bk_blob_stage(w, s, BK_STAGE_SCRATCH, NULL);
+	return bk_blob_stage(w, s, NULL);
 }
 
 int bk_oci_blob_copy(const char *dir, const char *store, struct bk_stage *s,
@@ -275,12 +277,14 @@ struct members {
 	size_t n;
 };
 
-static int parse_members(json_t *root, struct members *m, struct bk_darchive *out)
+static int parse_members(json_t *root, size_t index, struct members *m, struct bk_darchive *out)
 {
-	json_t *img = json_array_get(root, 0), *layers, *l;
+	json_t *img = json_array_get(root, index), *layers, *l;
 	const char *tag = json_string_value(json_array_get(json_object_get(img, "RepoTags"), 0));
 	size_t i;
 
+	if (!img)
+		return bk_fail("manifest.json: no image %zu", index);
 	m->config = json_string_value(json_object_get(img, "Config"));
 	layers = json_object_get(img, "Layers");
 	if (!m->config || !json_is_array(layers))
@@ -319,7 +323,7 @@ static int store_layer(struct archive *a, const char *store, struct bk_stage *s,
 		bk_blob_abort(w);
 		return bk_fail("%s: %s", name, archive_error_string(a));
 	}
-	if (bk_blob_stage(w, s, BK_STAGE_SCRATCH, &digest) < 0)
+	if (bk_blob_stage(w, s, &digest) < 0)
 		return -1;
 	for (size_t i = 0; i < m->n; i++)
 		if (!strcmp(m->layers[i], name) && !out->layers[i] &&
@@ -365,7 +369,7 @@ static int store_members(const char *file, const char *store, struct bk_stage *s
 	return rc;
 }
 
-int bk_darchive_load(const char *file, const char *store, struct bk_stage *s,
+int bk_darchive_load(const char *file, size_t index, const char *store, struct bk_stage *s,
 		     struct bk_darchive *out)
 {
 	struct members m = { 0 };
@@ -375,7 +379,7 @@ int bk_darchive_load(const char *file, const char *store, struct bk_stage *s,
 	memset(out, 0, sizeof(*out));
 	if (find_manifest(file, &root) < 0)
 		return -1;
-	rc = parse_members(root, &m, out);
+	rc = parse_members(root, index, &m, out);
 	if (rc == 0)
 		rc = store_members(file, store, s, &m, out);
 	free(m.layers);

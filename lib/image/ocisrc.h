@@ -1,7 +1,8 @@
-/* ocisrc: the two local image sources. oci:DIR[:TAG] is an OCI image
+/* ocisrc: the two local image sources. oci:DIR[:TAG|:@N] is an OCI image
  * layout (index.json + blobs/sha256/), read and digest-checked blob by
- * blob; docker-archive:FILE.tar is the `docker save` format (manifest.json,
- * <config>.json, layer tars), streamed with libarchive into the store. */
+ * blob; docker-archive:FILE.tar[:@N] is the `docker save` format
+ * (manifest.json, its Config and Layers members), streamed with
+ * libarchive into the store. @N picks the image at position N. */
 #ifndef BK_OCISRC_H
 #define BK_OCISRC_H
 
@@ -12,24 +13,25 @@ struct bk_stage;
 
 /* "DIR[:TAG]" -> dir, tag (NULL when absent). */
 int bk_oci_parse_spec(const char *spec, char **dir, char **tag);
-/* The index.json entry named tag (org.opencontainers.image.ref.name), or
- * the only entry when tag is NULL. */
+/* The index.json entry named tag (org.opencontainers.image.ref.name), the
+ * one at position N for "@N", or the only entry when tag is NULL. */
 int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out);
 int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
 		     size_t *len);
 /* Copy the blob into a temp file of STORE/blobs, checking digest and size,
- * staged as scratch in s. */
+ * staged in s to be kept. */
 int bk_oci_blob_copy(const char *dir, const char *store, struct bk_stage *s,
 		     const struct bk_desc *d);
 
 struct bk_darchive {
 	char *config;          /* the image config as stored */
 	size_t config_len;
-	char **layers;         /* blob digests (staged as scratch), bottom first */
+	char **layers;         /* blob digests (staged in s), bottom first */
 	size_t nlayers;
 	char *repotag;         /* first RepoTags entry, or NULL */
 };
-int bk_darchive_load(const char *file, const char *store, struct bk_stage *s,
+/* Image index (0 for the first) of the archive's manifest.json. */
+int bk_darchive_load(const char *file, size_t index, const char *store, struct bk_stage *s,
 		     struct bk_darchive *out);
 void bk_darchive_free(struct bk_darchive *a);
 

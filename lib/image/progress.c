@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum state { WAITING, FETCHING, CACHED, FETCHED, DONE };
+enum state { WAITING, FETCHING, CACHED, FETCHED, DONE, SENDING, THERE, MOUNTED, PUSHED };
 
 struct layer {
 	enum state state;
@@ -53,11 +53,12 @@ static void human(char *buf, size_t max, uint64_t b)
 static void bar_line(const struct layer *l, size_t i, size_t n, char *buf, size_t max)
 {
 	static const char *const what[] = { "waiting", "downloading", "already there",
-					    "downloaded", "done" };
+					    "downloaded", "done", "uploading", "already pushed",
+					    "mounted", "pushed" };
 	char now[32], total[32], bar[31];
 	unsigned fill = l->total ? (unsigned)(30 * (l->now > l->total ? l->total : l->now) / l->total) : 0;
 
-	if (l->state == DONE || l->state == CACHED || l->state == FETCHED)
+	if (l->state != WAITING && l->state != FETCHING && l->state != SENDING)
 		fill = 30;
 	memset(bar, '#', fill);
 	memset(bar + fill, '.', 30 - fill);
@@ -145,6 +146,20 @@ void bk_progress_event(void *arg, enum bk_pull_event ev, size_t i, size_t n,
 		l->state = DONE;
 		if (p->mode == BK_PROGRESS_LINES)
 			line(p, i, "pulled");
+		break;
+	case BK_EV_SENDING:
+		l->state = SENDING;
+		l->now = now;
+		l->total = total;
+		break;
+	case BK_EV_EXISTS:
+	case BK_EV_MOUNTED:
+	case BK_EV_PUSHED:
+		l->state = ev == BK_EV_EXISTS ? THERE : ev == BK_EV_MOUNTED ? MOUNTED : PUSHED;
+		l->now = l->total = total;
+		if (p->mode == BK_PROGRESS_LINES)
+			line(p, i, ev == BK_EV_EXISTS ? "already in the registry" :
+				   ev == BK_EV_MOUNTED ? "mounted" : "pushed");
 		break;
 	default:
 		break;

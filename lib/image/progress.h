@@ -1,5 +1,5 @@
-/* progress: the pull's user-facing report on stderr, fed by bk_pull's
- * events: per-layer bars redrawn in place on a terminal, one line per
+/* progress: a pull's or a push's user-facing report on stderr, fed by
+ * their events (pull.h): per-layer bars redrawn in place on a terminal, one line per
  * layer otherwise, nothing when quiet. The only lib/ module that writes to
  * the terminal, and only through this interface. */
 #ifndef BK_PROGRESS_H

@@ -17,6 +17,11 @@ enum bk_pull_event {
 	BK_EV_BYTES,      /* blob of layer i: now of total bytes */
 	BK_EV_FETCHED,    /* blob of layer i downloaded and verified */
 	BK_EV_EXTRACTED,  /* layer i extracted */
+	/* a push's */
+	BK_EV_EXISTS,     /* the registry has blob i already */
+	BK_EV_MOUNTED,    /* blob i mounted from another repository */
+	BK_EV_SENDING,    /* blob i: now of total bytes sent */
+	BK_EV_PUSHED,     /* blob i uploaded */
 };
 
 typedef void (*bk_pull_notify)(void *arg, enum bk_pull_event ev, size_t i, size_t n,
@@ -25,7 +30,8 @@ typedef void (*bk_pull_notify)(void *arg, enum bk_pull_event ev, size_t i, size_
 struct bk_pull_opts {
 	const char *store;      /* created if missing (its parent must exist) */
 	const char *platform;   /* "os/arch[/variant]" or NULL for the host's */
-	const char *tag;        /* record this as the source instead */
+	const char *tag;        /* name the image this (normalised) */
+	const char *origin;     /* record this as where it came from, not the source */
 	const char *parent;     /* dir: only: image the new layer goes on top of */
 	const char *flatten;    /* also merge the layers into this dir */
 	const char *creds;      /* "user:pass" or NULL */

@@ -212,20 +212,29 @@ static int append_query(char **url, char sep, const char *key, const char *val)
 	return 0;
 }
 
+/* realm?service=S&scope=A&scope=B: one scope parameter per scope of
+ * the challenge's space-separated list, as Docker asks. */
 static char *token_url(const struct bk_challenge *ch)
 {
 	char *url = strdup(ch->realm);
 	char sep = strchr(ch->realm, '?') ? '&' : '?';
+	_cleanup_free_ char *scopes = ch->scope ? strdup(ch->scope) : NULL;
+	char *save = NULL;
 
-	if (!url)
+	if (!url || (ch->scope && !scopes)) {
+		free(url);
 		return NULL;
+	}
 	if (ch->service) {
 		if (append_query(&url, sep, "service", ch->service) < 0)
 			return NULL;
 		sep = '&';
 	}
-	if (ch->scope && append_query(&url, sep, "scope", ch->scope) < 0)
-		return NULL;
+	for (char *sc = scopes ? strtok_r(scopes, " ", &save) : NULL; sc; sc = strtok_r(NULL, " ", &save)) {
+		if (append_query(&url, sep, "scope", sc) < 0)
+			return NULL;
+		sep = '&';
+	}
 	return url;
 }
 

@@ -1,5 +1,5 @@
 /* regauth: registry authentication. Parses a WWW-Authenticate challenge,
- * runs the Bearer token flow (realm?service&scope, optionally with Basic
+ * runs the Bearer token flow (realm?service&scope..., optionally with Basic
  * credentials), builds Basic headers, and finds credentials for a registry
  * in --creds or ~/.docker/config.json ($DOCKER_CONFIG). */
 #ifndef BK_REGAUTH_H
@@ -16,7 +16,8 @@ struct bk_creds {
 
 struct bk_challenge {
 	char *scheme;        /* "Bearer" or "Basic" */
-	char *realm, *service, *scope;
+	char *realm, *service;
+	char *scope;         /* space-separated: "repository:a:pull repository:b:pull,push" */
 };
 
 /* "user:pass" */

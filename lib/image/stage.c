@@ -1,5 +1,6 @@
 /* stage: a pull's new objects, published durably and in order (stage.h). */
 #include "image/stage.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -38,8 +39,7 @@ static void remove_tmp(struct entry *e)
 	if (!e->tmp)
 		return;
 	BK_TRACE("remove %s", e->tmp);
-	if (bk_rm_rf(e->tmp) < 0)
-		BK_TRACE("%s", bk_error());   /* a stale temp: the next sweep takes it */
+	bk_undo_rm_rf(e->tmp);   /* a stale temp: the next sweep takes it */
 	free(e->tmp);
 	e->tmp = NULL;
 }
@@ -89,14 +89,6 @@ const char *bk_stage_find(const struct bk_stage *s, const char *final)
 	return e ? e->tmp : NULL;
 }
 
-void bk_stage_drop(struct bk_stage *s, const char *final)
-{
-	struct entry *e = find(s, final);
-
-	if (e && e->kind == BK_STAGE_SCRATCH)
-		remove_tmp(e);
-}
-
 static char *parent_of(const char *path)
 {
 	char *copy = strdup(path), *p;
@@ -137,7 +129,7 @@ static int sync_all(const struct bk_stage *s)
 		BK_TRACE("syncfs %s", dir);
 		if (syncfs(fd) < 0)
 			return bk_fail_errno(errno, "syncfs %s", dir);
-		if (nseen < sizeof(seen) / sizeof(*seen))
+		if (nseen < ARRAY_SIZE(seen))
 			seen[nseen++] = st.st_dev;
 	}
 	return 0;
@@ -186,9 +178,6 @@ static int rename_kind(struct bk_stage *s, enum bk_stage_kind kind)
 
 int bk_stage_publish(struct bk_stage *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->e[i].kind == BK_STAGE_SCRATCH)
-			remove_tmp(&s->e[i]);   /* before syncfs: its pages need not reach the disk */
 	if (sync_all(s) < 0 || rename_kind(s, BK_STAGE_OBJECT) < 0 ||
 	    rename_kind(s, BK_STAGE_RECORD) < 0)
 		return -1;

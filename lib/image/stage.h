@@ -7,15 +7,13 @@
  *   rename    the image record last; fsync images/
  *
  * A pull that fails before publishing leaves the store as it found it:
- * freeing the stage removes every temp. Scratch objects (a layer blob
- * once extracted, a dir: tar) are never published. */
+ * freeing the stage removes every temp. */
 #ifndef BK_STAGE_H
 #define BK_STAGE_H
 
 enum bk_stage_kind {
 	BK_STAGE_OBJECT,    /* a blob file or a layer dir */
 	BK_STAGE_RECORD,    /* an image record dir, or a file replacing one in it */
-	BK_STAGE_SCRATCH,   /* only read during the pull, removed at the end */
 };
 
 struct bk_stage;
@@ -28,9 +26,6 @@ void bk_stage_free(struct bk_stage *s);
 int bk_stage_add(struct bk_stage *s, char *tmp, const char *final, enum bk_stage_kind kind);
 /* The temp staged for final, or NULL. */
 const char *bk_stage_find(const struct bk_stage *s, const char *final);
-/* Remove the scratch temp staged for final now (a layer blob once
- * extracted: its space is given back at once). */
-void bk_stage_drop(struct bk_stage *s, const char *final);
 
 /* Publish in the order above. A layer dir or record already in place (a
  * concurrent pull was first) is kept and the staged copy removed. */

@@ -1,5 +1,6 @@
 /* store: layout, lock and sweep of the image store (store.h). */
 #include "image/store.h"
+#include "base/array.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
@@ -16,13 +17,14 @@
 #define TMP_PREFIX ".tmp-"
 
 static const char *const layout[] = { "blobs", "blobs/sha256", "layers", "layers/sha256",
-				      "images" };
+				      "images", "uploads" };
 
 char *bk_store_tmpname(const char *store, const char *dir)
 {
 	char *p = NULL;
 
-	if (asprintf(&p, "%s/%s/" TMP_PREFIX "%d-XXXXXX", store, dir, (int)getpid()) < 0) {
+	if (asprintf(&p, "%s/%s%s" TMP_PREFIX "%d-XXXXXX", store, dir, *dir ? "/" : "",
+		     (int)getpid()) < 0) {
 		bk_fail("out of memory");
 		return NULL;
 	}
@@ -35,7 +37,7 @@ static int make_layout(const char *path)
 {
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return bk_fail_errno(errno, "store %s", path);
-	for (size_t i = 0; i < sizeof(layout) / sizeof(*layout); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(layout); i++) {
 		_cleanup_free_ char *d = NULL;
 		if (asprintf(&d, "%s/%s", path, layout[i]) < 0)
 			return bk_fail("out of memory");
@@ -118,7 +120,7 @@ static int remove_tmp(const char *store, const char *dir, const char *name)
 {
 	_cleanup_free_ char *p = NULL;
 
-	if (asprintf(&p, "%s/%s/%s", store, dir, name) < 0)
+	if (asprintf(&p, "%s/%s%s%s", store, dir, *dir ? "/" : "", name) < 0)
 		return bk_fail("out of memory");
 	BK_TRACE("remove %s (stale temp)", p);
 	return bk_rm_rf(p);
@@ -144,8 +146,30 @@ static int sweep_dir(const char *store, const char *dir)
 
 int bk_store_sweep(const struct bk_store *s)
 {
-	if (sweep_dir(s->path, "blobs/sha256") < 0 || sweep_dir(s->path, "layers/sha256") < 0 ||
-	    sweep_dir(s->path, "images") < 0)
-		return bk_fail_wrap("store %s: sweep", s->path);
+	static const char *const dirs[] = { "", "blobs/sha256", "layers/sha256", "images", "uploads" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (sweep_dir(s->path, dirs[i]) < 0)
+			return bk_fail_wrap("store %s: sweep", s->path);
 	return 0;
+}
+
+int bk_store_lock_index(const char *store)
+{
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/index.lock", store) < 0)
+		return bk_fail("out of memory");
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return bk_fail_errno(errno, "store %s: open index.lock", store);
+	BK_TRACE("flock %s LOCK_EX", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		bk_fail_errno(errno, "store %s: lock index.lock", store);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

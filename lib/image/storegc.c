@@ -5,6 +5,8 @@
 #include "base/fsutil.h"
 #include "image/imgref.h"
 #include "image/imgstore.h"
+#include "image/layout.h"
+#include "image/manifest.h"
 #include "base/msg.h"
 #include "image/store.h"
 
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A sorted set of 64-hex names. */
 struct names {
@@ -52,7 +55,36 @@ static bool names_has(const struct names *s, const char *hex)
 	return s->n && bsearch(&hex, s->v, s->n, sizeof(*s->v), cmp_str);
 }
 
-/* What one record keeps: its layers, its config blob. */
+static int add_digest(struct names *blobs, const char *digest)
+{
+	if (!bk_digest_valid(digest))
+		return bk_fail("bad digest '%.80s'", digest ? digest : "");
+	return names_add(blobs, digest + 7);
+}
+
+/* The blobs a record's manifest names: the manifest itself, its config
+ * and its layers. A record made before images had one has none. */
+static int manifest_refs(const char *store, const char *id, struct names *blobs)
+{
+	_cleanup_free_ char *buf = NULL, *digest = NULL;
+	struct bk_manifest m;
+	size_t len;
+	int r = bk_image_manifest(store, id, &buf, &len);
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (!(digest = bk_sha256_digest(buf, len)) || add_digest(blobs, digest) < 0 ||
+	    bk_manifest_parse(buf, len, NULL, &m) < 0)
+		return -1;
+	r = m.kind == BK_MK_IMAGE ? add_digest(blobs, m.config.digest) : bk_fail("not an image manifest");
+	for (size_t i = 0; r == 0 && i < m.nlayers; i++)
+		r = add_digest(blobs, m.layers[i].digest);
+	bk_manifest_free(&m);
+	return r;
+}
+
+/* What one record keeps: its layers, its config blob, the blobs of its
+ * manifest. */
 static int record_refs(const char *store, const char *id, struct names *layers,
 		       struct names *blobs)
 {
@@ -65,9 +97,9 @@ static int record_refs(const char *store, const char *id, struct names *layers,
 	for (size_t i = 0; i < n; i++)
 		if (names_add(layers, ids[i] + 7) < 0)
 			return -1;
-	if (!(digest = bk_sha256_digest(config, len)))
+	if (!(digest = bk_sha256_digest(config, len)) || names_add(blobs, digest + 7) < 0)
 		return -1;
-	return names_add(blobs, digest + 7);
+	return manifest_refs(store, id, blobs) < 0 ? bk_fail_wrap("collect: image %s", id) : 0;
 }
 
 /* The layers and blobs every record in the store refers to. A record that
@@ -161,6 +193,30 @@ static int collect(const char *store, struct names *gone)
 	return r;
 }
 
+/* What killed pushes kept to resume from: no push runs beside --gc. */
+static int forget_uploads(const char *store)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (asprintf(&dir, "%s/uploads", store) < 0)
+		return bk_fail("out of memory");
+	if (!(d = opendir(dir)))
+		return errno == ENOENT ? 0 : bk_fail_errno(errno, "open %s", dir);
+	while ((errno = 0, de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+			return bk_fail("out of memory");
+		BK_TRACE("remove %s", p);
+		if (unlink(p) < 0 && errno != ENOENT)
+			return bk_fail_errno(errno, "remove %s", p);
+	}
+	return errno ? bk_fail_errno(errno, "read %s", dir) : 0;
+}
+
 static int rm_records(const char *store, char *const *ids, size_t n, struct names *gone)
 {
 	_cleanup_free_ char *images = NULL;
@@ -194,10 +250,15 @@ static int run(const char *path, char *const *ids, size_t n)
 	if (bk_store_open(&s, path, false, BK_STORE_EXCLUSIVE) < 0)
 		return -1;
 	r = n ? rm_records(s.path, ids, n, &gone) : 0;
+	/* index.json names no image gone before what it used goes */
+	if (r == 0)
+		r = bk_layout_update(s.path, NULL, 0);
 	if (r == 0)
 		r = collect(s.path, &gone);
 	if (r == 0)
 		r = remove_all(&gone);
+	if (r == 0 && !n)
+		r = forget_uploads(s.path);
 	names_free(&gone);
 	bk_store_close(&s);
 	return r;

@@ -3,7 +3,7 @@
 #include "fuzz.h"
 #include "base/cleanup.h"
 #include "image/imgref.h"
-#include "image/imgstore.h"
+#include "image/inspect.h"
 #include "image/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

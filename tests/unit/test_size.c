@@ -54,9 +54,23 @@ static void test_numbers(void)
 	is_str(r < 0 ? bk_error() : NULL, "'1.5' is not a size: a fraction of a byte", "a fraction of a byte");
 }
 
+/* Image sizes as docker images shows them. */
+static void test_human(void)
+{
+	char buf[16];
+
+	is_str(bk_size_human(0, buf, sizeof(buf)), "0B", "zero");
+	is_str(bk_size_human(512, buf, sizeof(buf)), "512B", "bytes");
+	is_str(bk_size_human(1099378, buf, sizeof(buf)), "1.1MB", "decimal megabytes");
+	is_str(bk_size_human(4261421, buf, sizeof(buf)), "4.26MB", "three digits");
+	is_str(bk_size_human(999999, buf, sizeof(buf)), "1MB", "rounds up into the next unit");
+	is_str(bk_size_human(UINT64_MAX, buf, sizeof(buf)), "18.4EB", "the largest");
+}
+
 int main(void)
 {
 	test_size();
 	test_numbers();
+	test_human();
 	return tap_done();
 }
