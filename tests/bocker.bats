@@ -206,6 +206,29 @@ ptydrive() {
 	bocker rm -f "$c" >/dev/null
 }
 
+@test "--read-only: the root cannot be written nor remounted; volumes, /dev/shm and start keep theirs" {
+	mkdir -p "$BOCKER_ROOT/vol"
+	run bocker run --read-only --network none -v "$BOCKER_ROOT/vol:/vol" "$IMG" \
+		'touch /x || echo root-ro; touch /tmp/y || echo tmp-ro; mount -o remount,rw / || echo no-remount
+		touch /x 2>/dev/null || echo still-ro; touch /dev/shm/z && echo shm-rw; touch /vol/v && echo vol-rw'
+	assert_success
+	assert_line root-ro
+	assert_line tmp-ro
+	assert_line no-remount
+	assert_line still-ro
+	assert_line shm-rw
+	assert_line vol-rw
+	[ -f "$BOCKER_ROOT/vol/v" ]
+	c=$(ls "$BOCKER_ROOT/containers")
+	# nothing written but the stubs the binds of /etc/hosts and co. mount on
+	[ -z "$(find "$BOCKER_ROOT/containers/$c/upper" -type f ! -path "*/etc/hosts" ! -path "*/etc/resolv.conf" ! -path "*/etc/hostname")" ]
+	# started again: still read-only
+	run bocker start "$c"
+	assert_success
+	run timeout 10 bocker logs -f "$c"
+	[ "$(grep -c '^root-ro$' <<<"$output")" -eq 2 ]
+}
+
 @test "one CMD word goes to sh -c inside; several are argv, never re-parsed" {
 	run bocker run --network none "$IMG" 'x; touch /tmp/pwned-$$; echo ran inside'
 	assert_output --partial "ran inside"

@@ -256,6 +256,23 @@ rootfs_copy() {
 	assert_output --partial '/dev/pts/0'
 }
 
+@test "--read-only: / read-only once mounted, /dev and binds keep their modes; not with -t" {
+	local d=$BATS_TEST_TMPDIR/rw
+	mkdir -p "$d"
+	run nsrun -v --read-only --container --root "$ROOTFS" --bind "$d:/mnt" -- \
+		sh -c 'touch /x || echo ro; touch /mnt/w && echo bind-rw; touch /dev/shm/s && echo shm-rw'
+	assert_success
+	assert_line --partial "mount_setattr(/, MOUNT_ATTR_RDONLY)"
+	assert_line --partial "Read-only file system"
+	assert_line ro
+	assert_line bind-rw
+	assert_line shm-rw
+	[ ! -e "$ROOTFS/x" ]
+	run nsrun -t $$ --read-only -- true
+	assert_failure 125
+	bk_assert_one_line
+}
+
 @test "--pidfile holds the host PID of PID 1 while it runs, and is removed after" {
 	pf=$BOCKER_ROOT/pid
 	nsrun --container --root "$ROOTFS" --pidfile "$pf" -- sleep 30 3>&- &

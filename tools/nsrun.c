@@ -100,6 +100,8 @@ static const char usage_text[] =
 "      --bind SRC:DST[:ro]  bind SRC (outside) on DST (inside the root)\n"
 "      --tmpfs DST       mount an empty tmpfs on DST\n"
 "      --nodev           no device node opens on the root, binds or /dev\n"
+"      --read-only       the root read-only once everything is mounted (its\n"
+"                        /proc, /dev, binds and tmpfs keep their own modes)\n"
 "      --device SRC[:DST]  bind the device node SRC (default DST: SRC)\n"
 "Identity:\n"
 "      --hostname NAME   set the hostname (implies -u)\n"
@@ -149,7 +151,7 @@ enum {
 	OPT_GID, OPT_MAP_ROOT, OPT_MAP_USER, OPT_MAP_GROUP, OPT_CAPS, OPT_NNP,
 	OPT_MASK_PROC, OPT_CONTAINER, OPT_NO_INIT, OPT_PIDFILE, OPT_MOUNT_CGROUP,
 	OPT_NODEV, OPT_DEVICE, OPT_PRESERVE_FDS, OPT_SECCOMP, OPT_USER, OPT_LOOPBACK,
-	OPT_LOG, OPT_TTY,
+	OPT_LOG, OPT_TTY, OPT_READ_ONLY,
 };
 
 /* Not const: -r/--root and -w/--wd take a value of their own without
@@ -203,6 +205,7 @@ static struct option long_opts[] = {
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "tty", no_argument, NULL, OPT_TTY },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -214,7 +217,7 @@ static struct option long_opts[] = {
 static const bk_cli_excl_t exclusive[] = {
 	{ 't', OPT_MOUNT_PROC }, { 't', OPT_MOUNT_DEV }, { 't', OPT_MOUNT_SYS },
 	{ 't', OPT_MOUNT_CGROUP }, { 't', OPT_BIND }, { 't', OPT_TMPFS }, { 't', OPT_DEVICE },
-	{ 't', OPT_MASK_PROC }, { 't', OPT_CONTAINER },
+	{ 't', OPT_MASK_PROC }, { 't', OPT_CONTAINER }, { 't', OPT_READ_ONLY },
 	{ OPT_MAP_ROOT, OPT_MAP_USER }, { OPT_MAP_ROOT, OPT_MAP_GROUP },
 };
 
@@ -397,6 +400,7 @@ static void parse_opt(struct opts *o, int c, char *arg)
 	case OPT_PIDFILE: o->pidfile = arg; break;
 	case OPT_LOG: o->log = arg; break;
 	case OPT_TTY: o->tty = true; break;
+	case OPT_READ_ONLY: o->fs.ro_root = true; break;
 	default:
 		if (ns_kind_of_opt(c) >= 0)
 			parse_ns_opt(o, c, arg);
@@ -435,7 +439,7 @@ static void parse(struct opts *o, int argc, char **argv)
 static bool wants_mounts(const struct opts *o)
 {
 	return o->fs.root || o->fs.proc || o->fs.dev || o->fs.sys ||
-	       o->fs.nmounts || o->fs.mask_proc || o->fs.cgroup;
+	       o->fs.nmounts || o->fs.mask_proc || o->fs.cgroup || o->fs.ro_root;
 }
 
 /* The cgroup view needs /sys and a cgroup namespace made here, after the
