@@ -12,6 +12,9 @@
 
 int bk_mkdir_p(const char *path, mode_t mode);
 bool bk_is_dir(const char *path);   /* stat(2) follows links */
+/* write(2) until all of buf went, again on EINTR; -1 with errno set (no
+ * message recorded: the caller names the file). */
+int bk_write_all(int fd, const void *buf, size_t len);
 /* open(O_WRONLY|O_TRUNC... no O_CREAT) + one write(2) of s. */
 int bk_write_string(const char *path, const char *s);
 /* Read at most max bytes (NUL-terminated, trailing newline kept). NULL on

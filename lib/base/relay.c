@@ -2,6 +2,7 @@
  * supervisor (relay.h). */
 #include "base/relay.h"
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "base/msg.h"
 
 #include <errno.h>
@@ -132,21 +133,6 @@ size_t bk_relay_format(int stream, const char *buf, size_t n, char *out)
 	return o;
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void close_fd(int *fd)
 {
 	bk_closep(fd);
@@ -162,7 +148,7 @@ static void append_records(struct bk_relay *r, int s, const char *buf, size_t n)
 		return;
 	len = bk_relay_format(s + 1, buf, n, out);
 	/* one write a chunk: with O_APPEND, whole next to a tool's message */
-	if (write_all(r->log_fd, out, len) < 0 && !r->log_failed) {
+	if (bk_write_all(r->log_fd, out, len) < 0 && !r->log_failed) {
 		r->log_failed = true;
 		bk_warn("log: %s (the output is no longer recorded)", strerror(errno));
 	}
@@ -183,7 +169,7 @@ static bool copy_once(struct bk_relay *r, int s, int *src)
 		return false;
 	}
 	append_records(r, s, buf, (size_t)n);
-	if (r->sink[s] >= 0 && write_all(r->sink[s], buf, (size_t)n) < 0) {
+	if (r->sink[s] >= 0 && bk_write_all(r->sink[s], buf, (size_t)n) < 0) {
 		/* our reader is gone: so is the command's, as with a plain pipe */
 		BK_TRACE("write(%d): %s: close(the command's %s)", r->sink[s], strerror(errno),
 			 r->tty ? "terminal" : s ? "stderr" : "stdout");

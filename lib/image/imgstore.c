@@ -32,20 +32,6 @@ int bk_image_id_valid(const char *id)
 	return id && !strncmp(id, "img_", 4) && bk_valid_name(id, 64);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int write_file(const char *dir, const char *name, const char *buf, size_t len)
 {
 	_cleanup_free_ char *path = NULL;
@@ -55,7 +41,7 @@ static int write_file(const char *dir, const char *name, const char *buf, size_t
 		return bk_fail("out of memory");
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return bk_fail_errno(errno, "create %s", path);
-	if (write_all(fd, buf, len) < 0) {
+	if (bk_write_all(fd, buf, len) < 0) {
 		int err = errno;
 		close(fd);
 		return bk_fail_errno(err, "write %s", path);

@@ -55,20 +55,6 @@ static void state_free(struct state *s)
 	free(s->r);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* STORE/NAME replaced by buf, durably: temp, fsync, rename, fsync STORE. */
 static int write_durable(const char *store, const char *name, const char *buf, size_t len)
 {
@@ -81,7 +67,7 @@ static int write_durable(const char *store, const char *name, const char *buf, s
 		return bk_fail("out of memory");
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return bk_fail_errno(errno, "create %s", tmp);
-	if (fchmod(fd, 0644) < 0 || write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0644) < 0 || bk_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		int err = errno;
 		close(fd);
 		unlink(tmp);

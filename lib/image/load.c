@@ -6,6 +6,7 @@
 #include "image/imgref.h"
 #include "image/layout.h"
 #include "image/names.h"
+#include "image/ocisrc.h"
 #include "image/store.h"
 
 #include <archive.h>
@@ -53,42 +54,11 @@ static int spool(struct load *l, int in)
 			continue;
 		if (n < 0)
 			return bk_fail_errno(errno, "load: read %s", l->what);
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fd, buf + off, (size_t)(n - off));
-			if (w < 0 && errno != EINTR)
-				return bk_fail_errno(errno, "load: write %s", l->spool);
-			off += w > 0 ? w : 0;
-		}
+		if (bk_write_all(fd, buf, (size_t)n) < 0)
+			return bk_fail_errno(errno, "load: write %s", l->spool);
 	}
 	l->file = l->spool;
 	return 0;
-}
-
-static struct archive *open_archive(const char *file)
-{
-	struct archive *a = archive_read_new();
-
-	if (!a) {
-		bk_fail("libarchive: out of memory");
-		return NULL;
-	}
-	archive_read_support_format_tar(a);
-	archive_read_support_filter_gzip(a);
-	if (archive_read_open_filename(a, file, BUFSZ) != ARCHIVE_OK) {
-		bk_fail("%s", archive_error_string(a));
-		archive_read_free(a);
-		return NULL;
-	}
-	return a;
-}
-
-static const char *clean_name(struct archive_entry *e)
-{
-	const char *n = archive_entry_pathname(e);
-
-	while (n && n[0] == '.' && n[1] == '/')
-		n += 2;
-	return n ? n : "";
 }
 
 /* What a layout member may be: oci-layout, index.json, blobs/sha256/HEX. */
@@ -107,7 +77,7 @@ static bool layout_member(const char *name)
 /* Which form the archive is: 1 a layout, 0 docker's manifest.json. */
 static int kind_of(const struct load *l)
 {
-	struct archive *a = open_archive(l->file);
+	struct archive *a = bk_tar_open(l->file);
 	struct archive_entry *e;
 	bool layout = false, index = false, docker = false;
 	int r;
@@ -115,7 +85,7 @@ static int kind_of(const struct load *l)
 	if (!a)
 		return bk_fail_wrap("load %s", l->what);
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *n = clean_name(e);
+		const char *n = bk_tar_entry_name(e);
 		layout |= !strcmp(n, "oci-layout");
 		index |= !strcmp(n, "index.json");
 		docker |= !strcmp(n, "manifest.json");
@@ -145,7 +115,7 @@ static int unpack_layout(struct load *l)
 		l->dir = NULL;
 		return bk_fail_errno(errno, "load: create a temp dir in %s", l->store);
 	}
-	if (!(a = open_archive(l->file)))
+	if (!(a = bk_tar_open(l->file)))
 		return -1;
 	if (asprintf(&blobs, "%s/blobs/sha256", l->dir) < 0 || bk_mkdir_p(blobs, 0755) < 0) {
 		archive_read_free(a);
@@ -154,7 +124,7 @@ static int unpack_layout(struct load *l)
 	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		_cleanup_free_ char *path = NULL;
 		_cleanup_close_ int fd = -1;
-		const char *n = clean_name(e);
+		const char *n = bk_tar_entry_name(e);
 		if (archive_entry_filetype(e) != AE_IFREG || !layout_member(n))
 			continue;   /* directories, and what a layout does not hold */
 		if (asprintf(&path, "%s/%s", l->dir, n) < 0)
@@ -237,7 +207,7 @@ static int load_layout(struct load *l)
 /* docker's manifest.json: each image, named by its RepoTags. */
 static int load_docker(struct load *l)
 {
-	struct archive *a = open_archive(l->file);
+	struct archive *a = bk_tar_open(l->file);
 	struct archive_entry *e;
 	json_t *root = NULL, *img;
 	size_t i;
@@ -250,7 +220,7 @@ static int load_docker(struct load *l)
 		_cleanup_free_ char *text = NULL;
 		size_t len = 0;
 		la_ssize_t n;
-		if (strcmp(clean_name(e), "manifest.json"))
+		if (strcmp(bk_tar_entry_name(e), "manifest.json"))
 			continue;
 		while ((n = archive_read_data(a, buf, sizeof(buf))) > 0 && len < (1u << 20)) {
 			char *t = realloc(text, len + (size_t)n + 1);

@@ -196,7 +196,7 @@ void bk_darchive_free(struct bk_darchive *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static struct archive *open_tar(const char *file)
+struct archive *bk_tar_open(const char *file)
 {
 	struct archive *a = archive_read_new();
 
@@ -214,7 +214,7 @@ static struct archive *open_tar(const char *file)
 	return a;
 }
 
-static const char *entry_name(struct archive_entry *e)
+const char *bk_tar_entry_name(struct archive_entry *e)
 {
 	const char *n = archive_entry_pathname(e);
 
@@ -244,7 +244,7 @@ static int read_entry(struct archive *a, size_t max, char **buf, size_t *len)
 
 static int find_manifest(const char *file, json_t **out)
 {
-	struct archive *a = open_tar(file);
+	struct archive *a = bk_tar_open(file);
 	struct archive_entry *e;
 	json_error_t jerr;
 	int r;
@@ -255,7 +255,7 @@ static int find_manifest(const char *file, json_t **out)
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		_cleanup_free_ char *buf = NULL;
 		size_t len;
-		if (strcmp(entry_name(e), "manifest.json"))
+		if (strcmp(bk_tar_entry_name(e), "manifest.json"))
 			continue;
 		if (read_entry(a, 1u << 20, &buf, &len) < 0)
 			break;
@@ -343,14 +343,14 @@ static int wanted_layer(const struct members *m, const char *name, const struct 
 static int store_members(const char *file, const char *store, struct bk_stage *s,
 			 const struct members *m, struct bk_darchive *out)
 {
-	struct archive *a = open_tar(file);
+	struct archive *a = bk_tar_open(file);
 	struct archive_entry *e;
 	int r, rc = 0;
 
 	if (!a)
 		return -1;
 	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = entry_name(e);
+		const char *name = bk_tar_entry_name(e);
 		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		if (!strcmp(name, m->config) && !out->config)

@@ -8,8 +8,16 @@
 
 #include <stddef.h>
 
+struct archive;
+struct archive_entry;
 struct bk_desc;
 struct bk_stage;
+
+/* A tar file (gzip'd or not) opened for reading with libarchive; NULL
+ * with the error recorded. */
+struct archive *bk_tar_open(const char *file);
+/* The member's path without its leading "./" parts. */
+const char *bk_tar_entry_name(struct archive_entry *e);
 
 /* "DIR[:TAG]" -> dir, tag (NULL when absent). */
 int bk_oci_parse_spec(const char *spec, char **dir, char **tag);
