@@ -24,3 +24,4 @@ fuzz() {
 @test "fuzz: WWW-Authenticate challenges" { fuzz challenge; }
 @test "fuzz: token responses" { fuzz token; }
 @test "fuzz: the tar header filter of layer extraction" { fuzz tarfilter; }
+@test "fuzz: image names (normalise, never an id, images' columns normalise back)" { fuzz names; }

@@ -20,10 +20,43 @@ static int is_registry(const char *s, size_t n)
 	       (n == 9 && !strncmp(s, "localhost", 9));
 }
 
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* 1..65535, digits only. */
+static int valid_port(const char *p)
+{
+	size_t n = strspn(p, "0123456789");
+
+	return n >= 1 && n <= 5 && !p[n] && atol(p) >= 1 && atol(p) <= 65535;
+}
+
+/* Labels of letters, digits and inner hyphens, joined by single dots, or
+ * an IPv6 address in brackets; then an optional :PORT. */
 static int valid_host(const char *s)
 {
-	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			       "0123456789.-:[]") == strlen(s);
+	const char *p = s;
+
+	if (*p == '[') {
+		size_t n = strspn(p + 1, "0123456789abcdefABCDEF:.");
+		if (n < 2 || p[1 + n] != ']')
+			return 0;
+		p += n + 2;
+	} else {
+		for (;;) {
+			const char *label = p;
+			while (is_alnum(*p) || *p == '-')
+				p++;
+			if (p == label || label[0] == '-' || p[-1] == '-')
+				return 0;
+			if (*p != '.')
+				break;
+			p++;
+		}
+	}
+	return *p == '\0' || (*p == ':' && valid_port(p + 1));
 }
 
 static int alnum_lower(char c)

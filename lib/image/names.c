@@ -54,17 +54,35 @@ char *bk_name_normalise(const char *text)
 	return out;
 }
 
+/* Docker's familiar form of the repository name..end: without docker.io/
+ * unless what follows would then read as a registry, and without library/
+ * only for a one-component repository (docker.io/library/a/b stays
+ * library/a/b), so that it normalises back to the same name. */
+static const char *familiar(const char *name, const char *end)
+{
+	const char *rest = name + 10, *slash;
+	size_t first;
+
+	if (strncmp(name, "docker.io/", 10))
+		return name;
+	slash = memchr(rest, '/', (size_t)(end - rest));
+	first = slash ? (size_t)(slash - rest) : (size_t)(end - rest);
+	if (memchr(rest, '.', first) || memchr(rest, ':', first) ||
+	    (first == 9 && !strncmp(rest, "localhost", 9)))
+		return name;
+	if (!strncmp(rest, "library/", 8) && !memchr(rest + 8, '/', (size_t)(end - rest - 8)))
+		return rest + 8;
+	return rest;
+}
+
 int bk_name_columns(const char *name, char **repo, char **tag)
 {
 	const char *colon = strrchr(name, ':');
-	const char *r = name;
+	const char *r;
 
 	if (!colon || strchr(colon, '/'))
 		colon = name + strlen(name);   /* no tag */
-	if (!strncmp(r, "docker.io/library/", 18))
-		r += 18;
-	else if (!strncmp(r, "docker.io/", 10))
-		r += 10;
+	r = familiar(name, colon);
 	*repo = strndup(r, (size_t)(colon - r));
 	*tag = strdup(*colon ? colon + 1 : "<none>");
 	if (!*repo || !*tag) {

@@ -50,6 +50,21 @@ int main(void)
 	ref_bad("x:bad tag");
 	ref_bad("x@sha256:abc");
 	ref_bad("");
+	/* registry hosts: labels of letters, digits, inner hyphens; a port */
+	ref_is("127.0.0.1:5101/ux/deb:deb", "127.0.0.1:5101/ux/deb:deb");
+	ref_is("[::1]:5000/x", "[::1]:5000/x:latest");
+	ref_is("my-reg.example.com/x", "my-reg.example.com/x:latest");
+	ref_bad("./x");
+	ref_bad("../x");
+	ref_bad("a..b/x");
+	ref_bad("-reg.io/x");
+	ref_bad("reg-.io/x");
+	ref_bad(".io/x");
+	ref_bad("reg.io:/x");
+	ref_bad("reg.io:0/x");
+	ref_bad("reg.io:65536/x");
+	ref_bad("reg.io:5000:1/x");
+	ref_bad("[]:5000/x");
 
 	return tap_done();
 }
