@@ -2,6 +2,7 @@
  * supervisor (relay.h). */
 #include "base/relay.h"
 #include "base/cleanup.h"
+#include "base/fdpass.h"
 #include "base/fsutil.h"
 #include "base/msg.h"
 
@@ -202,30 +203,12 @@ static void make_raw(struct bk_relay *r)
 		r->raw = true;
 }
 
-static int recv_fd(int sock)
-{
-	char name[64], control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control, .msg_controllen = sizeof(control),
-	};
-	struct cmsghdr *c;
-	int fd = -1;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0)
-		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
 /* The master arrived (or the child ended before it could send one). */
 static void take_master(struct bk_relay *r)
 {
-	r->master = recv_fd(r->sock);
+	char name[64];
+
+	r->master = bk_fd_recv(r->sock, name, sizeof(name));
 	close_fd(&r->sock);
 	if (r->master < 0)
 		return;

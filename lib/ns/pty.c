@@ -1,6 +1,7 @@
 /* pty: the terminal of a container process (pty.h). */
 #include "ns/pty.h"
 #include "base/cleanup.h"
+#include "base/fdpass.h"
 #include "base/msg.h"
 #include "ns/rootfs.h"
 
@@ -66,20 +67,8 @@ int bk_pty_set_size(int fd, unsigned rows, unsigned cols)
 
 int bk_pty_send(int sock, int master, const char *name)
 {
-	char control[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen(name) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control, .msg_controllen = sizeof(control),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
 	BK_TRACE("sendmsg(console socket, \"%s\", SCM_RIGHTS pty master)", name);
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+	if (bk_fd_send(sock, master, name) < 0)
 		return bk_fail_errno(errno, "send the terminal to the console socket");
 	return 0;
 }

@@ -3,6 +3,7 @@
  * containerd's shim) receives it, and a child that takes the slave as
  * its controlling terminal writing through it. */
 #include "tap.h"
+#include "base/fdpass.h"
 #include "base/msg.h"
 #include "ns/pty.h"
 
@@ -14,24 +15,6 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-/* The fd in an SCM_RIGHTS message, its text in name. */
-static int receive_fd(int sock, char *name, size_t len)
-{
-	char control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = name, .iov_len = len - 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = control, .msg_controllen = sizeof(control) };
-	ssize_t n = recvmsg(sock, &msg, 0);
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	int fd = -1;
-
-	if (n < 0 || !c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	name[n] = '\0';
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
 
 int main(void)
 {
@@ -46,7 +29,7 @@ int main(void)
 	   ws.ws_row == 31 && ws.ws_col == 97, "consoleSize 31x97 set");
 	ok(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && bk_pty_send(sv[0], master, name) == 0,
 	   "master sent over a socket");
-	received = receive_fd(sv[1], got, sizeof(got));
+	received = bk_fd_recv(sv[1], got, sizeof(got));
 	ok(received >= 0 && !strcmp(got, name), "the other end gets the fd and the slave's name (%s)", got);
 	pid = fork();
 	if (pid == 0) {
