@@ -62,6 +62,18 @@ assert_released() {
 	! grep -q "$c" /proc/self/mountinfo || { echo "mount of $c left"; return 1; }
 }
 
+# wait_first_container: the id of the only container of this root, once
+# its PID 1 runs (empty after 5 s).
+wait_first_container() {
+	local c
+	for _ in $(seq 100); do
+		c=$(ls "$BOCKER_ROOT/containers" 2>/dev/null || true)
+		[ -n "$c" ] && [ -s "$BOCKER_ROOT/containers/$c/pid" ] && break
+		sleep 0.05
+	done
+	echo "$c"
+}
+
 # wait_running ID: until ps shows it running (a -d container is set up).
 wait_running() {
 	local i

@@ -8,17 +8,6 @@ teardown_file() { bocker_teardown_file; }
 setup() { bocker_setup; }
 teardown() { bocker_teardown; }
 
-# The id of the only container, once its PID 1 runs.
-wait_first_container() {
-	local c
-	for _ in $(seq 100); do
-		c=$(ls "$BOCKER_ROOT/containers" 2>/dev/null || true)
-		[ -n "$c" ] && [ -s "$BOCKER_ROOT/containers/$c/pid" ] && break
-		sleep 0.05
-	done
-	echo "$c"
-}
-
 @test "--mem-limit is enforced: a process allocating past it is OOM-killed" {
 	run bocker run --mem-limit=32 --network none "$IMG" 'exec tail /dev/zero'
 	assert_failure 137

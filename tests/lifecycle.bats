@@ -11,21 +11,10 @@ teardown_file() { bocker_teardown_file; }
 setup() { bocker_setup; }
 teardown() { bocker_teardown; }
 
-# the only container of this root, once it runs
-first_running() {
-	local c
-	for _ in $(seq 100); do
-		c=$(ls "$BOCKER_ROOT/containers" 2>/dev/null || true)
-		[ -n "$c" ] && [ -s "$BOCKER_ROOT/containers/$c/pid" ] && break
-		sleep 0.05
-	done
-	echo "$c"
-}
-
 @test "SIGKILL of cgset-lite exec --rm mid-run: the keeper kills the rest and releases all" {
 	bocker run "$IMG" 'exec sleep 60' 3>&- &
 	pid=$!
-	c=$(first_running)
+	c=$(wait_first_container)
 	cg=$(pgrep -f "cgset-lite exec --rm -g [^ ]*:/bocker/$c ")
 	[ -n "$cg" ]
 	kill -9 "$cg"
@@ -107,7 +96,7 @@ first_running() {
 		setsid sh -c 'echo $$ >"$1/pgid"; exec bocker run --rm "$2" "sleep 30"' sh \
 			"$BOCKER_ROOT" "$IMG" </dev/null >/dev/null 2>&1 3>&- &
 		p=$!
-		c=$(first_running)
+		c=$(wait_first_container)
 		kill -TERM -- "-$(cat "$BOCKER_ROOT/pgid")"
 		rc=0
 		wait "$p" || rc=$?
@@ -121,7 +110,7 @@ first_running() {
 	for sig in INT TERM HUP; do
 		with_sigint bocker run "$IMG" 'exec sleep 30' 3>&- &
 		pid=$!
-		c=$(first_running)
+		c=$(wait_first_container)
 		kill -"$sig" "$pid"
 		rc=0
 		wait "$pid" || rc=$?
@@ -135,7 +124,7 @@ first_running() {
 @test "a trapping container: bocker run exits with what the container said" {
 	bocker run "$IMG" 'trap "exit 42" TERM; while :; do sleep 0.05; done' 3>&- &
 	pid=$!
-	c=$(first_running)
+	c=$(wait_first_container)
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?
