@@ -86,6 +86,10 @@ run_unit() {
 	run_unit test_portspec
 }
 
+@test "unit: rtnl (a dump read whole, asked again when interrupted, its refusal seen; the kernel as root) under ASan+UBSan" {
+	run_unit test_rtnl
+}
+
 @test "unit: netns (names and paths) under ASan+UBSan" {
 	run_unit test_netns
 }

@@ -135,7 +135,13 @@ static int on_port(const struct nlmsghdr *nlh, void *data)
 }
 
 /* A dump the kernel marked interrupted is asked again, this many times. */
-#define DUMP_TRIES 8
+static void reset_links(void *data)
+{
+	struct link_vec *vec = data;
+
+	vec->n = 0;
+	vec->oom = false;
+}
 
 static int dump_ports(struct bk_rtnl *r, struct link_vec *vec,
 		      const char *master_name)
@@ -148,7 +154,7 @@ static int dump_ports(struct bk_rtnl *r, struct link_vec *vec,
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)vec->master);
 	snprintf(desc, sizeof(desc), "RTM_GETLINK master %s (dump)", master_name);
-	if (bk_rtnl_talk(r, nlh, on_port, vec, desc) < 0)
+	if (bk_rtnl_dump(r, nlh, on_port, vec, reset_links, desc) < 0)
 		return -1;
 	return vec->oom ? bk_fail_errno(ENOMEM, "%s", desc) : 0;
 }
@@ -157,12 +163,8 @@ int bk_link_ports(struct bk_rtnl *r, int master, const char *master_name,
 		  struct bk_link **out, size_t *n)
 {
 	struct link_vec vec = { .master = master };
-	int ret, tries = 0;
 
-	while ((ret = dump_ports(r, &vec, master_name)) < 0 && errno == EINTR &&
-	       ++tries < DUMP_TRIES)
-		vec.n = 0;
-	if (ret < 0) {
+	if (dump_ports(r, &vec, master_name) < 0) {
 		free(vec.v);
 		return -1;
 	}
@@ -311,6 +313,14 @@ static int on_addr(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void reset_addrs(void *data)
+{
+	struct addr_vec *vec = data;
+
+	vec->n = 0;
+	vec->oom = false;
+}
+
 static int dump_addrs(struct bk_rtnl *r, int nsid, struct addr_vec *vec)
 {
 	char buf[BK_RTNL_BUFSIZE], desc[96];
@@ -328,7 +338,7 @@ static int dump_addrs(struct bk_rtnl *r, int nsid, struct addr_vec *vec)
 		mnl_attr_put_u32(nlh, IFA_TARGET_NETNSID, (uint32_t)nsid);
 		snprintf(desc + len, sizeof(desc) - len, " target-netnsid %d", nsid);
 	}
-	if (bk_rtnl_talk(r, nlh, on_addr, vec, desc) < 0)
+	if (bk_rtnl_dump(r, nlh, on_addr, vec, reset_addrs, desc) < 0)
 		return -1;
 	return vec->oom ? bk_fail_errno(ENOMEM, "%s", desc) : 0;
 }
@@ -337,12 +347,8 @@ int bk_addr_list_ipv4(struct bk_rtnl *r, int nsid, int index,
 		      struct bk_addr **out, size_t *n)
 {
 	struct addr_vec vec = { .index = index };
-	int ret, tries = 0;
 
-	while ((ret = dump_addrs(r, nsid, &vec)) < 0 && errno == EINTR &&
-	       ++tries < DUMP_TRIES)
-		vec.n = 0;
-	if (ret < 0) {
+	if (dump_addrs(r, nsid, &vec) < 0) {
 		free(vec.v);
 		return -1;
 	}

@@ -145,11 +145,23 @@ static int on_noop(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A dump ends with NLMSG_DONE; the error of a dump the kernel refused
+ * (a bad filter, a target netns id that is gone) is its payload, followed
+ * by the extended ACK attributes. */
 static int on_done(const struct nlmsghdr *nlh, void *data)
 {
-	(void)nlh;
-	(void)data;
-	return MNL_CB_STOP;
+	struct talk *t = data;
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err == 0)
+		return MNL_CB_STOP;
+	t->err = err < 0 ? -err : err;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, sizeof(err), extack_attr, t);
+	return MNL_CB_ERROR;
 }
 
 static int on_reply(const struct nlmsghdr *nlh, void *data)
@@ -227,6 +239,21 @@ int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		if (!t.err)
 			t.err = errno ? errno : EPROTO;
 		return fail_talk(&t, what);
+	}
+	return 0;
+}
+
+#define DUMP_TRIES 8
+
+int bk_rtnl_dump(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
+		 void *data, void (*reset)(void *data), const char *desc)
+{
+	int tries = 0;
+
+	while (bk_rtnl_talk(r, nlh, cb, data, desc) < 0) {
+		if (errno != EINTR || ++tries >= DUMP_TRIES)
+			return -1;
+		reset(data);
 	}
 	return 0;
 }

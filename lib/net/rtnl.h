@@ -51,4 +51,10 @@ struct nlmsghdr *bk_rtnl_msg(void *buf, uint16_t type, uint16_t flags,
 int bk_rtnl_talk(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 		 void *data, const char *desc);
 
+/* A dump through bk_rtnl_talk, asked again (up to 8 times) while the
+ * kernel marks it interrupted; reset(data) drops what cb collected before
+ * each new try. */
+int bk_rtnl_dump(struct bk_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb,
+		 void *data, void (*reset)(void *data), const char *desc);
+
 #endif
