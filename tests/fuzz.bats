@@ -25,3 +25,4 @@ fuzz() {
 @test "fuzz: token responses" { fuzz token; }
 @test "fuzz: the tar header filter of layer extraction" { fuzz tarfilter; }
 @test "fuzz: image names (normalise, never an id, images' columns normalise back)" { fuzz names; }
+@test "fuzz: local image sources (an OCI layout's index.json, a docker-archive's manifest.json)" { fuzz ocisrc; }

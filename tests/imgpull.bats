@@ -731,6 +731,26 @@ PY
 	bk_assert_one_line
 }
 
+@test "imgpull: a hostile local source: an index.json of 8 MB, a manifest.json naming no members" {
+	mkdir -p "$BOCKER_ROOT/big/blobs/sha256"
+	cp "$LAYOUT/oci-layout" "$BOCKER_ROOT/big/"
+	python3 -c 'import json, sys; json.dump({"schemaVersion": 2, "manifests": [],
+		"pad": "x" * (8 << 20)}, sys.stdout)' >"$BOCKER_ROOT/big/index.json"
+	run imgpull -q --store "$STORE" "oci:$BOCKER_ROOT/big"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "index.json: larger than 8388607 bytes"
+	mkdir "$BOCKER_ROOT/arch"
+	echo '[{"Config": "c.json", "Layers": [7]}]' >"$BOCKER_ROOT/arch/manifest.json"
+	tar -C "$BOCKER_ROOT/arch" -cf "$BOCKER_ROOT/arch.tar" manifest.json
+	run imgpull -q --store "$STORE" "docker-archive:$BOCKER_ROOT/arch.tar"
+	assert_failure 1
+	bk_assert_one_line
+	assert_output --partial "manifest.json: bad Layers entry"
+	run find "$STORE/images" "$STORE/blobs" -mindepth 1 -newer "$BOCKER_ROOT/arch.tar"
+	assert_output ""
+}
+
 @test "imgpull: schema1 manifests are refused" {
 	cp -a "$LAYOUT" "$BOCKER_ROOT/oci"
 	"$FIX/imgpull-mkimage.sh" schema1 "$BOCKER_ROOT/oci" s1 -

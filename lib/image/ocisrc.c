@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "image/imgref.h"
 #include "image/manifest.h"
+#include "base/fsutil.h"
 #include "base/msg.h"
 #include "image/stage.h"
 
@@ -12,12 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define REF_NAME "org.opencontainers.image.ref.name"
 #define BUFSZ (256u << 10)
+#define INDEX_MAX (8u << 20)
 
 int bk_oci_parse_spec(const char *spec, char **dir, char **tag)
 {
@@ -43,19 +46,19 @@ int bk_oci_parse_spec(const char *spec, char **dir, char **tag)
 	return 0;
 }
 
-static json_t *load_index(const char *dir)
+/* DIR/index.json into memory; a layout's index is small, so one of
+ * INDEX_MAX bytes or more is refused rather than read on. */
+static int read_index(const char *dir, char **text, size_t *len)
 {
 	_cleanup_free_ char *path = NULL;
-	json_error_t jerr;
-	json_t *root;
 
-	if (asprintf(&path, "%s/index.json", dir) < 0) {
-		bk_fail("out of memory");
-		return NULL;
-	}
-	if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)))
-		bk_fail("%s: %s", path, jerr.text);
-	return root;
+	if (asprintf(&path, "%s/index.json", dir) < 0)
+		return bk_fail("out of memory");
+	if (!(*text = bk_read_small_len(path, INDEX_MAX, len)))
+		return -1;
+	if (*len == INDEX_MAX)
+		return bk_fail("%s: larger than %u bytes", path, INDEX_MAX - 1);
+	return 0;
 }
 
 static int desc_from(json_t *e, struct bk_desc *out)
@@ -76,15 +79,21 @@ static int desc_from(json_t *e, struct bk_desc *out)
 	return 0;
 }
 
-int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out)
+static bool is_position(const char *tag)
 {
-	json_t *root = load_index(dir), *list, *e, *pick = NULL;
+	return tag && tag[0] == '@' && tag[1] && strspn(tag + 1, "0123456789") == strlen(tag + 1);
+}
+
+int bk_oci_index_find(const char *text, size_t len, const char *tag, struct bk_desc *out)
+{
+	json_t *root, *list, *e, *pick = NULL;
+	json_error_t jerr;
 	size_t i;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (!root)
-		return -1;
+	if (!(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)))
+		return bk_fail("index.json: %s", jerr.text);
 	list = json_object_get(root, "manifests");
 	json_array_foreach(list, i, e) {
 		const char *name = json_string_value(
@@ -92,17 +101,29 @@ int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out)
 		if (tag ? (name && !strcmp(name, tag)) : json_array_size(list) == 1)
 			pick = e;
 	}
-	if (tag && tag[0] == '@' && strspn(tag + 1, "0123456789") == strlen(tag + 1) && tag[1])
-		pick = json_array_get(list, strtoul(tag + 1, NULL, 10));   /* by position */
+	if (is_position(tag))
+		pick = json_array_get(list, strtoul(tag + 1, NULL, 10));
 	if (pick)
 		r = desc_from(pick, out);
 	else if (tag)
-		r = bk_fail("oci:%s: no image tagged '%s' in index.json", dir, tag);
+		r = bk_fail("no image tagged '%s' in index.json", tag);
 	else
-		r = bk_fail("oci:%s: %zu images in index.json, name one with oci:DIR:TAG", dir,
+		r = bk_fail("%zu images in index.json, name one with oci:DIR:TAG",
 			    json_array_size(list));
 	json_decref(root);
 	return r;
+}
+
+int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (read_index(dir, &text, &len) < 0 ||
+	    bk_oci_index_find(text, len, tag, out) < 0)
+		return bk_fail_wrap("oci:%s", dir);
+	return 0;
 }
 
 static int open_blob(const char *dir, const char *digest)
@@ -242,69 +263,85 @@ static int read_entry(struct archive *a, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
-static int find_manifest(const char *file, json_t **out)
+/* The text of the archive's manifest.json member (at most 1 MB). */
+static int find_manifest(const char *file, char **text, size_t *len)
 {
 	struct archive *a = bk_tar_open(file);
 	struct archive_entry *e;
-	json_error_t jerr;
-	int r;
+	int r, rc = -1;
 
-	*out = NULL;
+	*text = NULL;
 	if (!a)
 		return -1;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		_cleanup_free_ char *buf = NULL;
-		size_t len;
-		if (strcmp(bk_tar_entry_name(e), "manifest.json"))
-			continue;
-		if (read_entry(a, 1u << 20, &buf, &len) < 0)
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK)
+		if (!strcmp(bk_tar_entry_name(e), "manifest.json")) {
+			rc = read_entry(a, 1u << 20, text, len);
 			break;
-		if (!(*out = json_loadb(buf, len, 0, &jerr)))
-			bk_fail("manifest.json: %s", jerr.text);
-		break;
-	}
+		}
 	if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
 		bk_fail("%s: %s", file, archive_error_string(a));
 	else if (r == ARCHIVE_EOF)
 		bk_fail("%s: no manifest.json (not a docker save archive)", file);
 	archive_read_free(a);
-	return *out ? 0 : -1;
+	return rc;
 }
 
-struct members {
-	const char *config;
-	const char **layers;
-	size_t n;
-};
-
-static int parse_members(json_t *root, size_t index, struct members *m, struct bk_darchive *out)
+void bk_darchive_members_free(struct bk_darchive_members *m)
 {
-	json_t *img = json_array_get(root, index), *layers, *l;
+	free(m->config);
+	for (size_t i = 0; m->layers && i < m->n; i++)
+		free(m->layers[i]);
+	free(m->layers);
+	free(m->repotag);
+	memset(m, 0, sizeof(*m));
+}
+
+static int members_of(json_t *img, struct bk_darchive_members *m)
+{
+	const char *config = json_string_value(json_object_get(img, "Config"));
 	const char *tag = json_string_value(json_array_get(json_object_get(img, "RepoTags"), 0));
+	json_t *layers = json_object_get(img, "Layers"), *l;
 	size_t i;
 
-	if (!img)
-		return bk_fail("manifest.json: no image %zu", index);
-	m->config = json_string_value(json_object_get(img, "Config"));
-	layers = json_object_get(img, "Layers");
-	if (!m->config || !json_is_array(layers))
+	if (!config || !json_is_array(layers))
 		return bk_fail("manifest.json: no Config or Layers");
-	m->n = json_array_size(layers);
-	if (!(m->layers = calloc(m->n + 1, sizeof(*m->layers))) ||
-	    !(out->layers = calloc(m->n + 1, sizeof(*out->layers))))
+	if (!(m->config = strdup(config)) ||
+	    !(m->layers = calloc(json_array_size(layers) + 1, sizeof(*m->layers))) ||
+	    (tag && !(m->repotag = strdup(tag))))
 		return bk_fail("out of memory");
-	json_array_foreach(layers, i, l)
-		if (!(m->layers[i] = json_string_value(l)))
+	json_array_foreach(layers, i, l) {
+		if (!json_is_string(l))
 			return bk_fail("manifest.json: bad Layers entry");
-	out->nlayers = m->n;
-	if (tag && !(out->repotag = strdup(tag)))
-		return bk_fail("out of memory");
+		if (!(m->layers[m->n] = strdup(json_string_value(l))))
+			return bk_fail("out of memory");
+		m->n++;
+	}
 	return 0;
+}
+
+int bk_darchive_members(const char *text, size_t len, size_t index,
+			struct bk_darchive_members *m)
+{
+	json_error_t jerr;
+	json_t *root, *img;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (!(root = json_loadb(text, len, 0, &jerr)))
+		return bk_fail("manifest.json: %s", jerr.text);
+	if (!(img = json_array_get(root, index)))
+		rc = bk_fail("manifest.json: no image %zu", index);
+	else
+		rc = members_of(img, m);
+	json_decref(root);
+	if (rc < 0)
+		bk_darchive_members_free(m);
+	return rc;
 }
 
 /* Store a layer member; every Layers slot naming it gets the digest. */
 static int store_layer(struct archive *a, const char *store, struct bk_stage *s,
-		       const char *name, const struct members *m, struct bk_darchive *out)
+		       const char *name, const struct bk_darchive_members *m, struct bk_darchive *out)
 {
 	struct bk_blob_writer *w = bk_blob_writer_new(store, NULL, 0);
 	_cleanup_free_ char *buf = malloc(BUFSZ), *digest = NULL;
@@ -332,7 +369,7 @@ static int store_layer(struct archive *a, const char *store, struct bk_stage *s,
 	return 0;
 }
 
-static int wanted_layer(const struct members *m, const char *name, const struct bk_darchive *out)
+static int wanted_layer(const struct bk_darchive_members *m, const char *name, const struct bk_darchive *out)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (!strcmp(m->layers[i], name) && !out->layers[i])
@@ -341,7 +378,7 @@ static int wanted_layer(const struct members *m, const char *name, const struct 
 }
 
 static int store_members(const char *file, const char *store, struct bk_stage *s,
-			 const struct members *m, struct bk_darchive *out)
+			 const struct bk_darchive_members *m, struct bk_darchive *out)
 {
 	struct archive *a = bk_tar_open(file);
 	struct archive_entry *e;
@@ -372,18 +409,22 @@ static int store_members(const char *file, const char *store, struct bk_stage *s
 int bk_darchive_load(const char *file, size_t index, const char *store, struct bk_stage *s,
 		     struct bk_darchive *out)
 {
-	struct members m = { 0 };
-	json_t *root;
+	struct bk_darchive_members m = { 0 };
+	_cleanup_free_ char *text = NULL;
+	size_t len;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (find_manifest(file, &root) < 0)
-		return -1;
-	rc = parse_members(root, index, &m, out);
-	if (rc == 0)
+	rc = find_manifest(file, &text, &len) < 0 ||
+	     bk_darchive_members(text, len, index, &m) < 0 ? -1 : 0;
+	if (rc == 0 && !(out->layers = calloc(m.n + 1, sizeof(*out->layers))))
+		rc = bk_fail("out of memory");
+	if (rc == 0) {
+		out->nlayers = m.n;
+		out->repotag = bk_steal_ptr(m.repotag);
 		rc = store_members(file, store, s, &m, out);
-	free(m.layers);
-	json_decref(root);
+	}
+	bk_darchive_members_free(&m);
 	if (rc < 0)
 		bk_darchive_free(out);
 	return rc < 0 ? bk_fail_wrap("docker-archive:%s", file) : 0;

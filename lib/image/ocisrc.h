@@ -24,6 +24,8 @@ int bk_oci_parse_spec(const char *spec, char **dir, char **tag);
 /* The index.json entry named tag (org.opencontainers.image.ref.name), the
  * one at position N for "@N", or the only entry when tag is NULL. */
 int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out);
+/* The same pick from index.json's text (untrusted: fuzzed). */
+int bk_oci_index_find(const char *text, size_t len, const char *tag, struct bk_desc *out);
 int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
 		     size_t *len);
 /* Copy the blob into a temp file of STORE/blobs, checking digest and size,
@@ -38,6 +40,19 @@ struct bk_darchive {
 	size_t nlayers;
 	char *repotag;         /* first RepoTags entry, or NULL */
 };
+/* One image of a docker-archive manifest.json (untrusted: fuzzed): the
+ * member names of its config and layers, bottom first, and its first
+ * RepoTags entry (or NULL). */
+struct bk_darchive_members {
+	char *config;
+	char **layers;
+	size_t n;
+	char *repotag;
+};
+int bk_darchive_members(const char *text, size_t len, size_t index,
+			struct bk_darchive_members *m);
+void bk_darchive_members_free(struct bk_darchive_members *m);
+
 /* Image index (0 for the first) of the archive's manifest.json. */
 int bk_darchive_load(const char *file, size_t index, const char *store, struct bk_stage *s,
 		     struct bk_darchive *out);
