@@ -172,25 +172,26 @@ static int pull_one(struct load *l, const char *source, const char *name)
 	return add_id(l, id);
 }
 
-static json_t *read_json(const char *path)
+/* TEXT as JSON; what a hostile archive carries is refused with its place. */
+static json_t *parse_json(const char *what, const char *text, size_t len)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root)
-		bk_fail("%s: %s", path, jerr.text);
+		bk_fail("%s: %s", what, jerr.text);
 	return root;
 }
 
 static int load_layout(struct load *l)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *text = NULL;
 	json_t *root, *list, *d;
-	size_t i;
+	size_t i, len;
 	int r = 0;
 
-	if (unpack_layout(l) < 0 || asprintf(&path, "%s/index.json", l->dir) < 0 ||
-	    !(root = read_json(path)))
+	if (unpack_layout(l) < 0 || bk_oci_index_read(l->dir, &text, &len) < 0 ||
+	    !(root = parse_json("index.json", text, len)))
 		return bk_fail_wrap("load %s", l->what);
 	list = json_object_get(root, "manifests");
 	json_array_foreach(list, i, d) {
@@ -207,32 +208,14 @@ static int load_layout(struct load *l)
 /* docker's manifest.json: each image, named by its RepoTags. */
 static int load_docker(struct load *l)
 {
-	struct archive *a = bk_tar_open(l->file);
-	struct archive_entry *e;
-	json_t *root = NULL, *img;
-	size_t i;
-	int r = -1;
+	_cleanup_free_ char *text = NULL;
+	json_t *root, *img;
+	size_t i, len;
+	int r;
 
-	if (!a)
+	if (bk_darchive_manifest(l->file, &text, &len) < 0 ||
+	    !(root = parse_json("manifest.json", text, len)))
 		return bk_fail_wrap("load %s", l->what);
-	while (archive_read_next_header(a, &e) == ARCHIVE_OK && !root) {
-		char buf[1u << 16];
-		_cleanup_free_ char *text = NULL;
-		size_t len = 0;
-		la_ssize_t n;
-		if (strcmp(bk_tar_entry_name(e), "manifest.json"))
-			continue;
-		while ((n = archive_read_data(a, buf, sizeof(buf))) > 0 && len < (1u << 20)) {
-			char *t = realloc(text, len + (size_t)n + 1);
-			if (!t)
-				break;
-			memcpy((text = t) + len, buf, (size_t)n);
-			len += (size_t)n;
-		}
-		if (text && !(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL)))
-			break;
-	}
-	archive_read_free(a);
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return bk_fail("load %s: manifest.json is not a docker save manifest", l->what);

@@ -46,9 +46,7 @@ int bk_oci_parse_spec(const char *spec, char **dir, char **tag)
 	return 0;
 }
 
-/* DIR/index.json into memory; a layout's index is small, so one of
- * INDEX_MAX bytes or more is refused rather than read on. */
-static int read_index(const char *dir, char **text, size_t *len)
+int bk_oci_index_read(const char *dir, char **text, size_t *len)
 {
 	_cleanup_free_ char *path = NULL;
 
@@ -120,7 +118,7 @@ int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out)
 	size_t len;
 
 	memset(out, 0, sizeof(*out));
-	if (read_index(dir, &text, &len) < 0 ||
+	if (bk_oci_index_read(dir, &text, &len) < 0 ||
 	    bk_oci_index_find(text, len, tag, out) < 0)
 		return bk_fail_wrap("oci:%s", dir);
 	return 0;
@@ -263,8 +261,7 @@ static int read_entry(struct archive *a, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
-/* The text of the archive's manifest.json member (at most 1 MB). */
-static int find_manifest(const char *file, char **text, size_t *len)
+int bk_darchive_manifest(const char *file, char **text, size_t *len)
 {
 	struct archive *a = bk_tar_open(file);
 	struct archive_entry *e;
@@ -415,7 +412,7 @@ int bk_darchive_load(const char *file, size_t index, const char *store, struct b
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = find_manifest(file, &text, &len) < 0 ||
+	rc = bk_darchive_manifest(file, &text, &len) < 0 ||
 	     bk_darchive_members(text, len, index, &m) < 0 ? -1 : 0;
 	if (rc == 0 && !(out->layers = calloc(m.n + 1, sizeof(*out->layers))))
 		rc = bk_fail("out of memory");

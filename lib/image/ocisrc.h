@@ -24,6 +24,9 @@ int bk_oci_parse_spec(const char *spec, char **dir, char **tag);
 /* The index.json entry named tag (org.opencontainers.image.ref.name), the
  * one at position N for "@N", or the only entry when tag is NULL. */
 int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out);
+/* DIR/index.json's text; a layout's index is small, so one of 8 MiB or
+ * more is refused rather than read on. */
+int bk_oci_index_read(const char *dir, char **text, size_t *len);
 /* The same pick from index.json's text (untrusted: fuzzed). */
 int bk_oci_index_find(const char *text, size_t len, const char *tag, struct bk_desc *out);
 int bk_oci_blob_read(const char *dir, const char *digest, size_t max, char **buf,
@@ -40,6 +43,8 @@ struct bk_darchive {
 	size_t nlayers;
 	char *repotag;         /* first RepoTags entry, or NULL */
 };
+/* The text of the archive's manifest.json member (at most 1 MiB). */
+int bk_darchive_manifest(const char *file, char **text, size_t *len);
 /* One image of a docker-archive manifest.json (untrusted: fuzzed): the
  * member names of its config and layers, bottom first, and its first
  * RepoTags entry (or NULL). */
