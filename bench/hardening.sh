@@ -89,8 +89,7 @@ mountpoint -q /sys/fs/cgroup/unified ||
 git -C "$top" rev-parse --verify -q "$base^{commit}" >/dev/null ||
 	die "BASE '$base' is not a commit of $top"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-hardening.XXXXXX")
-case $tmp in *[!A-Za-z0-9/._-]*) die "temp dir '$tmp': use a TMPDIR without spaces" ;; esac
+tmp=$(bench_tmp hardening)
 
 # Unique names: a random tag in every name this run makes (bkh + 3 hex).
 tag=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n' | cut -c1-3)
@@ -161,25 +160,10 @@ cleanup() {
 		ip link show "$b" >/dev/null 2>&1 && ip link del "$b"
 		rm -f "/run/bockit/bridge-$b.nat0"
 	done
-	if grep -q " $tmp/" /proc/self/mountinfo; then
-		echo "bench/hardening.sh: mounts left under $tmp, not removing it" >&2
-	else
-		rm -rf "$tmp"
-	fi
+	bench_rm_tmp
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-out=${BENCH_OUT:-$tmp/out}
-mkdir -p "$out"
-
-# Every command must succeed once before it is timed: hyperfine would
-# otherwise report the speed of an error message.
-check() {
-	"$@" >"$tmp/check.out" 2>&1 ||
-		die "does not run: $* ($(tail -n 1 "$tmp/check.out"))"
-}
+bench_trap cleanup
+out=$(bench_out)
 
 # ---- BASE, built beside -------------------------------------------------------
 
@@ -308,7 +292,7 @@ sed '1!G;h;$!d' "$tmp/rows" >"$tmp/rows-reversed"
 
 while IFS='|' read -r _ _ cmd; do
 	# shellcheck disable=SC2086 # split on purpose: the command's words
-	check $cmd
+	bench_check $cmd
 done <"$tmp/rows"
 sh "$tmp/prep-base.sh"
 sh "$tmp/prep-new.sh"

@@ -1,6 +1,7 @@
-# bench/lib.sh — sourced by the bench scripts: the tree's top, die(), and
-# the checks every benchmark starts with. Not run on its own; `make bench`
-# runs bench/*.sh, and this file only defines functions.
+# bench/lib.sh — sourced by the bench scripts: the tree's top, die(), the
+# checks every benchmark starts with, its temp dir and exit traps, and the
+# setups more than one benchmark makes (a crun bundle). Not run on its own;
+# `make bench` runs bench/*.sh, and this file only defines functions.
 # shellcheck shell=sh
 
 # shellcheck disable=SC2034 # used by the scripts that source this
@@ -26,6 +27,50 @@ bench_built() {
 	for bin in "$@"; do
 		[ -x "$bin" ] || die "$bin not found (build it with: make)"
 	done
+}
+
+# bench_tmp NAME: make and print a new dir TMPDIR/bench-NAME.XXXXXX (the
+# scripts' $tmp); refused (and removed) if its path would not stay one
+# word in a hyperfine command.
+bench_tmp() {
+	_tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-$1.XXXXXX") || die "cannot make a temp dir"
+	case $_tmp in *[!A-Za-z0-9/._-]*)
+		rmdir "$_tmp"
+		die "temp dir '$_tmp': use a TMPDIR without spaces" ;;
+	esac
+	echo "$_tmp"
+}
+
+# bench_trap CMD: run CMD at exit; INT and TERM exit 130 and 143 through it.
+bench_trap() {
+	# shellcheck disable=SC2064 # CMD is the caller's, set now on purpose
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# bench_out: make and print the dir the JSON and markdown go to (the
+# scripts' $out): BENCH_OUT, or $tmp/out, gone with $tmp.
+bench_out() {
+	mkdir -p "${BENCH_OUT:-$tmp/out}" && echo "${BENCH_OUT:-$tmp/out}"
+}
+
+# bench_rm_tmp: remove $tmp, unless a mount is left under it (rm -rf would
+# go into it): then say so and keep it.
+bench_rm_tmp() {
+	if grep -q " $tmp/" /proc/self/mountinfo; then
+		echo "bench/${0##*/}: mounts left under $tmp, not removing it" >&2
+	else
+		rm -rf "$tmp"
+	fi
+}
+
+# bench_check CMD...: CMD succeeds once, or die with the last line of its
+# output (kept in $tmp/check.out). Run before timing a command: hyperfine
+# would otherwise report the speed of an error message.
+bench_check() {
+	"$@" >"$tmp/check.out" 2>&1 ||
+		die "does not run: $* ($(tail -n 1 "$tmp/check.out"))"
 }
 
 # crun_setup DIR ROOTFS CGROUP ID: an OCI bundle in DIR/bundle running

@@ -21,22 +21,12 @@ runs=${RUNS:-200}
 bench_need "namespaces, mounts, pivot_root" hyperfine bwrap unshare python3
 bench_built "$nsrun"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-nsrun.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-out=${BENCH_OUT:-$tmp}
-mkdir -p "$out"
+tmp=$(bench_tmp nsrun)
+bench_trap bench_rm_tmp
+out=$(bench_out)
 
 rootfs=$tmp/rootfs
 sh "$top/tests/fixtures/mkrootfs.sh" "$rootfs" || die "cannot build the busybox rootfs"
-
-# Every command must succeed once before it is timed: hyperfine would
-# otherwise report the speed of an error message.
-check() {
-	"$@" >/dev/null 2>"$tmp/err" ||
-		die "does not run: $* ($(head -n 1 "$tmp/err"))"
-}
 
 # bench NAME -n LABEL CMD [-n LABEL CMD...]: one hyperfine run.
 bench() {
@@ -65,9 +55,9 @@ EOF
 # a supervisor outside and runs its mini-init as PID 1, which forks `true`
 # (two forks), while unshare -f forks once and `true` itself is PID 1;
 # `nsrun --no-init` is the like-for-like variant.
-check "$nsrun" -fmuip --mount-proc true
-check "$nsrun" -fmuip --mount-proc --no-init true
-check unshare -fmuip --mount-proc true
+bench_check "$nsrun" -fmuip --mount-proc true
+bench_check "$nsrun" -fmuip --mount-proc --no-init true
+bench_check unshare -fmuip --mount-proc true
 bench unshare \
 	-n "nsrun -fmuip --mount-proc" "$nsrun -fmuip --mount-proc true" \
 	-n "nsrun -fmuip --mount-proc --no-init" "$nsrun -fmuip --mount-proc --no-init true" \
@@ -97,12 +87,12 @@ if "$nsrun" -U --map-root-user -n -C --container --root "$rootfs" -- /bin/true 2
 else
 	echo "bench/nsrun.sh: skipping the -U variant: nsrun -U --map-root-user fails as root" >&2
 fi
-check "$nsrun" --container --root "$rootfs" -- /bin/true
-check "$nsrun" -mpui --mount-proc --root "$rootfs" -- /bin/true
-check "$nsrun" -n -C --container --root "$rootfs" -- /bin/true
+bench_check "$nsrun" --container --root "$rootfs" -- /bin/true
+bench_check "$nsrun" -mpui --mount-proc --root "$rootfs" -- /bin/true
+bench_check "$nsrun" -n -C --container --root "$rootfs" -- /bin/true
 bwrap_cmd="bwrap --unshare-all --bind $rootfs / --proc /proc --dev /dev -- /bin/true"
 # shellcheck disable=SC2086  # split on purpose: the command's words
-check $bwrap_cmd
+bench_check $bwrap_cmd
 bench bwrap "$@" -n "bwrap --unshare-all" "$bwrap_cmd"
 
 echo

@@ -15,7 +15,7 @@
 # Needs root and hyperfine (`sh scripts/deps.sh bench`). Everything runs in
 # a private mount namespace and a temp dir, both gone at the end.
 # Environment: OVLMOUNT (default bin/ovlmount of this tree), RUNS (default
-# 300), BENCH_OUT (keep the exports there; default: the temp dir).
+# 300), BENCH_OUT (keep the exports there; default: in the temp dir).
 set -eu
 
 # shellcheck disable=SC1091 # bench/lib.sh, next to this script
@@ -31,19 +31,16 @@ if [ -z "${BK_BENCH_PRIVATE:-}" ]; then
 	BK_BENCH_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-ovlmount.XXXXXX")
+tmp=$(bench_tmp ovlmount)
 # Unmount first: rm -rf through a live overlay would write whiteouts.
 cleanup() {
 	cd /
 	awk -v d="$tmp/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo |
 		sort -r | while read -r m; do umount -l "$m"; done
-	rm -rf "$tmp"
+	bench_rm_tmp
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-out=${BENCH_OUT:-$tmp}
-mkdir -p "$out"
+bench_trap cleanup
+out=$(bench_out)
 cd "$tmp"
 
 # layers N — N layers layers/sha256/<64 hex>, relative to $tmp, top first.
@@ -78,15 +75,12 @@ a128=$(absolute "$l128")
 for b in o1 m1 o45 m45 a45 a128; do box "$b"; done
 
 # Every command must work once before it is timed.
-check() {
-	"$@" >/dev/null 2>"$tmp/err" || die "does not run: $* ($(head -n 1 "$tmp/err"))"
-}
-check "$ovl" -l "$l1" -u o1/u -w o1/w o1/m && check "$ovl" -U o1/m
-check mount -t overlay overlay -o "lowerdir=$l45,upperdir=m45/u,workdir=m45/w" m45/m
-check umount m45/m
-check "$ovl" -v -l "$a128" -u a128/u -w a128/w a128/m
-grep -q 'lowerdir+' "$tmp/err" || die "128 layers did not take the new mount API"
-check "$ovl" -U a128/m
+bench_check "$ovl" -l "$l1" -u o1/u -w o1/w o1/m && bench_check "$ovl" -U o1/m
+bench_check mount -t overlay overlay -o "lowerdir=$l45,upperdir=m45/u,workdir=m45/w" m45/m
+bench_check umount m45/m
+bench_check "$ovl" -v -l "$a128" -u a128/u -w a128/w a128/m
+grep -q 'lowerdir+' "$tmp/check.out" || die "128 layers did not take the new mount API"
+bench_check "$ovl" -U a128/m
 
 undo() { echo "sh -c 'umount $1 2>/dev/null; exit 0'"; }
 
@@ -127,4 +121,4 @@ done
 ratio "new API 45 abs / mount(8) 45 rel" "$(median ovlmount-45-abs-newapi)" "$(median mount8-45)"
 awk -v t="$(median ovlmount-128-newapi)" \
 	'BEGIN { printf "128-layer mount (new API): %.2f ms median\n", t * 1000 }'
-[ "$out" = "$tmp" ] || echo "exports: $out/ovlmount.md $out/ovlmount.csv"
+[ -z "${BENCH_OUT:-}" ] || echo "exports: $out/ovlmount.md $out/ovlmount.csv"

@@ -68,8 +68,7 @@ done
 { [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; } ||
 	die "the bash bocker pipeline needs cgroup v1 cpu and memory controllers"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-run.XXXXXX")
-case $tmp in *[!A-Za-z0-9/._-]*) die "temp dir '$tmp': use a TMPDIR without spaces" ;; esac
+tmp=$(bench_tmp run)
 
 # Unique names: a random tag in every name this run makes.
 tag=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n' | cut -c1-3)
@@ -126,25 +125,10 @@ cleanup() {
 		[ -d "$c" ] && rmdir "$c"
 	done
 	ip link show "$bridge" >/dev/null 2>&1 && ip link del "$bridge"
-	if grep -q " $tmp/" /proc/self/mountinfo; then
-		echo "bench/run.sh: mounts left under $tmp, not removing it" >&2
-	else
-		rm -rf "$tmp"
-	fi
+	bench_rm_tmp
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-out=${BENCH_OUT:-$tmp/out}
-mkdir -p "$out"
-
-# Every command must succeed once before it is timed: hyperfine would
-# otherwise report the speed of an error message.
-check() {
-	"$@" >"$tmp/check.out" 2>&1 ||
-		die "does not run: $* ($(tail -n 1 "$tmp/check.out"))"
-}
+bench_trap cleanup
+out=$(bench_out)
 
 # ---- the images --------------------------------------------------------------
 
@@ -243,13 +227,13 @@ sync
 EOF
 printf 'rm -rf %s/c/*\nsync\n' "$pipe" >"$tmp/prep-pipe.sh"
 
-check sh "$pipe/copy.sh"
-check sh "$pipe/nocopy.sh"
-check "$bocker" run "$img" true
-check "$bocker" run "$img_big" true
+bench_check sh "$pipe/copy.sh"
+bench_check sh "$pipe/nocopy.sh"
+bench_check "$bocker" run "$img" true
+bench_check "$bocker" run "$img_big" true
 # shellcheck disable=SC2086 # split on purpose: the command's words
-check nsenter --mount="$ns_dir/mnt" $crun_run
-check unshare -m sh -c "umount /sys/fs/cgroup/unified && exec $crun_run"
+bench_check nsenter --mount="$ns_dir/mnt" $crun_run
+bench_check unshare -m sh -c "umount /sys/fs/cgroup/unified && exec $crun_run"
 sh "$tmp/prep-bocker.sh"
 sh "$tmp/prep-pipe.sh"
 

@@ -29,7 +29,7 @@ runs=${RUNS:-100}
 bench_need "netns, veth, bridge" hyperfine ip nsenter python3
 bench_built "$vethup"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-vethup.XXXXXX")
+tmp=$(bench_tmp vethup)
 host=vbh$$
 # Container netns of both sides are named vb<pid of the sh that made it>.
 cleanup() {
@@ -37,13 +37,10 @@ cleanup() {
 		[ -e "$ns" ] && ip netns del "${ns##*/}"
 	done
 	ip netns del "$host" 2>/dev/null
-	rm -rf "$tmp"
+	bench_rm_tmp
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-out=${BENCH_OUT:-$tmp}
-mkdir -p "$out"
+bench_trap cleanup
+out=$(bench_out)
 
 ip netns add "$host" || die "cannot make the bench netns $host"
 inhost() { nsenter --net="/run/netns/$host" "$@"; }
@@ -98,8 +95,7 @@ EOF
 
 # Each side must work once before it is timed.
 for side in vethup vethup-publish vethup-del-wait vethup-same1 vethup-same2 bocker-ip; do
-	inhost sh "$tmp/$side.sh" >/dev/null 2>"$tmp/err" ||
-		die "$side does not run: $(head -n 1 "$tmp/err")"
+	bench_check inhost sh "$tmp/$side.sh"
 done
 
 inhost hyperfine -N --warmup 5 --runs "$runs" --style basic \
