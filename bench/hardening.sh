@@ -107,22 +107,6 @@ export BOCKER_NAT=0
 # set once the subnets are picked (the cleanup may run before)
 env_base='' env_new=''
 
-# A /24 no address or route of this host is in, and not $1.
-pick_subnet() {
-	used=$(ip -4 -o addr show; ip -4 route show)
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
-		r=$(od -An -N2 -tu1 /dev/urandom | tr -s ' ' ' ')
-		# shellcheck disable=SC2086 # two numbers
-		set -- "$1" $r
-		n=10.$((200 + $2 % 50)).$3
-		[ "$n" = "$1" ] && continue
-		case $used in *" $n."*) continue ;; esac
-		echo "$n"
-		return 0
-	done
-	return 1
-}
-
 # bk_base/bk_new ARGS: each bocker in its own root, bridge and subnet.
 bk_base() {
 	BOCKER_ROOT=$root_base BOCKER_BRIDGE=$br_base BOCKER_SUBNET=$net_base.1/24 \
@@ -136,21 +120,8 @@ bk_new() {
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
 	set +e
-	# not `bocker gc`: it also releases the netns of other roots' containers
-	if [ -n "$env_base" ] && [ -x "$bocker_base" ]; then
-		for d in "$root_base"/containers/ps_*; do
-			[ -d "$d" ] || continue
-			bk_base stop -t 1 "${d##*/}" >/dev/null 2>&1
-			bk_base rm "${d##*/}" >/dev/null
-		done
-	fi
-	if [ -n "$env_new" ]; then
-		for d in "$root_new"/containers/ps_*; do
-			[ -d "$d" ] || continue
-			bk_new stop -t 1 "${d##*/}" >/dev/null 2>&1
-			bk_new rm "${d##*/}" >/dev/null
-		done
-	fi
+	[ -n "$env_base" ] && [ -x "$bocker_base" ] && bench_rm_containers "$root_base" bk_base
+	[ -n "$env_new" ] && bench_rm_containers "$root_new" bk_new
 	crun_teardown "$tmp" "$crun_id"
 	for c in /sys/fs/cgroup/*/"${cg_a#/}" /sys/fs/cgroup/*/"${cg_b#/}" \
 		/sys/fs/cgroup/*/"${crun_cg#/}"; do
@@ -177,8 +148,8 @@ echo "new:  $(git -C "$top" log -1 --format='%h %s' HEAD)$(git -C "$top" diff --
 
 # ---- the rootfs and one image per bocker --------------------------------------
 
-net_base=$(pick_subnet none) || die "no free 10.x.y.0/24 for $br_base"
-net_new=$(pick_subnet "$net_base") || die "no free 10.x.y.0/24 for $br_new"
+net_base=$(bench_subnet) || die "no free 10.x.y.0/24 for $br_base"
+net_new=$(bench_subnet "$net_base") || die "no free 10.x.y.0/24 for $br_new"
 env_base="BOCKER_ROOT=$root_base BOCKER_BRIDGE=$br_base BOCKER_SUBNET=$net_base.1/24 BOCKER_NAT=0"
 env_new="BOCKER_ROOT=$root_new BOCKER_BRIDGE=$br_new BOCKER_SUBNET=$net_new.1/24 BOCKER_NAT=0"
 rootfs=$tmp/rootfs

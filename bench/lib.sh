@@ -1,7 +1,8 @@
 # bench/lib.sh — sourced by the bench scripts: the tree's top, die(), the
 # checks every benchmark starts with, its temp dir and exit traps, and the
-# setups more than one benchmark makes (a crun bundle). Not run on its own;
-# `make bench` runs bench/*.sh, and this file only defines functions.
+# setups more than one benchmark makes (a free subnet, a crun bundle). Not
+# run on its own; `make bench` runs bench/*.sh, and this file only defines
+# functions.
 # shellcheck shell=sh
 
 # shellcheck disable=SC2034 # used by the scripts that source this
@@ -71,6 +72,37 @@ bench_rm_tmp() {
 bench_check() {
 	"$@" >"$tmp/check.out" 2>&1 ||
 		die "does not run: $* ($(tail -n 1 "$tmp/check.out"))"
+}
+
+# bench_subnet [EXCEPT]: prints a random /24 of 10.200-249.0.0 as its first
+# three numbers (10.x.y), one that no address or route of this host is in
+# and that is not EXCEPT; fails after 16 tries.
+bench_subnet() {
+	used=$(ip -4 -o addr show; ip -4 route show)
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		r=$(od -An -N2 -tu1 /dev/urandom | tr -s ' ' ' ')
+		# shellcheck disable=SC2086 # two numbers
+		set -- "${1:-}" $r
+		n=10.$((200 + $2 % 50)).$3
+		[ "$n" = "$1" ] && continue
+		case $used in *" $n."*) continue ;; esac
+		echo "$n"
+		return 0
+	done
+	return 1
+}
+
+# bench_rm_containers ROOT CMD...: stop and remove every container of the
+# bocker root ROOT, with CMD (that root's bocker). Not `bocker gc`: it
+# also releases the netns of other roots' containers.
+bench_rm_containers() {
+	_root=$1
+	shift
+	for _d in "$_root"/containers/ps_*; do
+		[ -d "$_d" ] || continue
+		"$@" stop -t 1 "${_d##*/}" >/dev/null 2>&1
+		"$@" rm "${_d##*/}" >/dev/null
+	done
 }
 
 # crun_setup DIR ROOTFS CGROUP ID: an OCI bundle in DIR/bundle running

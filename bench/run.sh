@@ -56,15 +56,10 @@ runs=${RUNS:-30}
 warmup=${WARMUP:-3}
 rounds=${ROUNDS:-3}
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (netns, cgroups, mounts)"
-for tool in hyperfine crun cgcreate cgset cgexec cgdelete ip unshare nsenter \
-	chroot mount umount mountpoint python3 tee; do
-	command -v "$tool" >/dev/null 2>&1 ||
-		die "$tool not found (install with: sh scripts/deps.sh bench)"
-done
-for tool in nsrun cgset-lite ovlmount vethup imgpull; do
-	[ -x "$top/bin/$tool" ] || die "$top/bin/$tool not found (build with: make)"
-done
+bench_need "netns, cgroups, mounts" hyperfine crun cgcreate cgset cgexec cgdelete \
+	ip unshare nsenter chroot mount umount mountpoint python3 tee
+bench_built "$top/bin/nsrun" "$top/bin/cgset-lite" "$top/bin/ovlmount" \
+	"$top/bin/vethup" "$top/bin/imgpull"
 { [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; } ||
 	die "the bash bocker pipeline needs cgroup v1 cpu and memory controllers"
 
@@ -80,33 +75,10 @@ export BOCKER_ROOT="$tmp/root" BOCKER_BRIDGE="$bridge" BOCKER_NAT=0
 ns_dir=$tmp/ns
 pipe=$tmp/pipe
 
-# A /24 no address or route of this host is in.
-pick_subnet() {
-	used=$(ip -4 -o addr show; ip -4 route show)
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
-		r=$(od -An -N2 -tu1 /dev/urandom | tr -s ' ' ' ')
-		# shellcheck disable=SC2086 # two numbers
-		set -- $r
-		net=10.$((200 + $1 % 50)).$2
-		case $used in *" $net."*) continue ;; esac
-		echo "$net"
-		return 0
-	done
-	return 1
-}
-
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
 	set +e
-	if [ -d "$BOCKER_ROOT/containers" ]; then
-		# not `bocker gc`: it also releases the netns of other roots'
-		# containers (see the report of issue 7)
-		for d in "$BOCKER_ROOT"/containers/ps_*; do
-			[ -d "$d" ] || continue
-			"$bocker" stop -t 1 "${d##*/}" >/dev/null
-			"$bocker" rm "${d##*/}" >/dev/null
-		done
-	fi
+	bench_rm_containers "$BOCKER_ROOT" "$bocker"
 	for d in "$BOCKER_ROOT"/images/img_*; do
 		[ -d "$d" ] && "$bocker" rm "$(basename "$d")" >/dev/null
 	done
@@ -132,7 +104,7 @@ out=$(bench_out)
 
 # ---- the images --------------------------------------------------------------
 
-net=$(pick_subnet) || die "no free 10.x.y.0/24 for the bridge"
+net=$(bench_subnet) || die "no free 10.x.y.0/24 for the bridge"
 export BOCKER_SUBNET="$net.1/24"
 sh "$top/tests/fixtures/mkrootfs.sh" "$tmp/rootfs" || die "cannot build the busybox rootfs"
 img=$("$bocker" init "$tmp/rootfs" | sed -n 's/^Created: //p')
