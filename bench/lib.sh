@@ -17,16 +17,16 @@ die() {
 bench_need() {
 	[ "$(id -u)" -eq 0 ] || die "must run as root ($1)"
 	shift
-	for tool in "$@"; do
-		command -v "$tool" >/dev/null 2>&1 ||
-			die "$tool not found (install with: sh scripts/deps.sh bench)"
+	for _tool in "$@"; do
+		command -v "$_tool" >/dev/null 2>&1 ||
+			die "$_tool not found (install with: sh scripts/deps.sh bench)"
 	done
 }
 
 # bench_built BINARY...: each of this tree's binaries is built.
 bench_built() {
-	for bin in "$@"; do
-		[ -x "$bin" ] || die "$bin not found (build it with: make)"
+	for _bin in "$@"; do
+		[ -x "$_bin" ] || die "$_bin not found (build it with: make)"
 	done
 }
 
