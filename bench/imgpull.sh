@@ -5,47 +5,43 @@
 # Needs: hyperfine docker-registry skopeo umoci busybox-static; run as root
 # (layers keep their owners). Prints the ratios; cleans up after itself.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091 # bench/lib.sh, next to this script
+. "$(dirname "$0")/lib.sh"
+bench_need "layers keep their owners" hyperfine skopeo umoci docker-registry
+# shellcheck disable=SC2154 # top: set by lib.sh
 bin=${BOCKIT_BIN:-$top/bin}
-fix=$top/tests/fixtures
+bench_built "$bin/imgpull"
 runs=${RUNS:-10}
-work=$(mktemp -d /tmp/bockit-bench-imgpull.XXXXXX)
-cleanup() {
-	"$fix/imgpull-registry.sh" stop "$work/reg" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+tmp=$(bench_tmp imgpull)
+bench_trap bench_registry_cleanup
 
-"$fix/mkrootfs.sh" "$work/rootfs" >&2
-"$fix/imgpull-mkimage.sh" random "$work/oci" bench "$work/rootfs" 3 >&2
-mkdir "$work/reg"
-reg=127.0.0.1:$("$fix/imgpull-registry.sh" start "$work/reg")
-skopeo copy -q --dest-tls-verify=false "oci:$work/oci:bench" "docker://$reg/bench/img:latest"
+reg=$(bench_registry)
+skopeo copy -q --dest-tls-verify=false "oci:$tmp/oci:bench" "docker://$reg/bench/img:latest"
 ref=$reg/bench/img:latest
 
 # The peer as one command, so hyperfine times both steps together.
-cat >"$work/peer.sh" <<PEER
+cat >"$tmp/peer.sh" <<PEER
 #!/bin/sh
 set -e
-skopeo copy -q --src-tls-verify=false docker://$ref oci:$work/peer-oci:latest
-umoci unpack --image $work/peer-oci:latest $work/peer-bundle >/dev/null
+skopeo copy -q --src-tls-verify=false docker://$ref oci:$tmp/peer-oci:latest
+umoci unpack --image $tmp/peer-oci:latest $tmp/peer-bundle >/dev/null
 PEER
-chmod +x "$work/peer.sh"
-"$bin/imgpull" -q --store "$work/warm" "$ref" >/dev/null
+chmod +x "$tmp/peer.sh"
+"$bin/imgpull" -q --store "$tmp/warm" "$ref" >/dev/null
 
 hyperfine -N --warmup 5 --runs "$runs" \
-	--export-markdown "$work/imgpull.md" --export-csv "$work/imgpull.csv" \
+	--export-markdown "$tmp/imgpull.md" --export-csv "$tmp/imgpull.csv" \
 	-n "imgpull (cold store)" \
-	--prepare "rm -rf $work/cold" "$bin/imgpull -q --store $work/cold $ref" \
+	--prepare "rm -rf $tmp/cold" "$bin/imgpull -q --store $tmp/cold $ref" \
 	-n "skopeo copy + umoci unpack" \
-	--prepare "rm -rf $work/peer-oci $work/peer-bundle" "$work/peer.sh" \
+	--prepare "rm -rf $tmp/peer-oci $tmp/peer-bundle" "$tmp/peer.sh" \
 	-n "imgpull (cached re-pull)" \
-	--prepare "true" "$bin/imgpull -q --store $work/warm $ref"
+	--prepare "true" "$bin/imgpull -q --store $tmp/warm $ref"
 
-cat "$work/imgpull.md"
+cat "$tmp/imgpull.md"
 awk -F, 'NR == 2 { cold = $2 } NR == 3 { peer = $2 } NR == 4 { warm = $2 }
 END {
 	printf "imgpull vs skopeo+umoci: %.1fx faster (%.0f ms vs %.0f ms; target >= 2x)\n",
 		peer / cold, cold * 1000, peer * 1000
 	printf "cached re-pull: %.1f ms (target < 50 ms)\n", warm * 1000
-}' "$work/imgpull.csv"
+}' "$tmp/imgpull.csv"

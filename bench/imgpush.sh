@@ -15,27 +15,19 @@ set -eu
 bench_need "a registry on loopback" hyperfine skopeo umoci docker-registry
 imgpull=${BOCKIT_BIN:-$top/bin}/imgpull
 bench_built "$imgpull"
-fix=$top/tests/fixtures
 runs=${RUNS:-10}
-work=$(mktemp -d /tmp/bockit-bench-imgpush.XXXXXX)
-cleanup() {
-	"$fix/imgpull-registry.sh" stop "$work/reg" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+tmp=$(bench_tmp imgpush)
+bench_trap bench_registry_cleanup
 
-"$fix/mkrootfs.sh" "$work/rootfs" >&2
-"$fix/imgpull-mkimage.sh" random "$work/oci" bench "$work/rootfs" 3 >&2
-store=$work/store
-"$imgpull" -q --store "$store" -t bench "oci:$work/oci:bench" >/dev/null
-mkdir "$work/reg"
-reg=127.0.0.1:$("$fix/imgpull-registry.sh" start "$work/reg")
-repos=$work/reg/data/docker/registry/v2/repositories
+reg=$(bench_registry)
+store=$tmp/store
+"$imgpull" -q --store "$store" -t bench "oci:$tmp/oci:bench" >/dev/null
+repos=$tmp/reg/data/docker/registry/v2/repositories
 cache=/var/lib/containers/cache/blob-info-cache-v1.boltdb
 "$imgpull" -q --store "$store" push bench "$reg/full/img:latest" >/dev/null
 
 hyperfine -N --warmup 3 --runs "$runs" \
-	--export-markdown "$work/imgpush.md" --export-csv "$work/imgpush.csv" \
+	--export-markdown "$tmp/imgpush.md" --export-csv "$tmp/imgpush.csv" \
 	-n "imgpull push" \
 	--prepare "rm -rf $repos/mine" "$imgpull -q --store $store push bench $reg/mine/img:latest" \
 	-n "skopeo copy oci: docker://" \
@@ -44,11 +36,11 @@ hyperfine -N --warmup 3 --runs "$runs" \
 	-n "imgpull push (every blob there)" \
 	--prepare "true" "$imgpull -q --store $store push bench $reg/full/img:latest"
 
-cat "$work/imgpush.md"
+cat "$tmp/imgpush.md"
 awk -F, 'NR == 2 { me = $2 } NR == 3 { peer = $2 } NR == 4 { full = $2 }
 END {
 	printf "imgpull push / skopeo copy: %.2fx (%.0f ms vs %.0f ms; target <= 0.5x)\n",
 		me / peer, me * 1000, peer * 1000
 	printf "push with every blob present: %.1f ms (target < 50 ms)\n", full * 1000
-}' "$work/imgpush.csv"
+}' "$tmp/imgpush.csv"
 du -sk "$store/blobs" "$store/layers" | awk '{ printf "store: %s %d MB\n", $2, $1 / 1024 }'

@@ -1,8 +1,8 @@
 # bench/lib.sh — sourced by the bench scripts: the tree's top, die(), the
 # checks every benchmark starts with, its temp dir and exit traps, and the
-# setups more than one benchmark makes (a free subnet, a crun bundle). Not
-# run on its own; `make bench` runs bench/*.sh, and this file only defines
-# functions.
+# setups more than one benchmark makes (a free subnet, a local registry, a
+# crun bundle). Not run on its own; `make bench` runs bench/*.sh, and this
+# file only defines functions.
 # shellcheck shell=sh
 
 # shellcheck disable=SC2034 # used by the scripts that source this
@@ -103,6 +103,23 @@ bench_rm_containers() {
 		"$@" stop -t 1 "${_d##*/}" >/dev/null 2>&1
 		"$@" rm "${_d##*/}" >/dev/null
 	done
+}
+
+# bench_registry: in $tmp, the fixtures' busybox rootfs, an OCI layout
+# $tmp/oci (tag bench) of three layers of 16 MB of random data on it, and
+# a docker-registry on loopback storing in $tmp/reg; prints its HOST:PORT.
+# bench_registry_cleanup stops the registry and removes $tmp.
+bench_registry() {
+	"$top/tests/fixtures/mkrootfs.sh" "$tmp/rootfs" >&2 &&
+		"$top/tests/fixtures/imgpull-mkimage.sh" random "$tmp/oci" bench "$tmp/rootfs" 3 >&2 &&
+		mkdir "$tmp/reg" &&
+		_port=$("$top/tests/fixtures/imgpull-registry.sh" start "$tmp/reg") &&
+		echo "127.0.0.1:$_port"
+}
+
+bench_registry_cleanup() {
+	"$top/tests/fixtures/imgpull-registry.sh" stop "$tmp/reg" 2>/dev/null || true
+	bench_rm_tmp
 }
 
 # crun_setup DIR ROOTFS CGROUP ID: an OCI bundle in DIR/bundle running
