@@ -84,20 +84,22 @@ bench_check "$ovl" -U a128/m
 
 undo() { echo "sh -c 'umount $1 2>/dev/null; exit 0'"; }
 
+# For 1 and 45 layers, four rows: ovlmount's and mount(8)'s mount (its
+# --prepare unmounts) and unmount (its --prepare mounts).
+set --
+for n in 1 45; do
+	if [ "$n" = 1 ]; then l=$l1; else l=$l45; fi
+	om="$ovl -l $l -u o$n/u -w o$n/w o$n/m"
+	mm="mount -t overlay overlay -o lowerdir=$l,upperdir=m$n/u,workdir=m$n/w m$n/m"
+	set -- "$@" \
+		-n "ovlmount-$n" --prepare "$(undo "o$n/m")" "$om" \
+		-n "mount8-$n" --prepare "$(undo "m$n/m")" "$mm" \
+		-n "ovlmount-U-$n" --prepare "$om" "$ovl -U o$n/m" \
+		-n "umount8-$n" --prepare "$mm" "umount m$n/m"
+done
+
 hyperfine -N --warmup 5 --runs "$runs" \
-	--export-markdown "$out/ovlmount.md" --export-csv "$out/ovlmount.csv" \
-	-n ovlmount-1 --prepare "$(undo o1/m)" "$ovl -l $l1 -u o1/u -w o1/w o1/m" \
-	-n mount8-1 --prepare "$(undo m1/m)" \
-		"mount -t overlay overlay -o lowerdir=$l1,upperdir=m1/u,workdir=m1/w m1/m" \
-	-n ovlmount-U-1 --prepare "$ovl -l $l1 -u o1/u -w o1/w o1/m" "$ovl -U o1/m" \
-	-n umount8-1 --prepare "mount -t overlay overlay -o lowerdir=$l1,upperdir=m1/u,workdir=m1/w m1/m" \
-		"umount m1/m" \
-	-n ovlmount-45 --prepare "$(undo o45/m)" "$ovl -l $l45 -u o45/u -w o45/w o45/m" \
-	-n mount8-45 --prepare "$(undo m45/m)" \
-		"mount -t overlay overlay -o lowerdir=$l45,upperdir=m45/u,workdir=m45/w m45/m" \
-	-n ovlmount-U-45 --prepare "$ovl -l $l45 -u o45/u -w o45/w o45/m" "$ovl -U o45/m" \
-	-n umount8-45 --prepare "mount -t overlay overlay -o lowerdir=$l45,upperdir=m45/u,workdir=m45/w m45/m" \
-		"umount m45/m" \
+	--export-markdown "$out/ovlmount.md" --export-csv "$out/ovlmount.csv" "$@" \
 	-n ovlmount-45-abs-newapi --prepare "$(undo a45/m)" "$ovl -l $a45 -u a45/u -w a45/w a45/m" \
 	-n ovlmount-128-newapi --prepare "$(undo a128/m)" "$ovl -l $a128 -u a128/u -w a128/w a128/m"
 
