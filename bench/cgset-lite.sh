@@ -15,26 +15,27 @@
 # Both sides of (1) go through `sh -c` so each pays the same shell cost.
 # Usage: sh bench/cgset-lite.sh [RUNS]   (root; cleans up after itself)
 set -eu
-cd "$(dirname "$0")/.."
+# shellcheck disable=SC1091 # bench/lib.sh, next to this script
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # top: set by lib.sh
+cd "$top"
 
 runs=${1:-200}
-bin=$(pwd)/bin
+bin=$top/bin
 out=${BENCH_OUT:-build/bench}
 tag=bkbench$$
 ctrls=cpu,cpuacct,memory
 mkdir -p "$out"
 
-for tool in hyperfine cgcreate cgset cgexec cgdelete; do
-	command -v "$tool" >/dev/null || { echo "bench: $tool missing (sh scripts/deps.sh bench)" >&2; exit 1; }
-done
-[ -x "$bin/cgset-lite" ] || { echo "bench: $bin/cgset-lite missing (make)" >&2; exit 1; }
+bench_need "cgroups" hyperfine cgcreate cgset cgexec cgdelete
+bench_built "$bin/cgset-lite"
 
 cleanup() {
 	for g in "/$tag/lite" "/$tag/tools" "/$tag/exec" "/$tag"; do
 		"$bin/cgset-lite" delete -f --kill -g "$ctrls:$g" 2>/dev/null || true
 	done
 }
-trap cleanup EXIT INT TERM
+bench_trap cleanup
 
 # The group the exec pair runs in exists beforehand for both.
 "$bin/cgset-lite" create -g "$ctrls:/$tag/exec" --memory 512M --cpu-shares 512

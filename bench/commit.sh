@@ -14,28 +14,28 @@ bench_need "layers keep their owners" hyperfine
 new=${BOCKIT_BIN:-$top/bin}/imgpull
 bench_built "$new"
 runs=${RUNS:-10}
-work=$(mktemp -d /tmp/bockit-bench-commit.XXXXXX)
-trap 'rm -rf "$work"' EXIT INT TERM
+tmp=$(bench_tmp commit)
+bench_trap bench_rm_tmp
 
-"$top/tests/fixtures/mkrootfs.sh" "$work/small" >&2
-cp -a "$work/small" "$work/big"
-mkdir "$work/big/data"
-for i in $(seq 100); do head -c 2M /dev/urandom >"$work/big/data/$i"; done
-mkdir -p "$work/up1/etc" "$work/up50/data"
-head -c 1M /dev/urandom >"$work/up1/etc/change"
-for i in $(seq 25); do head -c 2M /dev/urandom >"$work/up50/data/$i"; done
+"$top/tests/fixtures/mkrootfs.sh" "$tmp/small" >&2
+cp -a "$tmp/small" "$tmp/big"
+mkdir "$tmp/big/data"
+for i in $(seq 100); do head -c 2M /dev/urandom >"$tmp/big/data/$i"; done
+mkdir -p "$tmp/up1/etc" "$tmp/up50/data"
+head -c 1M /dev/urandom >"$tmp/up1/etc/change"
+for i in $(seq 25); do head -c 2M /dev/urandom >"$tmp/up50/data/$i"; done
 
 # args IMGPULL LABEL: hyperfine's arguments, one a line, for the three
 # commits with that imgpull into a store of its own that has the base
 # images; each run's --prepare removes the image the last run made (one
 # tree on one parent: one id).
 args() {
-	st=$work/store-$2
-	small=$("$1" -q --store "$st" "dir:$work/small")
-	big=$("$1" -q --store "$st" "dir:$work/big")
+	st=$tmp/store-$2
+	small=$("$1" -q --store "$st" "dir:$tmp/small")
+	big=$("$1" -q --store "$st" "dir:$tmp/big")
 	for c in small:up1 big:up1 small:up50; do
 		case ${c%:*} in small) parent=$small ;; *) parent=$big ;; esac
-		cmd="$1 -q --store $st --parent $parent dir:$work/${c#*:}"
+		cmd="$1 -q --store $st --parent $parent dir:$tmp/${c#*:}"
 		id=$($cmd)
 		printf '%s\n' -n "$2: ${c#*:} on ${c%:*}" --prepare "$1 --store $st --rm $id" "$cmd"
 	done
@@ -48,5 +48,5 @@ IFS='
 # shellcheck disable=SC2086 # one argument a line, none holds a newline
 set -- $all
 unset IFS
-hyperfine -N --warmup 2 --runs "$runs" --export-markdown "$work/commit.md" "$@" >&2
-cat "$work/commit.md"
+hyperfine -N --warmup 2 --runs "$runs" --export-markdown "$tmp/commit.md" "$@" >&2
+cat "$tmp/commit.md"
