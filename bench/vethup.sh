@@ -36,7 +36,7 @@ cleanup() {
 	for ns in /run/netns/vb[0-9]* /run/netns/netns_vb[0-9]*; do
 		[ -e "$ns" ] && ip netns del "${ns##*/}"
 	done
-	ip netns del "$host" 2>/dev/null
+	ip netns del "$host" 2>/dev/null || true
 	bench_rm_tmp
 }
 bench_trap cleanup
