@@ -259,7 +259,6 @@ bocker run|sh $tmp/prep-new.sh|env $env_new $bocker run $img_new true
 crun|sync|nsenter --mount=$ns_dir/mnt $crun_run
 nsenter true|sync|nsenter --mount=$ns_dir/mnt true
 EOF
-sed '1!G;h;$!d' "$tmp/rows" >"$tmp/rows-reversed"
 
 while IFS='|' read -r _ _ cmd; do
 	# shellcheck disable=SC2086 # split on purpose: the command's words
@@ -268,23 +267,9 @@ done <"$tmp/rows"
 sh "$tmp/prep-base.sh"
 sh "$tmp/prep-new.sh"
 
-# ROUNDS hyperfine runs of RUNS/ROUNDS each, pooled: hyperfine times one
-# command after the other and this VM drifts within a minute; rounds spread
-# every row over the whole time, and alternate the order.
-per_round=$(((runs + rounds - 1) / rounds))
-round=0
-while [ "$round" -lt "$rounds" ]; do
-	round=$((round + 1))
-	rows=$tmp/rows
-	[ $((round % 2)) -eq 0 ] && rows=$tmp/rows-reversed
-	set --
-	while IFS='|' read -r name prep cmd; do
-		set -- "$@" -p "$prep" -n "$name" "$cmd"
-	done <"$rows"
-	hyperfine -N --warmup "$warmup" --runs "$per_round" --style basic \
-		--export-json "$out/hardening-$round.json" \
-		--export-markdown "$out/hardening-$round.md" "$@"
-done
+# ROUNDS hyperfine runs of RUNS/ROUNDS each, pooled below, alternating the
+# order of the rows.
+bench_rounds "$out/hardening" "$tmp/rows" "$runs" "$rounds" "$warmup" alternate
 
 echo
 # Medians: on a shared host, a few runs stalled by other work (the rtnl

@@ -1,8 +1,8 @@
 # bench/lib.sh — sourced by the bench scripts: the tree's top, die(), the
-# checks every benchmark starts with, its temp dir and exit traps, and the
-# setups more than one benchmark makes (a free subnet, a local registry, a
-# crun bundle). Not run on its own; `make bench` runs bench/*.sh, and this
-# file only defines functions.
+# checks every benchmark starts with, its temp dir and exit traps, pooled
+# hyperfine rounds, and the setups more than one benchmark makes (a free
+# subnet, a local registry, a crun bundle). Not run on its own; `make
+# bench` runs bench/*.sh, and this file only defines functions.
 # shellcheck shell=sh
 
 # shellcheck disable=SC2034 # used by the scripts that source this
@@ -90,6 +90,31 @@ bench_subnet() {
 		return 0
 	done
 	return 1
+}
+
+# bench_rounds PREFIX ROWS RUNS ROUNDS WARMUP [alternate]: ROUNDS hyperfine
+# runs of RUNS/ROUNDS each (after WARMUP), of the commands in the file ROWS
+# (one NAME|PREPARE|COMMAND a line), exported to PREFIX-ROUND.json and .md;
+# with "alternate", even rounds take the rows in reverse order. Rounds
+# spread every command over the whole time: hyperfine times one command
+# after the other, and this VM drifts within a minute.
+bench_rounds() {
+	_prefix=$1 _rows=$2 _rounds=$4 _warmup=$5 _alternate=${6:-}
+	_per_round=$((($3 + _rounds - 1) / _rounds))
+	sed '1!G;h;$!d' "$_rows" >"$_rows.reversed"
+	_round=0
+	while [ "$_round" -lt "$_rounds" ]; do
+		_round=$((_round + 1))
+		_file=$_rows
+		[ "$_alternate" = alternate ] && [ $((_round % 2)) -eq 0 ] && _file=$_rows.reversed
+		set --
+		while IFS='|' read -r _name _prep _cmd; do
+			set -- "$@" -p "$_prep" -n "$_name" "$_cmd"
+		done <"$_file"
+		hyperfine -N --warmup "$_warmup" --runs "$_per_round" --style basic \
+			--export-json "$_prefix-$_round.json" \
+			--export-markdown "$_prefix-$_round.md" "$@"
+	done
 }
 
 # bench_rm_containers ROOT CMD...: stop and remove every container of the

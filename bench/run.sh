@@ -209,25 +209,22 @@ bench_check unshare -m sh -c "umount /sys/fs/cgroup/unified && exec $crun_run"
 sh "$tmp/prep-bocker.sh"
 sh "$tmp/prep-pipe.sh"
 
-# ROUNDS hyperfine runs of RUNS/ROUNDS each, pooled: hyperfine times one
-# command after the other, and this VM drifts by 15% within a minute (the
-# overlay's sync finds more or less dirty data, the kernel's netns cleanup
-# lags); rounds spread every command over the whole time.
-per_round=$(((runs + rounds - 1) / rounds))
-round=0
-while [ "$round" -lt "$rounds" ]; do
-	round=$((round + 1))
-	hyperfine -N --warmup "$warmup" --runs "$per_round" --style basic \
-		--export-json "$out/run-$round.json" --export-markdown "$out/run-$round.md" \
-		-p "sh $tmp/prep-bocker.sh" -n "bocker 2MB" "$bocker run $img true" \
-		-p "sh $tmp/prep-bocker.sh" -n "bocker 200MB" "$bocker run $img_big true" \
-		-p "sh $tmp/prep-pipe.sh" -n "pipeline+copy" "sh $pipe/copy.sh" \
-		-p "sh $tmp/prep-pipe.sh" -n "pipeline-nocopy" "sh $pipe/nocopy.sh" \
-		-p sync -n "crun" "nsenter --mount=$ns_dir/mnt $crun_run" \
-		-p sync -n "crun/unshare" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec $crun_run'" \
-		-p sync -n "nsenter true" "nsenter --mount=$ns_dir/mnt true" \
-		-p sync -n "unshare-umount true" "unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec true'"
-done
+# One row a line: NAME|PREPARE|COMMAND (no | in any of them: $tmp is checked).
+cat >"$tmp/rows" <<EOF
+bocker 2MB|sh $tmp/prep-bocker.sh|$bocker run $img true
+bocker 200MB|sh $tmp/prep-bocker.sh|$bocker run $img_big true
+pipeline+copy|sh $tmp/prep-pipe.sh|sh $pipe/copy.sh
+pipeline-nocopy|sh $tmp/prep-pipe.sh|sh $pipe/nocopy.sh
+crun|sync|nsenter --mount=$ns_dir/mnt $crun_run
+crun/unshare|sync|unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec $crun_run'
+nsenter true|sync|nsenter --mount=$ns_dir/mnt true
+unshare-umount true|sync|unshare -m sh -c 'umount /sys/fs/cgroup/unified && exec true'
+EOF
+
+# ROUNDS hyperfine runs of RUNS/ROUNDS each, pooled below: this VM drifts
+# by 15% within a minute (the overlay's sync finds more or less dirty data,
+# the kernel's netns cleanup lags).
+bench_rounds "$out/run" "$tmp/rows" "$runs" "$rounds" "$warmup"
 
 echo
 # Ratios of medians: on a shared host, a few runs stalled by other work
