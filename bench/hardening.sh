@@ -148,7 +148,7 @@ echo "new:  $(git -C "$top" log -1 --format='%h %s' HEAD)$(git -C "$top" diff --
 
 # ---- the rootfs and one image per bocker --------------------------------------
 
-net_base=$(bench_subnet) || die "no free 10.x.y.0/24 for $br_base"
+net_base=$(bench_subnet none) || die "no free 10.x.y.0/24 for $br_base"
 net_new=$(bench_subnet "$net_base") || die "no free 10.x.y.0/24 for $br_new"
 env_base="BOCKER_ROOT=$root_base BOCKER_BRIDGE=$br_base BOCKER_SUBNET=$net_base.1/24 BOCKER_NAT=0"
 env_new="BOCKER_ROOT=$root_new BOCKER_BRIDGE=$br_new BOCKER_SUBNET=$net_new.1/24 BOCKER_NAT=0"

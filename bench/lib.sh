@@ -74,20 +74,13 @@ bench_check() {
 		die "does not run: $* ($(tail -n 1 "$tmp/check.out"))"
 }
 
-# bench_subnet [EXCEPT]: prints a random /24 of 10.200-249.0.0 as its first
-# three numbers (10.x.y), one that no address or route of this host is in
-# and that is not EXCEPT; fails after 16 tries.
+# bench_subnet EXCEPT: prints a /24 as its first three numbers (10.x.y),
+# one that no address or route of this host overlaps (scripts/free-subnet.sh
+# picks it) and that is not EXCEPT (none: any).
 bench_subnet() {
-	used=$(ip -4 -o addr show; ip -4 route show)
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
-		r=$(od -An -N2 -tu1 /dev/urandom | tr -s ' ' ' ')
-		# shellcheck disable=SC2086 # two numbers
-		set -- "${1:-}" $r
-		n=10.$((200 + $2 % 50)).$3
-		[ "$n" = "$1" ] && continue
-		case $used in *" $n."*) continue ;; esac
-		echo "$n"
-		return 0
+	for _ in 1 2 3 4; do
+		_net=$(sh "$top/scripts/free-subnet.sh" 2>/dev/null) || return 1
+		[ "$_net" = "$1" ] || { echo "$_net"; return 0; }
 	done
 	return 1
 }

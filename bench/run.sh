@@ -104,7 +104,7 @@ out=$(bench_out)
 
 # ---- the images --------------------------------------------------------------
 
-net=$(bench_subnet) || die "no free 10.x.y.0/24 for the bridge"
+net=$(bench_subnet none) || die "no free 10.x.y.0/24 for the bridge"
 export BOCKER_SUBNET="$net.1/24"
 sh "$top/tests/fixtures/mkrootfs.sh" "$tmp/rootfs" || die "cannot build the busybox rootfs"
 img=$("$bocker" init "$tmp/rootfs" | sed -n 's/^Created: //p')
