@@ -14,7 +14,7 @@ bocker_setup_file() {
 bocker_teardown_file() {
 	vethup bridge --del --force "$BOCKER_BRIDGE" >/dev/null 2>&1 ||
 		ip link del "$BOCKER_BRIDGE" 2>/dev/null || true
-	rm -f "/run/bockit/bridge-$BOCKER_BRIDGE.nat0" "/run/bockit/bridge-$BOCKER_BRIDGE.nat1"
+	rm -f "/run/bockit/bridges/$BOCKER_BRIDGE"
 }
 
 bocker_setup() {

@@ -515,6 +515,40 @@ EOF
 	[ -z "$(ls "$BOCKER_ROOT/owners" 2>/dev/null)" ]
 }
 
+@test "run: a bridge made again under its name is set up again; another BOCKER_SUBNET on it is refused (125)" {
+	BOCKER_BRIDGE=$(bk_name bkrb)
+	BOCKER_SUBNET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).1/24"
+	bk_defer rm -f "/run/bockit/bridges/$BOCKER_BRIDGE"
+	bk_defer vethup bridge --del --force "$BOCKER_BRIDGE"
+	run bocker run --rm "$IMG" true
+	assert_success
+	read -r idx _ <"/run/bockit/bridges/$BOCKER_BRIDGE"
+	assert_equal "$idx" "$(cat "/sys/class/net/$BOCKER_BRIDGE/ifindex")"
+	# deleted behind bockit's back and made again bare: no address, no record of it
+	ip link del "$BOCKER_BRIDGE"
+	ip link add "$BOCKER_BRIDGE" type bridge
+	run bocker run --rm "$IMG" ip -4 route
+	assert_success
+	assert_output --partial "default via ${BOCKER_SUBNET%/*}"
+	run ip -4 -o addr show dev "$BOCKER_BRIDGE"
+	assert_output --partial "inet $BOCKER_SUBNET"
+	# the same bridge asked for with another subnet
+	want=$BOCKER_SUBNET
+	BOCKER_SUBNET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).1/24"
+	run bocker run --rm "$IMG" true
+	assert_failure 125
+	assert_line "bocker: cannot set up bridge $BOCKER_BRIDGE"
+	assert_output --partial "refusing a second address $BOCKER_SUBNET"
+	run ip -4 -o addr show dev "$BOCKER_BRIDGE"
+	assert_output --partial "inet $want"
+	run ls -A "$BOCKER_ROOT/containers" "$BOCKER_ROOT/owners"
+	refute_output --partial ps_
+	# the empty markers earlier bockits left in /run go with a gc
+	: >"/run/bockit/bridge-$BOCKER_BRIDGE.nat0"
+	bocker gc
+	[ ! -e "/run/bockit/bridge-$BOCKER_BRIDGE.nat0" ]
+}
+
 @test "--network none: a loopback that is up; WorkingDir made when missing" {
 	run bocker run --network none "$IMG" 'ip -o link show lo; ping -c 1 -W 2 127.0.0.1 >/dev/null && echo pong'
 	assert_output --partial "LOOPBACK,UP"

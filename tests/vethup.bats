@@ -18,13 +18,33 @@ setup() {
 	GW=${NET%.0}.1
 }
 
+# The records of the bridges the test made (vethup keeps them host-wide,
+# in /run/bockit/bridges; the bridges go with $H).
 teardown() {
+	local b
+	for b in $(cat "$BOCKER_ROOT/bridges" 2>/dev/null); do
+		rm -f "/run/bockit/bridges/$b"
+	done
 	bk_teardown
 }
 
 # vethup (and any command) run inside the test's host-side netns.
-vh() { nsenter --net="/run/netns/$H" vethup "$@"; }
+vh() {
+	local a cmd=
+	for a in "$@"; do
+		case $cmd,$a in
+		,bridge) cmd=bridge ;;
+		bridge,-*) ;;
+		bridge,*) echo "$a" >>"$BOCKER_ROOT/bridges"; break ;;
+		esac
+	done
+	nsenter --net="/run/netns/$H" vethup "$@"
+}
 inh() { nsenter --net="/run/netns/$H" "$@"; }
+
+# The ifindex of interface $1 of the test's host-side netns (its /sys is
+# the host's).
+ifindex() { inh ip -o link show dev "$1" | cut -d: -f1; }
 
 # A container netns name, deleted at teardown whatever happened.
 cname() {
@@ -79,6 +99,30 @@ wait_link_gone() {
 	assert_output --partial "bridge "
 	run inh cat /proc/sys/net/ipv4/ip_forward
 	assert_output 1
+}
+
+@test "bridge: recorded in /run/bockit/bridges as ifindex, address, NAT; --del removes the record" {
+	run vh -v bridge "$BR" --addr "$GW/24"
+	assert_success
+	idx=$(ifindex "$BR")
+	assert_output --partial "vethup: write /run/bockit/bridges/$BR \"$idx $GW/24 0\""
+	assert_equal "$(cat "/run/bockit/bridges/$BR")" "$idx $GW/24 0"
+	vh bridge "$BR" --nat
+	assert_equal "$(cat "/run/bockit/bridges/$BR")" "$idx $GW/24 1"
+	B2=$(bk_name br)
+	vh bridge "$B2"
+	assert_equal "$(cat "/run/bockit/bridges/$B2")" "$(ifindex "$B2") - 0"
+	# a failed set-up records nothing
+	run vh bridge "$B2" --nat
+	assert_failure 1
+	assert_equal "$(cat "/run/bockit/bridges/$B2")" "$(ifindex "$B2") - 0"
+	run vh -v bridge --del "$BR"
+	assert_success
+	assert_output --partial "vethup: unlink /run/bockit/bridges/$BR"
+	[ ! -e "/run/bockit/bridges/$BR" ]
+	[ -e "/run/bockit/bridges/$B2" ]   # another bridge's stays
+	run vh bridge --del "$BR"
+	assert_success
 }
 
 @test "bridge --addr: another address on an existing bridge is refused, the same one stays idempotent" {

@@ -1,6 +1,7 @@
 /* vnet: bridge setup, netns wiring with undo, unwiring (see vnet.h). */
 #include "net/vnet.h"
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "net/ifconf.h"
 #include "net/inuse.h"
 #include "net/ipam.h"
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #define LOOPBACK_IFINDEX 1   /* lo is always the first link of a netns */
+#define BRIDGE_RECORDS "/run/bockit/bridges"
 
 static void rtnl_closep(struct bk_rtnl *r)
 {
@@ -133,6 +135,41 @@ int bk_vnet_bridge_check(const struct bk_vnet_bridge *b)
 	return 0;
 }
 
+/* BRIDGE_RECORDS/NAME: "IFINDEX ADDRESS/LEN NAT" (ADDRESS "-" when it has
+ * none, NAT 0 or 1), so a reader can tell, without a netlink request, that
+ * this very bridge (not one made again under its name) was set up so. */
+static int write_record(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
+			const struct bk_link *br)
+{
+	char path[sizeof(BRIDGE_RECORDS) + IFNAMSIZ + 1], line[80], ip[INET_ADDRSTRLEN] = "-";
+	struct in_addr a;
+	unsigned prefix = 0;
+	int have = bk_addr_get_ipv4(r, br->index, &a, &prefix);
+
+	if (have < 0 || bk_mkdir_p(BRIDGE_RECORDS, 0755) < 0)
+		return -1;
+	if (have)
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(path, sizeof(path), "%s/%s", BRIDGE_RECORDS, b->name);
+	if (have)
+		snprintf(line, sizeof(line), "%d %s/%u %d\n", br->index, ip, prefix, b->nat);
+	else
+		snprintf(line, sizeof(line), "%d - %d\n", br->index, b->nat);
+	BK_TRACE("write %s \"%.*s\"", path, (int)strlen(line) - 1, line);
+	return bk_write_atomic(path, line, 0644);
+}
+
+static int remove_record(const char *name)
+{
+	char path[sizeof(BRIDGE_RECORDS) + IFNAMSIZ + 1];
+
+	snprintf(path, sizeof(path), "%s/%s", BRIDGE_RECORDS, name);
+	BK_TRACE("unlink %s", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return bk_fail_errno(errno, "remove %s", path);
+	return 0;
+}
+
 int bk_vnet_bridge(const struct bk_vnet_bridge *b)
 {
 	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
@@ -141,7 +178,7 @@ int bk_vnet_bridge(const struct bk_vnet_bridge *b)
 
 	if (bk_vnet_bridge_check(b) < 0 || bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
 		return -1;
-	if (bridge_configure(&r, b, &br) < 0) {
+	if (bridge_configure(&r, b, &br) < 0 || write_record(&r, b, &br) < 0) {
 		struct bk_saved_error e;
 		bk_error_save(&e);
 		if (made)
@@ -269,6 +306,8 @@ static int bridge_del_steps(struct bridge_del *d)
 		if (unwire_lease(d, &d->l[i]) < 0)
 			return -1;
 	if (found && bk_link_del(&d->r, d->name) < 0 && errno != ENODEV)
+		return -1;
+	if (remove_record(d->name) < 0)
 		return -1;
 	return bk_lease_forget_bridge(d->leases, d->name);
 }

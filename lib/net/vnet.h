@@ -18,11 +18,13 @@ struct bk_vnet_bridge {
 	bool forward;          /* net.ipv4.ip_forward = 1 */
 	bool nat;              /* MASQUERADE for the bridge's subnet */
 };
+/* Set up (or confirm) bridge b->name, then record it in
+ * /run/bockit/bridges/NAME: "IFINDEX ADDRESS/LEN NAT". */
 int bk_vnet_bridge(const struct bk_vnet_bridge *b);
 /* Only what bk_vnet_bridge checks before it asks the kernel anything:
  * the name and the address as written. */
 int bk_vnet_bridge_check(const struct bk_vnet_bridge *b);
-/* Remove bridge name with its table (NAT and published ports) and the
+/* Remove bridge name with its table (NAT and published ports), its record and the
  * store's leases on it (each
  * one's netns deleted, as bk_vnet_del does). Refused while a lease's netns
  * exists or a port that is no lease's stays (waited for a while: it may be
