@@ -23,6 +23,7 @@ teardown() {
 		cgset-lite delete --kill -f -g "cpu,cpuacct,memory,pids,devices:/bocker/$id" >/dev/null 2>&1 || true
 	done
 	ip link del "bkdemo$ID" 2>/dev/null || true
+	rm -f "/run/bockit/bridges/bkdemo$ID"
 	bk_teardown
 }
 
@@ -70,6 +71,7 @@ its output ends:
 $(tail -n 15 "$BOCKER_ROOT/demo.out")"
 	wait   # the spy
 	! ip link show "bkdemo$ID" >/dev/null 2>&1 || fail "bridge bkdemo$ID left"
+	[ ! -e "/run/bockit/bridges/bkdemo$ID" ] || fail "record of bridge bkdemo$ID left"
 	[ -z "$(ls -d "$BOCKER_ROOT"/bockit-demo.* 2>/dev/null)" ] || fail "state dir left"
 	[ -z "$(bk_mounts_under "$BOCKER_ROOT")" ] || fail "mounts left: $(bk_mounts_under "$BOCKER_ROOT")"
 	for id in $(sort -u "$BOCKER_ROOT/ids" 2>/dev/null); do

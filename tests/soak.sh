@@ -29,7 +29,9 @@ cleanup() {
 	for d in "$BOCKER_ROOT"/containers/ps_*; do
 		[ -d "$d" ] && bocker rm "${d##*/}" >/dev/null 2>&1
 	done
-	ip link del "$BOCKER_BRIDGE" 2>/dev/null
+	vethup bridge --del --force "$BOCKER_BRIDGE" >/dev/null 2>&1 ||
+		ip link del "$BOCKER_BRIDGE" 2>/dev/null
+	rm -f "/run/bockit/bridges/$BOCKER_BRIDGE"
 	grep -q " $BOCKER_ROOT/" /proc/self/mountinfo || rm -rf "$BOCKER_ROOT"
 }
 trap cleanup EXIT

@@ -34,7 +34,8 @@ teardown() {
 	for d in a b c; do
 		vethup del --force --netns "$WS$d" >/dev/null 2>&1 || true
 	done
-	ip link del "bk$WS" >/dev/null 2>&1 || true
+	vethup bridge --del --force "bk$WS" >/dev/null 2>&1 || ip link del "bk$WS" >/dev/null 2>&1 || true
+	rm -f "/run/bockit/bridges/bk$WS"
 	cgset-lite delete --kill -f -g "memory,pids:/bkws-$WS" >/dev/null 2>&1 || true
 	cgset-lite delete --kill -f -g "cpu,cpuacct,memory,pids:/bkws-${WS}c" >/dev/null 2>&1 || true
 	bk_teardown
@@ -98,6 +99,7 @@ teardown() {
 		[ ! -e "/run/netns/$WS$ns" ] || fail "netns $WS$ns left"
 	done
 	! ip link show "bk$WS" >/dev/null 2>&1 || fail "bridge bk$WS left"
+	[ ! -e "/run/bockit/bridges/bk$WS" ] || fail "record of bridge bk$WS left"
 	[ -z "$(find /sys/fs/cgroup -maxdepth 2 -name "bkws-$WS*" 2>/dev/null)" ] ||
 		fail "cgroup /bkws-$WS left"
 	[ -z "$(bk_mounts_under "$BOCKER_ROOT")" ] || fail "mounts left under $BOCKER_ROOT"
