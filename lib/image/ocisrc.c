@@ -118,10 +118,9 @@ int bk_oci_top(const char *dir, const char *tag, struct bk_desc *out)
 	size_t len;
 
 	memset(out, 0, sizeof(*out));
-	if (bk_oci_index_read(dir, &text, &len) < 0 ||
-	    bk_oci_index_find(text, len, tag, out) < 0)
-		return bk_fail_wrap("oci:%s", dir);
-	return 0;
+	if (bk_oci_index_read(dir, &text, &len) < 0)
+		return -1;
+	return bk_oci_index_find(text, len, tag, out);
 }
 
 static int open_blob(const char *dir, const char *digest)
