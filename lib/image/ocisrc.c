@@ -285,9 +285,7 @@ int bk_darchive_manifest(const char *file, char **text, size_t *len)
 void bk_darchive_members_free(struct bk_darchive_members *m)
 {
 	free(m->config);
-	for (size_t i = 0; m->layers && i < m->n; i++)
-		free(m->layers[i]);
-	free(m->layers);
+	bk_strvfreep(&m->layers);   /* filled in order: NULL-terminated */
 	free(m->repotag);
 	memset(m, 0, sizeof(*m));
 }
