@@ -154,7 +154,8 @@ asan:
 
 # libFuzzer targets for what registries and layers feed the parsers:
 # tests/fuzz/fuzz_NAME.c, built by clang with the image and base domains
-# instrumented (build-fuzz/), seed corpus in tests/fuzz/corpus/NAME/.
+# instrumented (build-fuzz/; ociconfig: ocirun's domains), seed corpus in
+# tests/fuzz/corpus/NAME/. libseccomp's own leaks: tests/fuzz/lsan.supp.
 # `make fuzz` runs each for FUZZ_SECONDS; tests/fuzz.bats (make check)
 # runs each over its corpus and a few seconds of new inputs. A crash is
 # written to build-fuzz/crashes/; copy it into the corpus as a regression.
@@ -173,6 +174,12 @@ $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(call archives,image base)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $(LDFLAGS) -o $@ $< $(filter %.a,$^) \
 		$(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS))
+
+# ociconfig parses config.json as ocirun does: the oci, ns and cgroup domains.
+$(BUILD)/fuzz/ociconfig: tests/fuzz/fuzz_ociconfig.c $(call archives,$(ocirun_LIBS))
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $(LDFLAGS) -o $@ $< $(filter %.a,$^) \
+		$(shell $(PKG_CONFIG) --libs $(ocirun_STATIC)) $(ocirun_LDLIBS)
 
 fuzz: fuzz-build
 	for n in $(FUZZ_NAMES); do sh tests/fuzz/run.sh "$$n" $(FUZZ_SECONDS) || exit 1; done

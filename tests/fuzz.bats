@@ -26,3 +26,4 @@ fuzz() {
 @test "fuzz: the tar header filter of layer extraction" { fuzz tarfilter; }
 @test "fuzz: image names (normalise, never an id, images' columns normalise back)" { fuzz names; }
 @test "fuzz: local image sources (an OCI layout's index.json, a docker-archive's manifest.json)" { fuzz ocisrc; }
+@test "fuzz: OCI config.json and seccomp profiles (ocirun's bundle, nsrun --seccomp FILE)" { fuzz ociconfig; }
