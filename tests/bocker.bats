@@ -543,10 +543,15 @@ EOF
 	assert_output --partial "inet $want"
 	run ls -A "$BOCKER_ROOT/containers" "$BOCKER_ROOT/owners"
 	refute_output --partial ps_
-	# the empty markers earlier bockits left in /run go with a gc
+	# the empty markers earlier bockits left in /run go with a gc, and the
+	# record of a bridge deleted without vethup
 	: >"/run/bockit/bridge-$BOCKER_BRIDGE.nat0"
 	bocker gc
 	[ ! -e "/run/bockit/bridge-$BOCKER_BRIDGE.nat0" ]
+	[ -e "/run/bockit/bridges/$BOCKER_BRIDGE" ]
+	ip link del "$BOCKER_BRIDGE"
+	bocker gc
+	[ ! -e "/run/bockit/bridges/$BOCKER_BRIDGE" ]
 }
 
 @test "--network none: a loopback that is up; WorkingDir made when missing" {
