@@ -134,7 +134,7 @@ static int on_port(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* A dump the kernel marked interrupted is asked again, this many times. */
+/* Before a dump the kernel marked interrupted is asked again. */
 static void reset_links(void *data)
 {
 	struct link_vec *vec = data;

@@ -99,28 +99,29 @@ static int bridge_address(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
 		       have[0].prefix, b->addr, b->name);
 }
 
+/* Set the bridge up as b asks. Its address ends in *c, *have 1 (the one
+ * asked for: bridge_address leaves no other), or 0 when it has none. */
 static int bridge_configure(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
-			    const struct bk_link *br)
+			    const struct bk_link *br, struct bk_cidr *c, int *have)
 {
-	struct bk_cidr c;
 	char subnet[32];
 
 	if (b->addr) {
-		if (bk_cidr_parse(b->addr, &c, -1) < 0 || bridge_address(r, b, br, &c) < 0)
+		if (bk_cidr_parse(b->addr, c, -1) < 0 || bridge_address(r, b, br, c) < 0)
 			return -1;
-	} else if (b->nat) {
-		int have = bk_addr_get_ipv4(r, br->index, &c.addr, &c.prefix);
-		if (have <= 0)
-			return have < 0 ? -1 : bk_fail("bridge %s: --nat needs an "
-						      "address (--addr)", b->name);
+		*have = 1;
+	} else if ((*have = bk_addr_get_ipv4(r, br->index, &c->addr, &c->prefix)) < 0) {
+		return -1;
 	}
+	if (b->nat && !*have)
+		return bk_fail("bridge %s: --nat needs an address (--addr)", b->name);
 	if (bk_link_set_up(r, br->index, b->name) < 0)
 		return -1;
 	if (b->forward && bk_ip_forward_enable() < 0)
 		return -1;
 	if (!b->nat)
 		return 0;
-	bk_cidr_subnet_str(&c, subnet, sizeof(subnet));
+	bk_cidr_subnet_str(c, subnet, sizeof(subnet));
 	return bk_nat_masquerade(b->name, subnet);
 }
 
@@ -135,26 +136,28 @@ int bk_vnet_bridge_check(const struct bk_vnet_bridge *b)
 	return 0;
 }
 
-/* BRIDGE_RECORDS/NAME: "IFINDEX ADDRESS/LEN NAT" (ADDRESS "-" when it has
- * none, NAT 0 or 1), so a reader can tell, without a netlink request, that
- * this very bridge (not one made again under its name) was set up so. */
-static int write_record(struct bk_rtnl *r, const struct bk_vnet_bridge *b,
-			const struct bk_link *br)
+static void record_path(char *buf, size_t len, const char *name)
 {
-	char path[sizeof(BRIDGE_RECORDS) + IFNAMSIZ + 1], line[80], ip[INET_ADDRSTRLEN] = "-";
-	struct in_addr a;
-	unsigned prefix = 0;
-	int have = bk_addr_get_ipv4(r, br->index, &a, &prefix);
+	snprintf(buf, len, "%s/%s", BRIDGE_RECORDS, name);
+}
 
-	if (have < 0 || bk_mkdir_p(BRIDGE_RECORDS, 0755) < 0)
+/* BRIDGE_RECORDS/NAME: "IFINDEX ADDRESS/LEN NAT" (ADDRESS/LEN "-" when it
+ * has none, NAT 0 or 1), so a reader can tell, without a netlink request,
+ * that this very bridge (not one made again under its name) was set up so. */
+static int write_record(const struct bk_vnet_bridge *b, const struct bk_link *br,
+			const struct bk_cidr *c, int have)
+{
+	char path[sizeof(BRIDGE_RECORDS) + IFNAMSIZ + 1], line[80], addr[INET_ADDRSTRLEN + 4] = "-";
+
+	if (bk_mkdir_p(BRIDGE_RECORDS, 0755) < 0)
 		return -1;
-	if (have)
-		inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	snprintf(path, sizeof(path), "%s/%s", BRIDGE_RECORDS, b->name);
-	if (have)
-		snprintf(line, sizeof(line), "%d %s/%u %d\n", br->index, ip, prefix, b->nat);
-	else
-		snprintf(line, sizeof(line), "%d - %d\n", br->index, b->nat);
+	if (have) {
+		char ip[INET_ADDRSTRLEN];
+		snprintf(addr, sizeof(addr), "%s/%u",
+			 inet_ntop(AF_INET, &c->addr, ip, sizeof(ip)), c->prefix);
+	}
+	record_path(path, sizeof(path), b->name);
+	snprintf(line, sizeof(line), "%d %s %d\n", br->index, addr, b->nat);
 	BK_TRACE("write %s \"%.*s\"", path, (int)strlen(line) - 1, line);
 	return bk_write_atomic(path, line, 0644);
 }
@@ -163,7 +166,7 @@ static int remove_record(const char *name)
 {
 	char path[sizeof(BRIDGE_RECORDS) + IFNAMSIZ + 1];
 
-	snprintf(path, sizeof(path), "%s/%s", BRIDGE_RECORDS, name);
+	record_path(path, sizeof(path), name);
 	BK_TRACE("unlink %s", path);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return bk_fail_errno(errno, "remove %s", path);
@@ -174,11 +177,13 @@ int bk_vnet_bridge(const struct bk_vnet_bridge *b)
 {
 	_cleanup_rtnl_ struct bk_rtnl r = { 0 };
 	struct bk_link br;
+	struct bk_cidr c;
 	bool made;
+	int have;
 
 	if (bk_vnet_bridge_check(b) < 0 || bk_rtnl_open(&r, "") < 0 || bridge_ensure(&r, b->name, &br, &made) < 0)
 		return -1;
-	if (bridge_configure(&r, b, &br) < 0 || write_record(&r, b, &br) < 0) {
+	if (bridge_configure(&r, b, &br, &c, &have) < 0 || write_record(b, &br, &c, have) < 0) {
 		struct bk_saved_error e;
 		bk_error_save(&e);
 		if (made)
