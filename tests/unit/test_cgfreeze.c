@@ -3,6 +3,7 @@
  * thawed as an opened group and by path (the child's state in /proc
  * follows), and a group without a freezer refused by name. */
 #include "tap.h"
+#include "sleeper.h"
 #include "base/msg.h"
 #include "cgroup/cgfreeze.h"
 #include "cgroup/cgroup.h"
@@ -12,17 +13,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static pid_t sleeper(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	return pid;
-}
 
 /* The state letter of /proc/PID/stat: S sleeping, D or T when frozen. */
 static char proc_state(pid_t pid)

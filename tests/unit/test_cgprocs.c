@@ -2,6 +2,7 @@
  * group in two of this host's hierarchies (pids, freezer) holding two
  * sleeping children, listed, signalled, then removed. */
 #include "tap.h"
+#include "sleeper.h"
 #include "base/msg.h"
 #include "cgroup/cgprocs.h"
 #include "cgroup/cgroup.h"
@@ -11,17 +12,6 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static pid_t sleeper(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	return pid;
-}
 
 int main(void)
 {
